@@ -1,0 +1,35 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Fairground",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fairground", targets: ["fairground"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .target(name: "Stochastics", dependencies: ["CGSL"]),
+        .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Learning", dependencies: ["Stochastics"]),
+        .target(name: "Marketplace", dependencies: ["Scenario", "Stochastics"]),
+        .target(name: "Simulation", dependencies: [
+            "Scenario", "Stochastics", "Marketplace", "Learning",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        .target(name: "Reporting", dependencies: ["Simulation", "Scenario", "Stochastics"]),
+        .executableTarget(name: "fairground", dependencies: [
+            "Scenario", "Stochastics", "Marketplace", "Simulation", "Reporting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "FairgroundTests", dependencies: [
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Simulation", "Reporting",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,119 @@
+import Scenario
+
+/// A position auction over K slots: ranks bidders by bid × quality and prices each slot.
+///
+/// Holds its scratch buffers so that repeated auctions allocate nothing. Quality scales a
+/// bidder's expected clicks (or value) per unit of slot weight; with all qualities 1 the
+/// mechanisms reduce to their textbook forms:
+/// - `gsp`: price per click of rank i is b₍ᵢ₊₁₎·q₍ᵢ₊₁₎ / q₍ᵢ₎ (Edelman, Ostrovsky & Schwarz 2007);
+/// - `vcg`: the expected payment of rank i is Σ_{j≥i} (α_j − α_{j+1})·b₍ⱼ₊₁₎q₍ⱼ₊₁₎, divided by
+///   α_i·q₍ᵢ₎ to get a price per click;
+/// - `second-price`: rank i pays the next-ranked bid b₍ᵢ₊₁₎ per click (no quality normalisation);
+/// - `first-price`: each winner pays its own bid.
+/// Every price is at least the reserve and at most the winner's own bid; bidders bidding
+/// below the reserve are not allocated. Ties in bid × quality go to the lower bidder index.
+///
+///     var auction = PositionAuction(capacity: 8)
+///     let n = auction.run(.gsp, reserve: 0, bids: bids, quality: q, weights: [0.5, 0.3, 0.1])
+///     // auction.winners[0..<n], auction.prices[0..<n]
+/// - Complexity: O(n·K) for n bidders and K slots.
+public struct PositionAuction: Sendable {
+    /// Bidder index of the winner of each filled slot, best slot first.
+    public private(set) var winners: [Int]
+    /// Price per click of each filled slot.
+    public private(set) var prices: [Double]
+    /// Ranked eligible bidders (K + 1 of them at most: the first loser sets prices).
+    private var ranked: [Int]
+
+    public init(capacity slots: Int) {
+        winners = Array(repeating: 0, count: slots)
+        prices = Array(repeating: 0, count: slots)
+        ranked = Array(repeating: 0, count: slots + 1)
+    }
+
+    /// Runs one auction; returns the number of filled slots (≤ weights.count).
+    public mutating func run(_ mechanism: Mechanism, reserve: Double,
+                             bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                             weights: UnsafeBufferPointer<Double>) -> Int {
+        let slots = weights.count
+        if ranked.count < slots + 1 {
+            ranked = Array(repeating: 0, count: slots + 1)
+            winners = Array(repeating: 0, count: slots)
+            prices = Array(repeating: 0, count: slots)
+        }
+        // Keep the top (slots + 1) by score in `ranked`, by insertion.
+        var kept = 0
+        for i in 0..<bids.count {
+            let b = bids[i], q = quality[i]
+            guard b >= reserve, b > 0, q > 0 else { continue }
+            let s = b * q
+            var pos = kept
+            while pos > 0 {
+                let other = ranked[pos - 1]
+                if bids[other] * quality[other] >= s { break }
+                pos -= 1
+            }
+            if pos > slots { continue }
+            var j = min(kept, slots)
+            while j > pos { ranked[j] = ranked[j - 1]; j -= 1 }
+            ranked[pos] = i
+            kept = min(kept + 1, slots + 1)
+        }
+        let filled = min(kept, slots)
+        for r in 0..<filled {
+            let w = ranked[r]
+            let bid = bids[w], q = quality[w]
+            let hasNext = r + 1 < kept
+            var price: Double
+            switch mechanism {
+            case .firstPrice:
+                price = bid
+            case .secondPrice:
+                price = hasNext ? bids[ranked[r + 1]] : 0
+            case .gsp:
+                price = hasNext ? bids[ranked[r + 1]] * quality[ranked[r + 1]] / q : 0
+            case .vcg:
+                var payment = 0.0
+                for j in r..<filled {
+                    let next = j + 1 < kept ? bids[ranked[j + 1]] * quality[ranked[j + 1]] : 0
+                    let drop = weights[j] - (j + 1 < slots ? weights[j + 1] : 0)
+                    payment += drop * next
+                }
+                price = payment / (weights[r] * q)
+            }
+            winners[r] = w
+            prices[r] = min(bid, max(reserve, price))
+        }
+        return filled
+    }
+}
+
+/// One filled slot of an auction, for callers that prefer values to buffers.
+public struct SlotAward: Sendable, Equatable, Codable {
+    /// 1-based slot number.
+    public var slot: Int
+    /// 0-based bidder index.
+    public var bidder: Int
+    public var pricePerClick: Double
+    /// Expected payment: price per click × slot weight × quality.
+    public var payment: Double
+}
+
+extension PositionAuction {
+    /// Runs one auction on arrays and returns the awards (convenience for the CLI and tests).
+    public static func awards(_ mechanism: Mechanism, reserve: Double, bids: [Double],
+                              quality: [Double]? = nil, weights: [Double]) -> [SlotAward] {
+        let q = quality ?? Array(repeating: 1, count: bids.count)
+        var auction = PositionAuction(capacity: weights.count)
+        let n = bids.withUnsafeBufferPointer { b in
+            q.withUnsafeBufferPointer { qb in
+                weights.withUnsafeBufferPointer { w in auction.run(mechanism, reserve: reserve, bids: b, quality: qb, weights: w) }
+            }
+        }
+        return (0..<n).map { r in
+            let w = auction.winners[r]
+            return SlotAward(slot: r + 1, bidder: w, pricePerClick: auction.prices[r],
+                             payment: auction.prices[r] * weights[r] * q[w])
+        }
+    }
+}

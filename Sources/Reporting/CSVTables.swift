@@ -1,0 +1,45 @@
+import Scenario
+import Simulation
+
+/// The CSV outputs: one row per policy × replicate × advertiser, and per policy × replicate × hour.
+public enum CSVTables {
+    /// advertisers.csv.
+    public static func advertisers(_ scenario: Scenario, cells: [CellResult]) -> String {
+        var out = "policy,replicate,advertiser,tier,new,budget,spend,spendDelivery,impressions,exposure,clicks,conversions,value\n"
+        for cell in cells {
+            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            for a in 0..<cell.advertiserTier.count where m.budget[a] > 0 {
+                let fields: [String] = [
+                    policy, String(cell.replicate), String(a), scenario.tiers[Int(cell.advertiserTier[a])].name,
+                    cell.advertiserIsNew[a] ? "true" : "false",
+                    Format.number(m.budget[a]), Format.number(m.spend[a]), Format.number(m.spend[a] / m.budget[a]),
+                    Format.number(m.impressions[a]), Format.number(m.exposure[a]), Format.number(m.clicks[a]),
+                    Format.number(m.conversions[a]), Format.number(m.value[a]),
+                ]
+                out += fields.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// timeseries.csv: revenue, spend per group and exposure share per group for each hour.
+    public static func timeseries(_ scenario: Scenario, cells: [CellResult]) -> String {
+        let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
+        var out = "policy,replicate,hour,revenue"
+        out += groups.map { ",spend_\($0)" }.joined() + groups.map { ",exposureShare_\($0)" }.joined() + "\n"
+        let tiers = scenario.tiers.count, width = tiers + 1
+        for cell in cells {
+            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            for h in 0..<m.hours {
+                let row = h * width
+                let revenue = (0..<tiers).reduce(0) { $0 + m.hourlySpend[row + $1] }
+                let exposure = (0..<tiers).reduce(0) { $0 + m.hourlyExposure[row + $1] }
+                var line = "\(policy),\(cell.replicate),\(h),\(Format.number(revenue))"
+                for g in 0..<width { line += "," + Format.number(m.hourlySpend[row + g]) }
+                for g in 0..<width { line += "," + (exposure > 0 ? Format.number(m.hourlyExposure[row + g] / exposure) : "") }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,188 @@
+/// The typed, validated scenario: everything a run needs, with defaults filled in.
+///
+/// Built only by `ScenarioLoader`, which reports every problem at once with its YAML line;
+/// a `Scenario` value is therefore always internally consistent (shares positive, vector
+/// lengths matching the latent dimension, tier names known, policy names unique).
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var seed: UInt64
+    public var replicates: Int
+    public var horizon: Horizon
+    public var placement: Placement
+    public var auction: AuctionSettings
+    public var cohorts: [Cohort]
+    public var tiers: [Tier]
+    public var newAdvertisers: NewAdvertisers
+    public var truth: GroundTruth
+    public var pacing: PacingSettings
+    public var learning: LearningSettings
+    public var policies: [Policy]
+
+    /// Index of the tier called `name`, if any.
+    public func tierIndex(_ name: String) -> Int? { tiers.firstIndex { $0.name == name } }
+}
+
+/// How long the run lasts and how traffic is spread over the day.
+public struct Horizon: Sendable, Equatable {
+    public var days: Double
+    public var requestsPerDay: Double
+    /// 24 relative hourly traffic weights (normalised to mean 1 when loaded).
+    public var diurnal: [Double]
+}
+
+/// The ad placement: slots and their examination probabilities (position bias).
+public struct Placement: Sendable, Equatable {
+    public var examination: [Double]
+    public var maxCandidates: Int
+    public var slots: Int { examination.count }
+}
+
+/// Auction rule used to allocate slots and price clicks.
+public enum Mechanism: String, Sendable, CaseIterable, Codable {
+    case gsp, vcg, secondPrice = "second-price", firstPrice = "first-price"
+}
+
+public struct AuctionSettings: Sendable, Equatable {
+    public var mechanism: Mechanism
+    /// Minimum bid and minimum price per click.
+    public var reserve: Double
+}
+
+/// What a cohort's requests are ranked for.
+public enum Objective: String, Sendable, CaseIterable, Codable {
+    case clicks, conversions, orderValue = "order-value"
+}
+
+/// A user segment with its own traffic share, objective and feature profile.
+public struct Cohort: Sendable, Equatable {
+    public var name: String
+    public var share: Double
+    public var objective: Objective
+    /// Centre of the cohort's user feature vectors (length = latent dimension).
+    public var center: [Double]
+    /// Standard deviation of user features around the centre.
+    public var spread: Double
+}
+
+/// A positive random quantity's distribution as written in the scenario.
+public enum Distribution: Sendable, Equatable {
+    case constant(Double)
+    case lognormal(median: Double, sigma: Double)
+    case pareto(scale: Double, shape: Double)
+    case uniform(min: Double, max: Double)
+    case gamma(mean: Double, shape: Double)
+
+    /// The distribution's mean (infinite for Pareto with shape ≤ 1).
+    public var mean: Double {
+        switch self {
+        case .constant(let v): return v
+        case .lognormal(let m, let s): return m * _exp(s * s / 2)
+        case .pareto(let b, let a): return a > 1 ? a * b / (a - 1) : .infinity
+        case .uniform(let lo, let hi): return (lo + hi) / 2
+        case .gamma(let mean, _): return mean
+        }
+    }
+}
+
+/// A size class of advertisers.
+public struct Tier: Sendable, Equatable {
+    public var name: String
+    public var count: Int
+    public var adsPerAdvertiser: Int
+    /// Daily budget per advertiser.
+    public var budget: Distribution
+    /// Bid per click per advertiser.
+    public var bid: Distribution
+    /// Value of one conversion (order value) per advertiser.
+    public var valuePerConversion: Distribution
+    /// Logged impressions per ad before the run (the incumbent's history).
+    public var historyImpressions: Distribution
+    /// Shift of the true click logit for this tier (positive: better products than they look).
+    public var qualityShift: Double
+    /// Shift of the true conversion logit for this tier.
+    public var conversionShift: Double
+}
+
+/// Advertisers entering during the run: the cold-start population.
+public struct NewAdvertisers: Sendable, Equatable {
+    public var perDay: Double
+    /// Tier name and weight; weights are normalised when loaded.
+    public var tierMix: [(tier: String, weight: Double)]
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.perDay == b.perDay && a.tierMix.map(\.tier) == b.tierMix.map(\.tier)
+            && a.tierMix.map(\.weight) == b.tierMix.map(\.weight)
+    }
+}
+
+/// The hidden response model the simulator draws outcomes from.
+public struct GroundTruth: Sendable, Equatable {
+    public var latentDimension: Int
+    /// Click-through rate of an average ad in the top slot.
+    public var baseCTR: Double
+    /// Conversion rate of an average click.
+    public var baseCVR: Double
+    /// Standard deviation of each advertiser's personal deviation from the shared response.
+    public var deviationScale: Double
+    /// Standard deviation of per-ad quality noise on the click logit.
+    public var noise: Double
+    /// Standard deviation per day of a random walk on each advertiser's click logit.
+    public var drift: Double
+    /// Mean delay between a click and its conversion.
+    public var conversionDelayHours: Double
+}
+
+public enum PacingKind: String, Sendable, CaseIterable, Codable {
+    case none, throttle, multiplicative
+}
+
+public struct PacingSettings: Sendable, Equatable {
+    public var kind: PacingKind
+    public var intervalMinutes: Double
+    /// Controller step size ε (on spend relative to the per-interval target).
+    public var stepSize: Double
+    /// Upper bound μ̄ of the multiplicative pacing multiplier.
+    public var maxMultiplier: Double
+}
+
+public struct LearningSettings: Sendable, Equatable {
+    /// Hours between model-update ticks (retraining on logged feedback).
+    public var updateEveryHours: Double
+}
+
+public enum RankerKind: String, Sendable, CaseIterable, Codable {
+    case oracle, global
+}
+
+/// Settings of a ranker: the model that predicts click and conversion rates.
+public struct RankerSettings: Sendable, Equatable {
+    public var kind: RankerKind
+    public var learningRate: Double
+    public var l2: Double
+    public var epochs: Int
+    /// Hours between retraining on logged feedback for this policy; nil: `learning.updateEveryHours`.
+    public var updateEveryHours: Double?
+}
+
+/// A named policy: one of the alternatives a run compares.
+public struct Policy: Sendable, Equatable {
+    public var name: String
+    public var ranker: RankerSettings
+    /// One objective for every cohort, or nil to rank each cohort for its own objective.
+    public var objective: Objective?
+}
+
+@usableFromInline
+func _exp(_ x: Double) -> Double {
+    #if canImport(Glibc)
+    return Glibc.exp(x)
+    #else
+    return Darwin.exp(x)
+    #endif
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

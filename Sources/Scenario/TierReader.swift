@@ -1,0 +1,125 @@
+import Yams
+
+/// Reads the `tiers` mapping, distributions and the `newAdvertisers` section.
+enum TierReader {
+    static let tierKeys = ["count", "adsPerAdvertiser", "budget", "bid", "valuePerConversion",
+                           "historyImpressions", "qualityShift", "conversionShift"]
+
+    static let defaultTiers: [Tier] = [
+        Tier(name: "large", count: 20, adsPerAdvertiser: 4,
+             budget: .lognormal(median: 400, sigma: 0.5), bid: .lognormal(median: 1.0, sigma: 0.3),
+             valuePerConversion: .lognormal(median: 30, sigma: 0.5),
+             historyImpressions: .lognormal(median: 5000, sigma: 0.5), qualityShift: 0, conversionShift: 0),
+        Tier(name: "small", count: 200, adsPerAdvertiser: 2,
+             budget: .lognormal(median: 25, sigma: 0.5), bid: .lognormal(median: 0.9, sigma: 0.3),
+             valuePerConversion: .lognormal(median: 30, sigma: 0.5),
+             historyImpressions: .lognormal(median: 40, sigma: 0.8), qualityShift: 0.3, conversionShift: 0),
+    ]
+
+    static func readTiers(_ top: Fields, _ r: inout NodeReader) -> [Tier] {
+        guard let node = top["tiers"] else { return defaultTiers }
+        guard case .mapping(let mapping) = node, !mapping.isEmpty else {
+            r.fail("tiers", "expected a mapping of tier names to tier settings, e.g. 'small: {count: 100}'", line: lineOf(node))
+            return defaultTiers
+        }
+        var tiers: [Tier] = []
+        for (keyNode, value) in mapping {
+            guard let name = keyNode.string, !name.isEmpty else {
+                r.fail("tiers", "tier names must be plain text", line: lineOf(keyNode))
+                continue
+            }
+            let path = "tiers.\(name)"
+            if name == "new" {
+                r.fail(path, "'new' is reserved for advertisers entering during the run; name the tier differently", line: lineOf(keyNode))
+            }
+            if tiers.contains(where: { $0.name == name }) {
+                r.fail(path, "appears twice", line: lineOf(keyNode))
+                continue
+            }
+            guard let f = r.mapping(value, at: path, parentLine: lineOf(keyNode), keys: tierKeys) else { continue }
+            tiers.append(Tier(
+                name: name,
+                count: r.int(f, "count", default: 10, min: 0, max: 10_000_000),
+                adsPerAdvertiser: r.int(f, "adsPerAdvertiser", default: 2, min: 1, max: 1000),
+                budget: distribution(f, "budget", default: .lognormal(median: 100, sigma: 0.5), &r),
+                bid: distribution(f, "bid", default: .lognormal(median: 1, sigma: 0.3), &r),
+                valuePerConversion: distribution(f, "valuePerConversion", default: .lognormal(median: 30, sigma: 0.5), &r),
+                historyImpressions: distribution(f, "historyImpressions", default: .lognormal(median: 100, sigma: 0.5), &r, allowZero: true),
+                qualityShift: r.double(f, "qualityShift", default: 0, .range(-5, 5)),
+                conversionShift: r.double(f, "conversionShift", default: 0, .range(-5, 5))))
+        }
+        if !tiers.isEmpty, tiers.allSatisfy({ $0.count == 0 }) {
+            r.fail("tiers", "at least one tier needs a positive count", line: lineOf(node))
+        }
+        return tiers.isEmpty ? defaultTiers : tiers
+    }
+
+    /// A number (constant) or `{distribution: lognormal|pareto|uniform|gamma|constant, …}`.
+    static func distribution(_ f: Fields, _ key: String, default fallback: Distribution,
+                             _ r: inout NodeReader, allowZero: Bool = false) -> Distribution {
+        guard let node = f[key] else { return fallback }
+        let path = f.path(key)
+        let positive: Bounds = allowZero ? .nonNegative : .positive
+        if case .scalar = node {
+            return r.number(node, at: path, positive).map { .constant($0) } ?? fallback
+        }
+        let allKeys = ["distribution", "value", "median", "sigma", "scale", "shape", "min", "max", "mean"]
+        guard let d = r.mapping(node, at: path, parentLine: f.line, keys: allKeys) else { return fallback }
+        guard let kindNode = d["distribution"] else {
+            r.fail(d.path("distribution"), "missing; one of constant | lognormal | pareto | uniform | gamma", line: d.line)
+            return fallback
+        }
+        enum Kind: String, CaseIterable { case constant, lognormal, pareto, uniform, gamma }
+        let kind = r.choice(kindNode, at: d.path("distribution"), default: Kind.constant)
+        let needed: [Kind: [String]] = [.constant: ["value"], .lognormal: ["median", "sigma"], .pareto: ["scale", "shape"],
+                                         .uniform: ["min", "max"], .gamma: ["mean", "shape"]]
+        for (k, _) in d.entries where k != "distribution" && !needed[kind]!.contains(k) {
+            r.fail(d.path(k), "not a parameter of the \(kind.rawValue) distribution (it takes \(needed[kind]!.joined(separator: ", ")))", line: d.line(k))
+        }
+        for k in needed[kind]! where !d.has(k) {
+            r.fail(d.path(k), "missing; the \(kind.rawValue) distribution needs \(needed[kind]!.joined(separator: " and "))", line: d.line)
+        }
+        switch kind {
+        case .constant: return .constant(r.double(d, "value", default: 1, positive))
+        case .lognormal: return .lognormal(median: r.double(d, "median", default: 1, .positive), sigma: r.double(d, "sigma", default: 0.5, .range(0, 5)))
+        case .pareto:
+            return .pareto(scale: r.double(d, "scale", default: 1, .positive), shape: r.double(d, "shape", default: 2, .positive))
+        case .gamma: return .gamma(mean: r.double(d, "mean", default: 1, .positive), shape: r.double(d, "shape", default: 1, .positive))
+        case .uniform:
+            let lo = r.double(d, "min", default: 0, positive), hi = r.double(d, "max", default: 1, .positive)
+            if hi < lo { r.fail(d.path("max"), "must be at least min (\(lo)), got \(hi)", line: d.line("max")) }
+            return .uniform(min: lo, max: max(lo, hi))
+        }
+    }
+
+    static func readNewAdvertisers(_ top: Fields, tiers: [Tier], _ r: inout NodeReader) -> NewAdvertisers {
+        let f = r.mapping(top["newAdvertisers"], at: "newAdvertisers", parentLine: top.line,
+                          keys: ["perDay", "tierMix"]) ?? Fields(path: "newAdvertisers", line: top.line)
+        let perDay = r.double(f, "perDay", default: 0, .range(0, 1e7))
+        var mix: [(tier: String, weight: Double)] = []
+        if let node = f["tierMix"] {
+            guard case .mapping(let m) = node else {
+                r.fail(f.path("tierMix"), "expected a mapping of tier names to weights, e.g. {small: 0.8, large: 0.2}", line: lineOf(node))
+                return NewAdvertisers(perDay: perDay, tierMix: tiers.map { ($0.name, 1.0 / Double(tiers.count)) })
+            }
+            for (keyNode, value) in m {
+                let name = keyNode.string ?? ""
+                let path = f.path("tierMix") + "." + name
+                guard tiers.contains(where: { $0.name == name }) else {
+                    let hint = Suggestion.closest(to: name, in: tiers.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    r.fail(path, "'\(name)' is not a tier of this scenario (tiers: \(tiers.map(\.name).joined(separator: ", ")))\(hint)", line: lineOf(keyNode))
+                    continue
+                }
+                if let w = r.number(value, at: path, .nonNegative) { mix.append((name, w)) }
+            }
+        }
+        if mix.isEmpty { mix = tiers.map { ($0.name, 1) } }
+        let total = mix.reduce(0) { $0 + $1.weight }
+        if total <= 0 {
+            r.fail(f.path("tierMix"), "needs at least one positive weight", line: f.line("tierMix"))
+            mix = tiers.map { ($0.name, 1) }
+        }
+        let sum = mix.reduce(0) { $0 + $1.weight }
+        return NewAdvertisers(perDay: perDay, tierMix: mix.map { ($0.tier, $0.weight / sum) })
+    }
+}

@@ -1,0 +1,52 @@
+import Stochastics
+
+/// Streaming accumulators for one (policy, replicate) run: memory grows with advertisers and
+/// hours, never with requests.
+public struct CellMetrics: Sendable {
+    public let tierCount: Int
+    // Per advertiser.
+    public internal(set) var budget: [Double]
+    public internal(set) var spend: [Double]
+    public internal(set) var impressions: [Double]
+    /// Position-weighted impressions (Σ examination probability of the slots shown in).
+    public internal(set) var exposure: [Double]
+    public internal(set) var clicks: [Double]
+    public internal(set) var conversions: [Double]
+    /// Value of conversions to the advertiser (Σ value per conversion).
+    public internal(set) var value: [Double]
+    /// Prediction quality of the ranker's click predictions, per tier; the last entry is "new".
+    public internal(set) var prediction: [PredictionQuality]
+    /// Per hour × (tiers + 1) spend and exposure; the last column is "new".
+    public internal(set) var hourlySpend: [Double]
+    public internal(set) var hourlyExposure: [Double]
+    public internal(set) var requests = 0
+    /// Per cohort: impressions, clicks, conversions and order value.
+    public internal(set) var cohortImpressions: [Double]
+    public internal(set) var cohortClicks: [Double]
+    public internal(set) var cohortConversions: [Double]
+    public internal(set) var cohortValue: [Double]
+    /// Largest amount by which any advertiser's spend in a day exceeded that day's budget.
+    public internal(set) var largestOverspend = 0.0
+    /// Largest price per click charged during the run.
+    public internal(set) var largestPrice = 0.0
+
+    init(advertisers: Int, tiers: Int, hours: Int, cohorts: Int) {
+        cohortImpressions = Array(repeating: 0, count: cohorts)
+        cohortClicks = cohortImpressions; cohortConversions = cohortImpressions; cohortValue = cohortImpressions
+        tierCount = tiers
+        budget = Array(repeating: 0, count: advertisers)
+        spend = budget; impressions = budget; exposure = budget; clicks = budget; conversions = budget; value = budget
+        prediction = Array(repeating: PredictionQuality(), count: tiers + 1)
+        hourlySpend = Array(repeating: 0, count: hours * (tiers + 1))
+        hourlyExposure = hourlySpend
+    }
+
+    public var hours: Int { hourlySpend.count / (tierCount + 1) }
+
+    @inline(__always)
+    mutating func addHourly(_ array: WritableKeyPath<CellMetrics, [Double]>, hour: Int, tier: Int, isNew: Bool, amount: Double) {
+        let h = min(hour, hours - 1), width = tierCount + 1
+        self[keyPath: array][h * width + tier] += amount
+        if isNew { self[keyPath: array][h * width + tierCount] += amount }
+    }
+}

@@ -1,0 +1,94 @@
+import Learning
+import Marketplace
+import Scenario
+import Stochastics
+
+/// The "one model for all" ranker: a position-debiased logistic CTR model on user × ad
+/// features with a per-ad ID bias, plus per-ad conversion rates shrunk toward the global rate.
+///
+/// Features φ(u, x) = [u ⊙ x, x] (2d values). Scoring is split so the per-candidate cost is one
+/// d-length dot product: `prepare(user:)` folds the user into g = w_int ⊙ u + w_ad once per
+/// request, then logit(ad) = b₀ + β_ad + x_ad · g.
+struct GlobalRanker: Sendable {
+    private(set) var model: LogisticRegression
+    let settings: RankerSettings
+    let dimension: Int
+    private var folded: [Double]
+    private var features: [Double]
+    /// Logged clicks and conversions per ad (history plus live feedback) for the CVR estimate.
+    private var adClicks: [Double]
+    private var adConversions: [Double]
+    private var priorCVR: Double
+    static let cvrPriorStrength = 20.0
+
+    init(world: World, settings: RankerSettings, seed: UInt64) {
+        self.settings = settings
+        dimension = world.dimension
+        let history = world.history
+        let clicks = history.clicked.reduce(0) { $0 + ($1 ? 1.0 : 0) }
+        let exposure = history.examination.reduce(0, +)
+        let startRate = exposure > 0 ? min(max(clicks / exposure, 1e-4), 0.5) : 0.02
+        model = LogisticRegression(features: 2 * world.dimension, entities: world.adCountTotal, intercept: logit(startRate))
+        folded = Array(repeating: 0, count: world.dimension)
+        features = Array(repeating: 0, count: 2 * world.dimension)
+        adClicks = Array(repeating: 0, count: world.adCountTotal)
+        adConversions = Array(repeating: 0, count: world.adCountTotal)
+        let conversions = history.converted.reduce(0) { $0 + ($1 ? 1.0 : 0) }
+        priorCVR = clicks > 0 ? max(conversions / clicks, 1e-4) : 0.05
+        for i in 0..<history.count where history.clicked[i] {
+            adClicks[Int(history.ad[i])] += 1
+            if history.converted[i] { adConversions[Int(history.ad[i])] += 1 }
+        }
+        train(on: history, world: world, epochs: settings.epochs, seed: seed)
+    }
+
+    /// SGD passes over `log` in a seeded shuffled order.
+    mutating func train(on log: InteractionLog, world: World, epochs: Int, seed: UInt64) {
+        guard log.count > 0 else { return }
+        let stream = RandomStream(seed: seed)
+        var order = Array(0..<log.count)
+        let d = dimension
+        for _ in 0..<epochs {
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, stream.integer(below: i + 1)) }
+            for row in order {
+                let ad = Int(log.ad[row])
+                fillFeatures(user: log.user, userOffset: row * d, ad: ad, world: world)
+                features.withUnsafeBufferPointer { φ in
+                    model.step(features: φ, entity: ad, observation: log.examination[row], positive: log.clicked[row],
+                               learningRate: settings.learningRate, l2: settings.l2)
+                }
+            }
+        }
+    }
+
+    private mutating func fillFeatures(user: [Double], userOffset: Int, ad: Int, world: World) {
+        let d = dimension, xBase = ad * d
+        for k in 0..<d {
+            let x = world.adFeatures[xBase + k]
+            features[k] = user[userOffset + k] * x
+            features[d + k] = x
+        }
+    }
+
+    /// Folds the request's user into the per-request vector g.
+    mutating func prepare(user: UnsafeBufferPointer<Double>) {
+        let d = dimension
+        for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
+    }
+
+    /// Predicted click-through rate (top slot) of `ad` for the prepared user.
+    func clickProbability(ad: Int, world: World) -> Double {
+        var z = model.intercept + model.entityBias[ad]
+        let xBase = ad * dimension
+        for k in 0..<dimension { z += world.adFeatures[xBase + k] * folded[k] }
+        return logistic(z)
+    }
+
+    /// Conversion rate estimate: (conversions + s·prior) / (clicks + s).
+    func conversionProbability(ad: Int) -> Double {
+        (adConversions[ad] + Self.cvrPriorStrength * priorCVR) / (adClicks[ad] + Self.cvrPriorStrength)
+    }
+
+    mutating func recordClick(ad: Int) { adClicks[ad] += 1 }
+    mutating func recordConversion(ad: Int) { adConversions[ad] += 1 }
+}

@@ -1,0 +1,208 @@
+import Marketplace
+import Scenario
+import Stochastics
+
+/// One (policy, replicate) run of the marketplace: the discrete-event loop and its handlers.
+///
+/// Common random numbers: arrivals, users and the retrieval start come from the "traffic"
+/// stream, consumed identically under every policy; click, conversion and throttling
+/// decisions use counter-based uniforms keyed by (replicate, request, ad or advertiser).
+/// A policy therefore changes *who is shown*, never *which users arrive* or *how a given
+/// user reacts to a given ad in a given slot*.
+struct MarketSimulation {
+    let scenario: Scenario
+    let world: World
+    let policy: Policy
+    let policyIndex: Int
+    let replicate: Int
+    let horizon: Double
+    let arrivals: ArrivalProcess
+    let users: UserSampler
+    let traffic: RandomStream
+    let response: CounterUniform
+    let driftNoise: CounterUniform
+
+    var queue = EventQueue()
+    var ranker: GlobalRanker?
+    var feedback: InteractionLog
+    var metrics: CellMetrics
+    var modelUpdates = 0
+
+    // Budgets and pacing, per advertiser.
+    var active: [Bool]
+    var dayCap: [Double]
+    var spentToday: [Double]
+    var periodSpend: [Double]
+    var pacers: [AdaptivePacer]
+    var throttles: [ThrottlePacer]
+    var drift: [Double]
+    var activeAds: Int
+    var lastPacingUpdate = 0.0
+
+    // Per-request scratch, allocated once.
+    var requestId: UInt64 = 0
+    var user: [Double]
+    var candidates: [Int]
+    var bids: [Double]
+    var quality: [Double]
+    var predicted: [Double]
+    var seenAt: [UInt64]
+    var auction: PositionAuction
+    let examination: [Double]
+
+    init(scenario: Scenario, world: World, policyIndex: Int, replicate: Int) {
+        self.scenario = scenario
+        self.world = world
+        self.policy = scenario.policies[policyIndex]
+        self.policyIndex = policyIndex
+        self.replicate = replicate
+        horizon = scenario.horizon.days * 86_400
+        arrivals = ArrivalProcess(requestsPerDay: scenario.horizon.requestsPerDay, diurnal: scenario.horizon.diurnal)
+        users = UserSampler(scenario)
+        traffic = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "traffic"))
+        response = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "response"))
+        driftNoise = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "drift"))
+        let a = world.advertiserCount, d = world.dimension
+        let hours = max(1, Int((horizon / 3600).rounded(.up)))
+        metrics = CellMetrics(advertisers: a, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
+        let p = scenario.pacing
+        active = world.isNew.map { !$0 }
+        dayCap = Array(repeating: 0, count: a)
+        spentToday = dayCap
+        periodSpend = dayCap
+        pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
+        throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
+        drift = dayCap
+        activeAds = world.initialAdvertiserCount == 0 ? 0 : Int(world.firstAd[world.initialAdvertiserCount - 1] + world.adCount[world.initialAdvertiserCount - 1])
+        let m = scenario.placement.maxCandidates
+        user = Array(repeating: 0, count: d)
+        candidates = Array(repeating: 0, count: m)
+        bids = Array(repeating: 0, count: m)
+        quality = bids
+        predicted = bids
+        seenAt = Array(repeating: UInt64.max, count: a)
+        examination = scenario.placement.examination
+        auction = PositionAuction(capacity: examination.count)
+        feedback = InteractionLog(dimension: d)
+        if policy.ranker.kind == .global {
+            ranker = GlobalRanker(world: world, settings: policy.ranker,
+                                  seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
+        }
+    }
+
+    /// Runs the event loop to the horizon and returns the accumulated metrics.
+    mutating func run() -> CellResult {
+        startDay(0)
+        var day = 1.0
+        while day * 86_400 < horizon { queue.schedule(at: day * 86_400, .budgetDayReset); day += 1 }
+        let pacingInterval = scenario.pacing.intervalMinutes * 60
+        if scenario.pacing.kind != .none { queue.schedule(at: pacingInterval, .pacingUpdate) }
+        let updateInterval = (policy.ranker.updateEveryHours ?? scenario.learning.updateEveryHours) * 3600
+        queue.schedule(at: updateInterval, .modelUpdate)
+        for adv in world.initialAdvertiserCount..<world.advertiserCount {
+            queue.schedule(at: world.entryTime[adv], .advertiserEntry(advertiser: Int32(adv)))
+        }
+        queue.schedule(at: arrivals.next(after: 0, traffic), .requestArrival)
+
+        while let event = queue.next(until: horizon) {
+            switch event.kind {
+            case .requestArrival:
+                handleRequest()
+                queue.schedule(at: arrivals.next(after: queue.now, traffic), .requestArrival)
+            case .click(let ad, let price):
+                handleClick(ad: Int(ad), price: price)
+            case .conversion(let ad, let cohort):
+                handleConversion(ad: Int(ad), cohort: Int(cohort))
+            case .budgetDayReset:
+                startDay(Int((queue.now / 86_400).rounded()))
+            case .pacingUpdate:
+                updatePacing(interval: pacingInterval)
+                queue.schedule(at: queue.now + pacingInterval, .pacingUpdate)
+            case .modelUpdate:
+                updateModel()
+                queue.schedule(at: queue.now + updateInterval, .modelUpdate)
+            case .advertiserEntry(let adv):
+                enter(Int(adv))
+            }
+        }
+        for adv in 0..<world.advertiserCount where active[adv] {
+            metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
+        }
+        return CellResult(policy: policyIndex, replicate: replicate, advertiserTier: world.advertiserTier,
+                          advertiserIsNew: world.isNew, metrics: metrics)
+    }
+
+    // MARK: - Budgets, pacing, entry, learning
+
+    /// Day `day` begins: budgets refill (prorated on a partial last day) and drift moves.
+    mutating func startDay(_ day: Int) {
+        let start = Double(day) * 86_400
+        let share = arrivals.share(from: start, to: min(start + 86_400, horizon))
+        let driftScale = scenario.truth.drift
+        for adv in 0..<world.advertiserCount {
+            if day > 0 && driftScale > 0 {
+                drift[adv] += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
+            }
+            guard active[adv] else { continue }
+            metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
+            spentToday[adv] = 0
+            dayCap[adv] = world.dailyBudget[adv] * share
+            metrics.budget[adv] += dayCap[adv]
+        }
+    }
+
+    /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
+    mutating func enter(_ adv: Int) {
+        active[adv] = true
+        activeAds += Int(world.adCount[adv])
+        let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
+        dayCap[adv] = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
+        spentToday[adv] = 0
+        metrics.budget[adv] += dayCap[adv]
+    }
+
+    /// Each advertiser's controller compares the period's spend with its share of the daily budget.
+    mutating func updatePacing(interval: Double) {
+        let share = arrivals.share(from: queue.now - interval, to: queue.now)
+        guard share > 0 else { return }
+        let multiplicative = scenario.pacing.kind == .multiplicative
+        for adv in 0..<world.advertiserCount where active[adv] {
+            let target = world.dailyBudget[adv] * share
+            let relative = periodSpend[adv] / target
+            if multiplicative { pacers[adv].update(target: 1, spend: relative) } else { throttles[adv].update(target: 1, spend: relative) }
+            periodSpend[adv] = 0
+        }
+    }
+
+    /// Model-update tick: the global ranker takes one SGD pass over the feedback since the last tick.
+    mutating func updateModel() {
+        modelUpdates += 1
+        guard ranker != nil, feedback.count > 0 else { feedback.removeAll(); return }
+        let seed = deriveSeed(scenario.seed, replicate: replicate, stream: "learning-update-\(modelUpdates)")
+        ranker!.train(on: feedback, world: world, epochs: 1, seed: seed)
+        feedback.removeAll()
+    }
+
+    // MARK: - Responses
+
+    mutating func handleClick(ad: Int, price: Double) {
+        let adv = Int(world.adAdvertiser[ad])
+        spentToday[adv] += price
+        periodSpend[adv] += price
+        metrics.spend[adv] += price
+        metrics.largestPrice = max(metrics.largestPrice, price)
+        metrics.clicks[adv] += 1
+        metrics.addHourly(\.hourlySpend, hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]),
+                          isNew: world.isNew[adv], amount: price)
+        ranker?.recordClick(ad: ad)
+    }
+
+    mutating func handleConversion(ad: Int, cohort: Int) {
+        let adv = Int(world.adAdvertiser[ad])
+        metrics.conversions[adv] += 1
+        metrics.value[adv] += world.valuePerConversion[adv]
+        metrics.cohortConversions[cohort] += 1
+        metrics.cohortValue[cohort] += world.valuePerConversion[adv]
+        ranker?.recordConversion(ad: ad)
+    }
+}

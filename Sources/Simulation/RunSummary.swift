@@ -1,0 +1,194 @@
+import Scenario
+import Stochastics
+
+/// The headline numbers of a run: every figure a mean over replicates with a 95% interval.
+///
+/// This is the schema of `metrics.json` (documented in README.md). Paired differences use the
+/// first policy as the baseline: both policies saw the same users and response uniforms in
+/// each replicate, so the per-replicate difference removes most of the traffic noise.
+public struct RunSummary: Sendable, Codable {
+    public var tool: ToolInfo
+    public var scenario: ScenarioInfo
+    public var policies: [PolicySummary]
+}
+
+public struct ToolInfo: Sendable, Codable {
+    public var name: String
+    public var version: String
+}
+
+public struct ScenarioInfo: Sendable, Codable {
+    public var name: String
+    public var seed: UInt64
+    public var replicates: Int
+    public var days: Double
+    public var requestsPerDay: Double
+    public var slots: Int
+    public var mechanism: String
+    public var pacing: String
+    public var tiers: [String]
+}
+
+public struct PolicySummary: Sendable, Codable {
+    public var name: String
+    public var ranker: String
+    /// Platform revenue: the sum of all charges (= the sum of advertisers' spend).
+    public var revenue: Estimate
+    /// Value of conversions minus spend, summed over advertisers.
+    public var advertiserWelfare: Estimate
+    /// Objective used for every cohort, or "cohort" when each cohort uses its own.
+    public var objective: String
+    public var tiers: [String: TierSummary]
+    /// Outcomes by user cohort.
+    public var cohorts: [String: CohortSummary]
+    public var fairness: FairnessSummary
+    /// Paired difference to the first policy (absent for the first policy itself).
+    public var vsBaseline: BaselineComparison?
+}
+
+public struct TierSummary: Sendable, Codable {
+    public var advertisers: Estimate
+    public var spend: Estimate
+    public var budget: Estimate
+    public var spendDelivery: Estimate
+    public var impressions: Estimate
+    public var exposureShare: Estimate
+    public var clicks: Estimate
+    public var conversions: Estimate
+    /// Mean log-loss of the ranker's click predictions on this tier's impressions.
+    public var logloss: Estimate?
+    /// AUC of the ranker's click predictions on this tier's impressions.
+    public var auc: Estimate?
+    /// Predicted clicks ÷ observed clicks on this tier's impressions (1 = calibrated; below 1 the
+    /// ranker under-scores the tier).
+    public var calibration: Estimate?
+}
+
+public struct CohortSummary: Sendable, Codable {
+    public var objective: String
+    public var impressions: Estimate
+    public var clicks: Estimate
+    public var conversions: Estimate
+    /// Order value of the cohort's conversions.
+    public var orderValue: Estimate
+}
+
+public struct FairnessSummary: Sendable, Codable {
+    /// Gini coefficient of position-weighted exposure across active advertisers.
+    public var exposureGini: Estimate
+    /// Jain's index of the same exposures.
+    public var jain: Estimate
+}
+
+public struct BaselineComparison: Sendable, Codable {
+    public var baseline: String
+    public var revenue: Estimate
+    /// Revenue change relative to the baseline's revenue (0.05 = +5%).
+    public var revenueRelative: Estimate
+    public var tiers: [String: TierComparison]
+    public var cohorts: [String: CohortComparison]
+}
+
+/// Relative changes of a cohort's outcomes (0.1 = +10%).
+public struct CohortComparison: Sendable, Codable {
+    public var clicksRelative: Estimate
+    public var conversionsRelative: Estimate
+    public var orderValueRelative: Estimate
+}
+
+public struct TierComparison: Sendable, Codable {
+    public var spendDelivery: Estimate
+    public var exposureShare: Estimate
+}
+
+/// Per-replicate relative change (b − a)/a, then its estimate.
+func relativeChange(_ a: [Double], _ b: [Double]) -> Estimate {
+    Statistics.estimate(zip(a, b).map { x, y in x > 0 ? (y - x) / x : .nan })
+}
+
+extension RunSummary {
+    /// The name used in metrics.json for the group of advertisers that entered during the run.
+    public static let newGroup = "new"
+
+    /// Aggregates cell results (sorted by policy, then replicate) into the summary.
+    public static func build(_ scenario: Scenario, cells: [CellResult], version: String) -> RunSummary {
+        let groups = scenario.tiers.map(\.name) + [newGroup]
+        let byPolicy = (0..<scenario.policies.count).map { p in cells.filter { $0.policy == p } }
+        let totals = byPolicy.map { runs in runs.map { run in (0..<groups.count).map { run.totals(group: $0) } } }
+        let exposures = byPolicy.map { runs in runs.map(\.totalExposure) }
+        func share(_ p: Int, _ g: Int) -> [Double] {
+            zip(totals[p], exposures[p]).map { t, total in total > 0 ? t[g].exposure / total : .nan }
+        }
+        var summaries: [PolicySummary] = []
+        for (p, policy) in scenario.policies.enumerated() {
+            var tiers: [String: TierSummary] = [:]
+            for (g, name) in groups.enumerated() {
+                let t = totals[p].map { $0[g] }
+                let losses = t.compactMap(\.logLoss), aucs = t.compactMap(\.auc), calibrations = t.compactMap(\.calibration)
+                tiers[name] = TierSummary(
+                    advertisers: Statistics.estimate(t.map { Double($0.advertisers) }),
+                    spend: Statistics.estimate(t.map(\.spend)),
+                    budget: Statistics.estimate(t.map(\.budget)),
+                    spendDelivery: Statistics.estimate(t.map(\.spendDelivery)),
+                    impressions: Statistics.estimate(t.map(\.impressions)),
+                    exposureShare: Statistics.estimate(share(p, g)),
+                    clicks: Statistics.estimate(t.map(\.clicks)),
+                    conversions: Statistics.estimate(t.map(\.conversions)),
+                    logloss: losses.isEmpty ? nil : Statistics.estimate(losses),
+                    auc: aucs.isEmpty ? nil : Statistics.estimate(aucs),
+                    calibration: calibrations.isEmpty ? nil : Statistics.estimate(calibrations))
+            }
+            let runs = byPolicy[p]
+            let welfare = runs.map { r in r.metrics.value.reduce(0, +) - r.revenue }
+            var comparison: BaselineComparison?
+            if p > 0 {
+                let base = byPolicy[0].map(\.revenue), mine = runs.map(\.revenue)
+                var tierDiffs: [String: TierComparison] = [:]
+                for (g, name) in groups.enumerated() {
+                    tierDiffs[name] = TierComparison(
+                        spendDelivery: Statistics.pairedDifference(totals[0].map { $0[g].spendDelivery }, totals[p].map { $0[g].spendDelivery }),
+                        exposureShare: Statistics.pairedDifference(share(0, g), share(p, g)))
+                }
+                var cohortDiffs: [String: CohortComparison] = [:]
+                for (c, cohort) in scenario.cohorts.enumerated() {
+                    func change(_ key: KeyPath<CellMetrics, [Double]>) -> Estimate {
+                        relativeChange(byPolicy[0].map { $0.metrics[keyPath: key][c] }, runs.map { $0.metrics[keyPath: key][c] })
+                    }
+                    cohortDiffs[cohort.name] = CohortComparison(clicksRelative: change(\.cohortClicks),
+                                                                conversionsRelative: change(\.cohortConversions),
+                                                                orderValueRelative: change(\.cohortValue))
+                }
+                comparison = BaselineComparison(
+                    baseline: scenario.policies[0].name,
+                    revenue: Statistics.pairedDifference(base, mine),
+                    revenueRelative: relativeChange(base, mine),
+                    tiers: tierDiffs, cohorts: cohortDiffs)
+            }
+            var cohorts: [String: CohortSummary] = [:]
+            for (c, cohort) in scenario.cohorts.enumerated() {
+                cohorts[cohort.name] = CohortSummary(
+                    objective: (policy.objective ?? cohort.objective).rawValue,
+                    impressions: Statistics.estimate(runs.map { $0.metrics.cohortImpressions[c] }),
+                    clicks: Statistics.estimate(runs.map { $0.metrics.cohortClicks[c] }),
+                    conversions: Statistics.estimate(runs.map { $0.metrics.cohortConversions[c] }),
+                    orderValue: Statistics.estimate(runs.map { $0.metrics.cohortValue[c] }))
+            }
+            summaries.append(PolicySummary(
+                name: policy.name, ranker: policy.ranker.kind.rawValue,
+                revenue: Statistics.estimate(runs.map(\.revenue)),
+                advertiserWelfare: Statistics.estimate(welfare),
+                objective: policy.objective?.rawValue ?? "cohort",
+                tiers: tiers, cohorts: cohorts,
+                fairness: FairnessSummary(exposureGini: Statistics.estimate(runs.map { Inequality.gini($0.activeExposures) }),
+                                          jain: Statistics.estimate(runs.map { Inequality.jain($0.activeExposures) })),
+                vsBaseline: comparison))
+        }
+        return RunSummary(
+            tool: ToolInfo(name: "fairground", version: version),
+            scenario: ScenarioInfo(name: scenario.name, seed: scenario.seed, replicates: scenario.replicates,
+                                   days: scenario.horizon.days, requestsPerDay: scenario.horizon.requestsPerDay,
+                                   slots: scenario.placement.slots, mechanism: scenario.auction.mechanism.rawValue,
+                                   pacing: scenario.pacing.kind.rawValue, tiers: scenario.tiers.map(\.name)),
+            policies: summaries)
+    }
+}

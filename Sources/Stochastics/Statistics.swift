@@ -1,0 +1,80 @@
+import CGSL
+
+/// A mean over replicates with its 95% Student-t confidence interval.
+///
+/// With fewer than two finite samples the interval collapses to the mean (there is no spread
+/// to estimate); `count` says how many samples it rests on.
+public struct Estimate: Sendable, Equatable, Codable {
+    public var mean: Double
+    public var ci95: [Double]
+    public var count: Int
+
+    public init(mean: Double, lower: Double, upper: Double, count: Int) {
+        self.mean = mean
+        self.ci95 = [lower, upper]
+        self.count = count
+    }
+
+    public var lower: Double { ci95[0] }
+    public var upper: Double { ci95[1] }
+    /// Whether the interval excludes zero (a difference that can be called a change).
+    public var excludesZero: Bool { lower > 0 || upper < 0 }
+
+    private enum CodingKeys: String, CodingKey { case mean, ci95 }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try c.decode(Double.self, forKey: .mean)
+        ci95 = try c.decode([Double].self, forKey: .ci95)
+        count = 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(ci95, forKey: .ci95)
+    }
+}
+
+/// Sample statistics computed with GSL.
+public enum Statistics {
+    /// Arithmetic mean (`gsl_stats_mean`); 0 for an empty sample.
+    public static func mean(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        return xs.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, $0.count) }
+    }
+
+    /// Sample standard deviation with n − 1 in the denominator (`gsl_stats_sd`); 0 below two samples.
+    public static func standardDeviation(_ xs: [Double]) -> Double {
+        guard xs.count > 1 else { return 0 }
+        return xs.withUnsafeBufferPointer { gsl_stats_sd($0.baseAddress, 1, $0.count) }
+    }
+
+    /// The two-sided Student-t critical value for the given confidence and degrees of freedom.
+    public static func tCritical(confidence: Double = 0.95, degreesOfFreedom: Int) -> Double {
+        GSLSetup.once()
+        return gsl_cdf_tdist_Pinv(0.5 + confidence / 2, Double(degreesOfFreedom))
+    }
+
+    /// Mean and 95% t-interval of the finite values in `xs`.
+    public static func estimate(_ xs: [Double]) -> Estimate {
+        let finite = xs.filter { $0.isFinite }
+        let m = mean(finite)
+        guard finite.count > 1 else { return Estimate(mean: m, lower: m, upper: m, count: finite.count) }
+        let half = tCritical(degreesOfFreedom: finite.count - 1) * standardDeviation(finite) / Double(finite.count).squareRoot()
+        return Estimate(mean: m, lower: m - half, upper: m + half, count: finite.count)
+    }
+
+    /// Paired difference `b − a` element by element, then its estimate.
+    public static func pairedDifference(_ a: [Double], _ b: [Double]) -> Estimate {
+        estimate(zip(a, b).map { $1 - $0 })
+    }
+
+    /// The q-quantile of `xs` (0 ≤ q ≤ 1) by GSL's linear interpolation on the sorted sample.
+    public static func quantile(_ xs: [Double], _ q: Double) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        var sorted = xs
+        sorted.withUnsafeMutableBufferPointer { gsl_sort($0.baseAddress, 1, $0.count) }
+        return sorted.withUnsafeBufferPointer { gsl_stats_quantile_from_sorted_data($0.baseAddress, 1, $0.count, q) }
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+@testable import Marketplace
+import Scenario
+import Stochastics
+
+@Suite("Marketplace: auctions")
+struct AuctionTests {
+    let ctrs = [0.5, 0.3, 0.1]
+    let bids = [5.0, 4, 3, 2]
+
+    // MARK: - Worked examples (numbers computed by hand from the definitions)
+
+    @Test func gspChargesTheNextBidPerClick() {
+        // The worked example: prices 4, 3, 2; payments 2.0, 0.9, 0.2; revenue 3.1.
+        let awards = PositionAuction.awards(.gsp, reserve: 0, bids: bids, weights: ctrs)
+        #expect(awards.map(\.bidder) == [0, 1, 2])
+        #expect(awards.map(\.pricePerClick) == [4, 3, 2])
+        #expect(zip(awards.map(\.payment), [2.0, 0.9, 0.2]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(awards.reduce(0) { $0 + $1.payment } - 3.1) < 1e-12)
+    }
+
+    @Test func vcgPaymentsFollowTheClosedForm() {
+        // Slot 3: (0.1−0)·2 = 0.2; slot 2: (0.3−0.1)·3 + 0.2 = 0.8; slot 1: (0.5−0.3)·4 + 0.8 = 1.6.
+        let awards = PositionAuction.awards(.vcg, reserve: 0, bids: bids, weights: ctrs)
+        let payments = awards.map(\.payment)
+        #expect(zip(payments, [1.6, 0.8, 0.2]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(awards[1].pricePerClick - 0.8 / 0.3) < 1e-12)
+    }
+
+    @Test func vcgNeverChargesMoreThanGSPAtTheSameBids() {
+        let s = RandomStream(seed: 1)
+        for _ in 0..<1000 {
+            let b = (0..<6).map { _ in s.uniform() }
+            let g = PositionAuction.awards(.gsp, reserve: 0, bids: b, weights: ctrs).reduce(0) { $0 + $1.payment }
+            let v = PositionAuction.awards(.vcg, reserve: 0, bids: b, weights: ctrs).reduce(0) { $0 + $1.payment }
+            #expect(v <= g + 1e-12)
+        }
+    }
+
+    @Test func qualityScalesGSPPrices() {
+        // Scores: 2·1 = 2, 3·0.5 = 1.5, 1·1 = 1. Winner pays 1.5/1 = 1.5; second pays 1·1/0.5 = 2.
+        let awards = PositionAuction.awards(.gsp, reserve: 0, bids: [2, 3, 1], quality: [1, 0.5, 1], weights: [0.5, 0.3])
+        #expect(awards.map(\.bidder) == [0, 1])
+        #expect(awards.map(\.pricePerClick) == [1.5, 2])
+        #expect(abs(awards[1].payment - 2 * 0.3 * 0.5) < 1e-12)
+    }
+
+    @Test func reserveExcludesLowBidsAndFloorsPrices() {
+        let awards = PositionAuction.awards(.gsp, reserve: 2.5, bids: bids, weights: ctrs)
+        #expect(awards.map(\.bidder) == [0, 1, 2])
+        #expect(awards.map(\.pricePerClick) == [4, 3, 2.5])
+        let none = PositionAuction.awards(.secondPrice, reserve: 10, bids: bids, weights: ctrs)
+        #expect(none.isEmpty)
+    }
+
+    @Test func firstAndSecondPrice() {
+        #expect(PositionAuction.awards(.firstPrice, reserve: 0, bids: bids, weights: ctrs).map(\.pricePerClick) == [5, 4, 3])
+        #expect(PositionAuction.awards(.secondPrice, reserve: 0, bids: [1, 7, 3], weights: [1]).map(\.pricePerClick) == [3])
+    }
+
+    @Test func tiesGoToTheLowerIndex() {
+        let awards = PositionAuction.awards(.gsp, reserve: 0, bids: [2, 2, 2], weights: [0.5, 0.3])
+        #expect(awards.map(\.bidder) == [0, 1])
+        #expect(awards.map(\.pricePerClick) == [2, 2])
+    }
+
+    // MARK: - Closed forms (oracles.md)
+
+    @Test func closedFormsMatchTheTabulatedValues() {
+        // oracles.md: n=1: 0 → 0.25 · n=2: 1/3 → 5/12 · n=3: 0.5 → 0.53125 · n=5 → 0.67188 · n=10 → 0.81827.
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 1, reserve: 0.5) - 0.25) < 1e-12)
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 2, reserve: 0) - 1.0 / 3) < 1e-12)
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 2, reserve: 0.5) - 5.0 / 12) < 1e-12)
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 3, reserve: 0.5) - 0.53125) < 1e-12)
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 5, reserve: 0.5) - 0.67188) < 1e-5)
+        #expect(abs(AuctionTheory.secondPriceRevenue(bidders: 10, reserve: 0.5) - 0.81827) < 1e-5)
+        #expect(abs(AuctionTheory.firstPriceBid(value: 0.8, bidders: 4, reserve: 0) - 0.6) < 1e-12)
+    }
+
+    @Test func monteCarloReproducesEveryClosedForm() {
+        let checks = AuctionReproduction.run(samples: 40_000, seed: 17)
+        #expect(checks.count >= 14)
+        for c in checks {
+            #expect(c.pass, "\(c.name): measured \(c.measured.mean) ± \(c.standardError), expected \(c.expected)")
+        }
+    }
+
+    @Test func reproductionDetectsAWrongMechanism() {
+        // The same harness must fail when the mechanism is wrong: first-price revenue with truthful
+        // bids is E[max] = n/(n+1), not (n−1)/(n+1).
+        var auction = PositionAuction(capacity: 1)
+        let s = RandomStream(seed: 2)
+        var total = 0.0
+        let n = 3, samples = 20_000
+        for _ in 0..<samples {
+            let b = (0..<n).map { _ in s.uniform() }
+            _ = b.withUnsafeBufferPointer { bb in [1.0, 1, 1].withUnsafeBufferPointer { q in
+                [1.0].withUnsafeBufferPointer { auction.run(.firstPrice, reserve: 0, bids: bb, quality: q, weights: $0) } } }
+            total += auction.prices[0]
+        }
+        let mean = total / Double(samples)
+        #expect(abs(mean - 0.75) < 0.01)
+        #expect(abs(mean - AuctionTheory.secondPriceRevenue(bidders: n, reserve: 0)) > 0.2)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// Runs the built `fairground` executable as a user would and checks what it prints and writes.
+@Suite("CLI: the fairground command end to end")
+struct CLITests {
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static let executable: URL = {
+        let build = Fixtures.repositoryRoot.appendingPathComponent(".build")
+        for candidate in ["debug/fairground", "release/fairground"] {
+            let url = build.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return build.appendingPathComponent("debug/fairground")
+    }()
+
+    func run(_ arguments: [String], in folder: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// `{ "mean": x, "ci95": [lo, hi] }` with lo ≤ mean ≤ hi.
+    func expectEstimate(_ value: Any?, _ what: String) {
+        guard let e = value as? [String: Any], let mean = e["mean"] as? Double, let ci = e["ci95"] as? [Double], ci.count == 2 else {
+            Issue.record("\(what) is not an estimate object: \(String(describing: value))")
+            return
+        }
+        #expect(ci[0] <= mean + 1e-12 && mean <= ci[1] + 1e-12, "\(what): \(mean) outside \(ci)")
+    }
+
+    // MARK: - run
+
+    @Test func runWritesTheDocumentedOutputs() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let scenario = folder.appendingPathComponent("tiny.yaml")
+        try Fixtures.tinyYAML.write(to: scenario, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        let r = try run(["run", scenario.path, "--out", out.path, "--replicates", "2", "--jobs", "2", "--quiet"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let metrics = try json(String(contentsOf: out.appendingPathComponent("metrics.json"), encoding: .utf8))
+        let sc = try #require(metrics["scenario"] as? [String: Any])
+        #expect(sc["name"] as? String == "tiny" && sc["seed"] as? Int == 11 && sc["replicates"] as? Int == 2)
+        let policies = try #require(metrics["policies"] as? [[String: Any]])
+        #expect(policies.map { $0["name"] as? String } == ["global", "oracle"])
+        #expect(policies.map { $0["ranker"] as? String } == ["global", "oracle"])
+        for p in policies {
+            expectEstimate(p["revenue"], "revenue")
+            let tiers = try #require(p["tiers"] as? [String: Any])
+            #expect(Set(tiers.keys) == ["large", "small", "new"])
+            for (name, value) in tiers {
+                let tier = try #require(value as? [String: Any])
+                for key in ["spend", "budget", "spendDelivery", "impressions", "exposureShare", "clicks", "conversions", "logloss", "auc"] {
+                    expectEstimate(tier[key], "tiers.\(name).\(key)")
+                }
+            }
+            let fairness = try #require(p["fairness"] as? [String: Any])
+            expectEstimate(fairness["exposureGini"], "fairness.exposureGini")
+            expectEstimate(fairness["jain"], "fairness.jain")
+        }
+        let advertisers = try String(contentsOf: out.appendingPathComponent("advertisers.csv"), encoding: .utf8)
+        #expect(advertisers.hasPrefix("policy,replicate,advertiser,tier,new,budget,spend,"))
+        #expect(advertisers.split(separator: "\n").count > 2 * 2 * 24)
+        let timeseries = try String(contentsOf: out.appendingPathComponent("timeseries.csv"), encoding: .utf8)
+        // 2 policies × 2 replicates × 48 hours, plus the header.
+        #expect(timeseries.split(separator: "\n").count == 1 + 2 * 2 * 48)
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        #expect(summary.contains("## Spend delivery by tier") && summary.contains("| oracle |"))
+        // No temporary files left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func runIsIdenticalAcrossJobCounts() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let scenario = folder.appendingPathComponent("tiny.yaml")
+        try Fixtures.tinyYAML.write(to: scenario, atomically: true, encoding: .utf8)
+        for jobs in ["1", "2"] {
+            let r = try run(["run", scenario.path, "--out", folder.appendingPathComponent("j\(jobs)").path,
+                             "--replicates", "2", "--jobs", jobs, "--quiet"])
+            #expect(r.status == 0)
+        }
+        for file in ["metrics.json", "advertisers.csv", "timeseries.csv", "summary.md"] {
+            let a = try Data(contentsOf: folder.appendingPathComponent("j1/\(file)"))
+            let b = try Data(contentsOf: folder.appendingPathComponent("j2/\(file)"))
+            #expect(a == b, "\(file) differs between --jobs 1 and --jobs 2")
+        }
+    }
+
+    // MARK: - errors
+
+    @Test func badScenarioExits65AndNamesEveryField() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let bad = folder.appendingPathComponent("bad.yaml")
+        try "seed: 1\nhorizon: {days: 0}\nauction: {mechanism: gps}\n".write(to: bad, atomically: true, encoding: .utf8)
+        for command in [["validate", bad.path], ["run", bad.path, "--out", folder.appendingPathComponent("out").path]] {
+            let r = try run(command)
+            #expect(r.status == 65)
+            #expect(r.stderr.contains("horizon.days: must be at least") && r.stderr.contains("(line 2)"))
+            #expect(r.stderr.contains("auction.mechanism: 'gps'") && r.stderr.contains("did you mean 'gsp'?") && r.stderr.contains("(line 3)"))
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
+
+    @Test func missingScenarioExits66() throws {
+        let r = try run(["validate", "/nonexistent/s.yaml"])
+        #expect(r.status == 66 && r.stderr.contains("no such file"))
+        #expect(try run(["run", "/nonexistent/s.yaml"]).status == 66)
+    }
+
+    @Test func validScenarioValidates() throws {
+        let r = try run(["validate", Fixtures.repositoryRoot.appendingPathComponent("scenarios/quickstart.yaml").path])
+        #expect(r.status == 0 && r.stdout.contains("valid"))
+    }
+
+    // MARK: - auction calculator and reproduction
+
+    @Test func auctionCalculatorPrintsTheWorkedExample() throws {
+        let r = try run(["auction", "--mechanism", "gsp", "--ctrs", "0.5,0.3,0.1", "--bids", "5,4,3,2", "--json"])
+        #expect(r.status == 0)
+        let out = try json(r.stdout)
+        let allocation = try #require(out["allocation"] as? [[String: Any]])
+        #expect(allocation.map { $0["slot"] as? Int } == [1, 2, 3])
+        #expect(allocation.map { $0["bidder"] as? Int } == [0, 1, 2])
+        #expect(allocation.map { $0["pricePerClick"] as? Double } == [4, 3, 2])
+        #expect(abs((allocation[0]["payment"] as? Double ?? 0) - 2.0) < 1e-9)
+        #expect(abs((out["revenue"] as? Double ?? 0) - 3.1) < 1e-9)
+    }
+
+    @Test func auctionCalculatorRejectsBadInput() throws {
+        let r = try run(["auction", "--ctrs", "0.5,x", "--bids", "1,2"])
+        #expect(r.status == 64 && r.stderr.contains("--ctrs") && r.stderr.contains("item 2"))
+        #expect(try run(["auction", "--mechanism", "dutch", "--ctrs", "1", "--bids", "1"]).status == 64)
+    }
+
+    @Test func reproduceAuctionPasses() throws {
+        let r = try run(["reproduce", "auction", "--samples", "20000", "--json"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let out = try json(r.stdout)
+        #expect(out["passed"] as? Bool == true)
+        #expect((out["checks"] as? [Any])?.count ?? 0 >= 14)
+    }
+}

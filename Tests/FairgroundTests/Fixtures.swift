@@ -1,0 +1,49 @@
+import Foundation
+import Scenario
+
+/// Small scenarios and paths shared by the tests.
+enum Fixtures {
+    /// A marketplace small enough for a debug build: two tiers, entrants, budgets that bind.
+    static let tinyYAML = """
+        name: tiny
+        seed: 11
+        replicates: 3
+        horizon: {days: 2, requestsPerDay: 3000}
+        placement: {examination: [1.0, 0.5], maxCandidates: 12}
+        tiers:
+          large:
+            count: 4
+            adsPerAdvertiser: 2
+            budget: {distribution: lognormal, median: 12, sigma: 0.3}
+            bid: {distribution: lognormal, median: 1.0, sigma: 0.2}
+            historyImpressions: {distribution: lognormal, median: 800, sigma: 0.3}
+          small:
+            count: 20
+            budget: {distribution: pareto, scale: 1.5, shape: 2.5}
+            historyImpressions: {distribution: lognormal, median: 15, sigma: 0.5}
+            qualityShift: 0.5
+        newAdvertisers: {perDay: 3, tierMix: {small: 1}}
+        truth: {latentDimension: 4}
+        learning: {updateEveryHours: 12}
+        policies:
+          - {name: global, ranker: global}
+          - {name: oracle, ranker: oracle}
+        """
+
+    static func tiny(_ edit: (inout Scenario) -> Void = { _ in }) throws -> Scenario {
+        var s = try ScenarioLoader.parse(yaml: tinyYAML, file: "tiny.yaml")
+        edit(&s)
+        return s
+    }
+
+    /// The repository root, found from this file's path.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A fresh empty temporary folder.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fairground-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
