@@ -29,7 +29,7 @@ let package = Package(
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
             "Scenario", "Stochastics", "Marketplace", "Learning", "Simulation", "Reporting",
-        ]),
+        ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Scenario
 import Simulation
+import Stochastics
 
 /// The CSV outputs: one row per policy × replicate × advertiser, and per policy × replicate × hour.
 public enum CSVTables {
@@ -26,7 +27,8 @@ public enum CSVTables {
     public static func timeseries(_ scenario: Scenario, cells: [CellResult]) -> String {
         let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
         var out = "policy,replicate,hour,revenue"
-        out += groups.map { ",spend_\($0)" }.joined() + groups.map { ",exposureShare_\($0)" }.joined() + "\n"
+        out += groups.map { ",spend_\($0)" }.joined() + groups.map { ",exposure_\($0)" }.joined()
+        out += groups.map { ",exposureShare_\($0)" }.joined() + "\n"
         let tiers = scenario.tiers.count, width = tiers + 1
         for cell in cells {
             let m = cell.metrics, policy = scenario.policies[cell.policy].name
@@ -36,8 +38,40 @@ public enum CSVTables {
                 let exposure = (0..<tiers).reduce(0) { $0 + m.hourlyExposure[row + $1] }
                 var line = "\(policy),\(cell.replicate),\(h),\(Format.number(revenue))"
                 for g in 0..<width { line += "," + Format.number(m.hourlySpend[row + g]) }
+                for g in 0..<width { line += "," + Format.number(m.hourlyExposure[row + g]) }
                 for g in 0..<width { line += "," + (exposure > 0 ? Format.number(m.hourlyExposure[row + g] / exposure) : "") }
                 out += line + "\n"
+            }
+        }
+        return out
+    }
+
+    /// ramp.csv: new advertisers by hours since entry (sums over entrants; `entrants` = how many
+    /// reached that age before the horizon).
+    public static func ramp(_ scenario: Scenario, cells: [CellResult]) -> String {
+        var out = "policy,replicate,hoursSinceEntry,entrants,impressions,clicks,spend\n"
+        for cell in cells {
+            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            for h in 0..<m.rampEntrants.count where m.rampEntrants[h] > 0 {
+                out += "\(policy),\(cell.replicate),\(h),\(Format.number(m.rampEntrants[h])),\(Format.number(m.rampImpressions[h])),"
+                out += "\(Format.number(m.rampClicks[h])),\(Format.number(m.rampSpend[h]))\n"
+            }
+        }
+        return out
+    }
+
+    /// calibration.csv: reliability-diagram points of each policy's ranker per tier (and `new`),
+    /// pooled over replicates: mean predicted click probability, observed click rate, impressions.
+    public static func calibration(_ scenario: Scenario, cells: [CellResult]) -> String {
+        let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
+        var out = "policy,tier,predicted,observed,impressions\n"
+        for (p, policy) in scenario.policies.enumerated() {
+            for (g, group) in groups.enumerated() {
+                var pooled = PredictionQuality()
+                for cell in cells where cell.policy == p { pooled.merge(cell.metrics.prediction[g]) }
+                for point in pooled.reliability() {
+                    out += "\(policy.name),\(group),\(Format.number(point.predicted)),\(Format.number(point.observed)),\(Format.number(point.count))\n"
+                }
             }
         }
         return out

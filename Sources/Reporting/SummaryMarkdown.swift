@@ -1,65 +1,26 @@
 import Simulation
 import Stochastics
 
-/// summary.md: the comparison a product manager reads — findings first, then the tables.
+/// summary.md: the same findings, charts (as SVG files beside it) and tables as report.html,
+/// for wikis and pull requests.
 public enum SummaryMarkdown {
-    public static func render(_ s: RunSummary) -> String {
-        let groups = s.scenario.tiers + [RunSummary.newGroup]
-        let sc = s.scenario
-        var md = "# Fairground report — \(sc.name)\n\n"
-        md += "\(sc.replicates) replicates × \(Format.number(sc.days)) days × \(Format.number(sc.requestsPerDay)) requests/day; "
-        md += "\(sc.slots) slots, \(sc.mechanism) auction, \(sc.pacing) pacing; seed \(sc.seed). "
-        md += "Every figure is a mean over replicates with its 95% confidence interval in brackets.\n\n"
-
-        md += "## Key findings\n\n"
-        let findings = Findings.list(s)
-        md += findings.isEmpty ? "- No policy differs from the baseline by more than the noise of the replicates.\n"
-            : findings.map { "- \($0)\n" }.joined()
-
-        md += "\n## Revenue and fairness\n\n"
-        md += "| policy | ranker | revenue | change vs \(s.policies.first?.name ?? "baseline") | advertiser welfare | exposure Gini | Jain index |\n"
-        md += "|---|---|---|---|---|---|---|\n"
-        for p in s.policies {
-            let change = p.vsBaseline.map { Format.relativeEstimate($0.revenueRelative) } ?? "baseline"
-            md += "| \(p.name) | \(p.ranker) | \(Format.moneyEstimate(p.revenue)) | \(change) | \(Format.moneyEstimate(p.advertiserWelfare)) "
-            md += "| \(Format.plainEstimate(p.fairness.exposureGini)) | \(Format.plainEstimate(p.fairness.jain)) |\n"
+    public static func render(_ d: ReportData, sections: [ReportSection]) -> String {
+        let s = d.summary
+        var md = "# Fairground report — \(s.scenario.name)\n\n\(ReportText.scenarioLine(s))\n\n## Key findings\n\n"
+        md += ReportText.findings(s).map { "- \($0)\n" }.joined()
+        for section in sections {
+            md += "\n## \(section.title)\n\n\(section.lead)\n\n"
+            for f in section.figures { md += "![\(f.title)](charts/\(f.file).svg)\n" }
+            if !section.figures.isEmpty { md += "\n" }
+            for t in section.tables { md += table(t) + "\n" }
         }
-        md += table("Spend delivery by tier (spend ÷ budget)", s, groups) { Format.percentEstimate($0.spendDelivery) }
-        md += table("Exposure share by tier (share of position-weighted impressions)", s, groups) { Format.percentEstimate($0.exposureShare) }
-        md += table("Ranker calibration by tier (predicted ÷ observed clicks; below 1 = under-scored)", s, groups) {
-            $0.calibration.map { Format.plainEstimate($0, digits: 2) } ?? "–"
-        }
-        md += table("Ranker AUC on each tier's impressions", s, groups) { $0.auc.map { Format.plainEstimate($0) } ?? "–" }
-        md += table("Ranker log-loss on each tier's impressions", s, groups) { $0.logloss.map { Format.plainEstimate($0, digits: 4) } ?? "–" }
-
-        md += cohortTable(s)
-        md += "\n## How to read this\n\n"
-        md += "- *Spend delivery*: the share of their budgets advertisers managed to spend. Low delivery for a tier means it bought traffic it did not get.\n"
-        md += "- *Exposure share*: a tier's share of all impressions, each weighted by how often its slot is looked at. The tiers (without `new`) add up to 100%; `new` counts advertisers that entered during the run, whatever their tier.\n"
-        md += "- Changes are paired against the first policy on the same simulated traffic and are only called changes when their interval excludes zero.\n"
-        md += "- Data: `metrics.json` (all figures), `advertisers.csv`, `timeseries.csv`.\n"
+        md += "## How to read this\n\n" + ReportText.howToRead.map { "- \($0)\n" }.joined()
         return md
     }
 
-    /// Conversions and order value per cohort (shown when the scenario has more than one cohort).
-    private static func cohortTable(_ s: RunSummary) -> String {
-        guard let names = s.policies.first?.cohorts.keys.sorted(), names.count > 1 else { return "" }
-        var md = "\n## Outcomes by user cohort (conversions · order value; ranked for)\n\n| policy | "
-        md += names.joined(separator: " | ") + " |\n|---|" + names.map { _ in "---|" }.joined() + "\n"
-        for p in s.policies {
-            md += "| \(p.name) | " + names.map { n in
-                guard let c = p.cohorts[n] else { return "–" }
-                return "\(Format.moneyEstimate(c.conversions)) · \(Format.moneyEstimate(c.orderValue)); \(c.objective)"
-            }.joined(separator: " | ") + " |\n"
-        }
-        return md
-    }
-
-    private static func table(_ title: String, _ s: RunSummary, _ groups: [String], _ cell: (TierSummary) -> String) -> String {
-        var md = "\n## \(title)\n\n| policy | " + groups.joined(separator: " | ") + " |\n|---|" + groups.map { _ in "---|" }.joined() + "\n"
-        for p in s.policies {
-            md += "| \(p.name) | " + groups.map { g in p.tiers[g].map(cell) ?? "–" }.joined(separator: " | ") + " |\n"
-        }
+    static func table(_ t: ReportTable) -> String {
+        var md = "| " + t.header.joined(separator: " | ") + " |\n|" + t.header.map { _ in "---|" }.joined() + "\n"
+        for row in t.rows { md += "| " + row.joined(separator: " | ") + " |\n" }
         return md
     }
 }

@@ -25,6 +25,13 @@ public struct CellMetrics: Sendable {
     public internal(set) var cohortClicks: [Double]
     public internal(set) var cohortConversions: [Double]
     public internal(set) var cohortValue: [Double]
+    /// New advertisers' ramp, by whole hours since entry: impressions, clicks and spend summed
+    /// over entrants (divide by `rampEntrants` for a per-entrant figure).
+    public internal(set) var rampImpressions: [Double]
+    public internal(set) var rampClicks: [Double]
+    public internal(set) var rampSpend: [Double]
+    /// Number of entrants whose age reached each hour before the horizon.
+    public internal(set) var rampEntrants: [Double]
     /// Largest amount by which any advertiser's spend in a day exceeded that day's budget.
     public internal(set) var largestOverspend = 0.0
     /// Largest price per click charged during the run.
@@ -33,6 +40,8 @@ public struct CellMetrics: Sendable {
     init(advertisers: Int, tiers: Int, hours: Int, cohorts: Int) {
         cohortImpressions = Array(repeating: 0, count: cohorts)
         cohortClicks = cohortImpressions; cohortConversions = cohortImpressions; cohortValue = cohortImpressions
+        rampImpressions = Array(repeating: 0, count: hours)
+        rampClicks = rampImpressions; rampSpend = rampImpressions; rampEntrants = rampImpressions
         tierCount = tiers
         budget = Array(repeating: 0, count: advertisers)
         spend = budget; impressions = budget; exposure = budget; clicks = budget; conversions = budget; value = budget

@@ -154,6 +154,8 @@ struct MarketSimulation {
     /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
     mutating func enter(_ adv: Int) {
         active[adv] = true
+        let hoursLeft = Int(((horizon - queue.now) / 3600).rounded(.up))
+        for h in 0..<min(hoursLeft, metrics.rampEntrants.count) { metrics.rampEntrants[h] += 1 }
         activeAds += Int(world.adCount[adv])
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
         dayCap[adv] = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
@@ -192,6 +194,11 @@ struct MarketSimulation {
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         metrics.clicks[adv] += 1
+        if world.isNew[adv] {
+            let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampClicks.count - 1)
+            metrics.rampClicks[age] += 1
+            metrics.rampSpend[age] += price
+        }
         metrics.addHourly(\.hourlySpend, hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]),
                           isNew: world.isNew[adv], amount: price)
         ranker?.recordClick(ad: ad)

@@ -107,7 +107,11 @@ extension MarketSimulation {
             metrics.exposure[adv] += e
             metrics.addHourly(\.hourlyExposure, hour: hour, tier: tier, isNew: isNew, amount: e)
             metrics.prediction[tier].record(e * predicted[slot], outcome: clicked)
-            if isNew { metrics.prediction[newGroup].record(e * predicted[slot], outcome: clicked) }
+            if isNew {
+                metrics.prediction[newGroup].record(e * predicted[slot], outcome: clicked)
+                let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampImpressions.count - 1)
+                metrics.rampImpressions[age] += 1
+            }
             if ranker != nil {
                 user.withUnsafeBufferPointer { feedback.append(ad: ad, user: $0, examination: e, clicked: clicked) }
             }

@@ -11,6 +11,8 @@ public struct PredictionQuality: Sendable {
 
     public private(set) var positives: [Double]
     public private(set) var negatives: [Double]
+    /// Σ predictions per bin (for calibration plots: mean prediction vs observed rate per bin).
+    public private(set) var binPredictions: [Double]
     public private(set) var logLossSum = 0.0
     public private(set) var count = 0.0
     /// Σ predictions and Σ p(1 − p): expected positives and their variance if the predictions are right.
@@ -21,6 +23,7 @@ public struct PredictionQuality: Sendable {
     public init() {
         positives = Array(repeating: 0, count: Self.binCount)
         negatives = Array(repeating: 0, count: Self.binCount)
+        binPredictions = Array(repeating: 0, count: Self.binCount)
     }
 
     /// Records one prediction `p` (probability of the positive outcome) and its outcome.
@@ -32,6 +35,7 @@ public struct PredictionQuality: Sendable {
         let logit = _log(q / (1 - q))
         let scaled = (logit + Self.logitRange) / (2 * Self.logitRange) * Double(Self.binCount)
         let bin = min(max(Int(scaled), 0), Self.binCount - 1)
+        binPredictions[bin] += q
         if outcome {
             positives[bin] += 1
             logLossSum -= _log(q)
@@ -47,6 +51,7 @@ public struct PredictionQuality: Sendable {
         for i in 0..<Self.binCount {
             positives[i] += other.positives[i]
             negatives[i] += other.negatives[i]
+            binPredictions[i] += other.binPredictions[i]
         }
         logLossSum += other.logLossSum
         count += other.count
@@ -61,6 +66,17 @@ public struct PredictionQuality: Sendable {
     /// Calibration in the large: Σ predictions ÷ Σ outcomes (1 = calibrated, < 1 = under-predicts),
     /// or nil without positives.
     public var calibration: Double? { positiveCount > 0 ? predictedSum / positiveCount : nil }
+
+    /// Reliability-diagram points: consecutive fine bins pooled `width` at a time; each non-empty
+    /// group gives (mean prediction, observed positive rate, sample count).
+    public func reliability(width: Int = 50) -> [(predicted: Double, observed: Double, count: Double)] {
+        stride(from: 0, to: Self.binCount, by: width).compactMap { start in
+            let range = start..<min(start + width, Self.binCount)
+            let pos = range.reduce(0) { $0 + positives[$1] }, n = range.reduce(0) { $0 + positives[$1] + negatives[$1] }
+            guard n > 0 else { return nil }
+            return (range.reduce(0) { $0 + binPredictions[$1] } / n, pos / n, n)
+        }
+    }
 
     /// Area under the ROC curve, or nil unless both outcomes occurred.
     public var auc: Double? {

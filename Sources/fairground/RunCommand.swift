@@ -56,6 +56,6 @@ struct RunCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         print("Fairground — \(loaded.name): \(loaded.policies.count) policies × \(loaded.replicates) replicates in \(String(format: "%.1f", seconds)) s")
         for finding in Findings.list(summary) { print("  • " + finding.replacingOccurrences(of: "**", with: "")) }
-        print("Report: \(folder)/summary.md   Data: \(folder)/metrics.json")
+        print("Report: \(folder)/report.html   Summary: \(folder)/summary.md   Data: \(folder)/metrics.json")
     }
 }

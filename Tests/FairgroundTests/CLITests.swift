@@ -82,6 +82,12 @@ struct CLITests {
         #expect(timeseries.split(separator: "\n").count == 1 + 2 * 2 * 48)
         let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
         #expect(summary.contains("## Spend delivery by tier") && summary.contains("| oracle |"))
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!doctype html>") && html.contains("<svg class=\"chart\""))
+        let rerender = try run(["report", out.path])
+        #expect(rerender.status == 0, "stderr: \(rerender.stderr)")
+        #expect(try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8) == html)
+        #expect(try run(["report", folder.path]).status == 66)
         // No temporary files left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)

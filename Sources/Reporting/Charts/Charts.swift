@@ -1,0 +1,109 @@
+import Foundation
+import Stochastics
+
+/// One point of a line series, with an optional confidence band.
+public struct LinePoint: Sendable, Equatable {
+    public var x: Double, y: Double
+    public var lower: Double?, upper: Double?
+    public init(x: Double, y: Double, lower: Double? = nil, upper: Double? = nil) {
+        self.x = x; self.y = y; self.lower = lower; self.upper = upper
+    }
+}
+
+public struct LineSeries: Sendable {
+    public var name: String
+    public var color: String
+    public var points: [LinePoint]
+    public init(name: String, color: String, points: [LinePoint]) { self.name = name; self.color = color; self.points = points }
+}
+
+/// An axis: its title and how values are printed; `fixed` pins the domain.
+public struct AxisSpec: Sendable {
+    public var label: String
+    public var format: ValueFormat
+    public var fixed: ClosedRange<Double>?
+    public init(_ label: String, format: ValueFormat = .plain, fixed: ClosedRange<Double>? = nil) {
+        self.label = label; self.format = format; self.fixed = fixed
+    }
+}
+
+/// Our SVG charts: line (optionally stepped, with bands), grouped bars with whiskers, scatter
+/// with two-way whiskers. Each returns a standalone `<svg class="chart">` document.
+public enum Chart {
+    /// Lines with optional 95% bands; `step` draws a step function (Lorenz curves);
+    /// `reference` draws a dashed grey line (e.g. the diagonal of perfect equality).
+    public static func line(title: String, x: AxisSpec, y: AxisSpec, series: [LineSeries], step: Bool = false,
+                            reference: [LinePoint] = [], note: String? = nil) -> String {
+        let all = series.flatMap(\.points) + reference
+        let xs = LinearScale(covering: all.map(\.x), range: (SVGCanvas.plotLeft, SVGCanvas.plotRight), fixed: x.fixed)
+        let ys = LinearScale(covering: all.flatMap { [$0.y, $0.lower ?? $0.y, $0.upper ?? $0.y] },
+                             range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
+        var c = SVGCanvas()
+        c.frame(title: title, xLabel: x.label, yLabel: y.label, x: xs, y: ys, xFormat: x.format, yFormat: y.format)
+        if !reference.isEmpty {
+            c.mark("<polyline fill=\"none\" stroke=\"#999\" stroke-dasharray=\"4 3\" points=\"\(path(reference, xs, ys, step: false))\"/>")
+        }
+        for s in series where !s.points.isEmpty {
+            let banded = s.points.filter { $0.lower != nil && $0.upper != nil }
+            if banded.count > 1 {
+                let top = banded.map { "\(SVGCanvas.n(xs($0.x))),\(SVGCanvas.n(ys($0.upper!)))" }
+                let bottom = banded.reversed().map { "\(SVGCanvas.n(xs($0.x))),\(SVGCanvas.n(ys($0.lower!)))" }
+                c.mark("<polygon fill=\"\(s.color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((top + bottom).joined(separator: " "))\"/>")
+            }
+            c.mark("<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path(s.points, xs, ys, step: step))\"/>")
+        }
+        c.legend(series.map { ($0.name, $0.color) }, note: note)
+        return c.svg(title: title)
+    }
+
+    private static func path(_ points: [LinePoint], _ xs: LinearScale, _ ys: LinearScale, step: Bool) -> String {
+        var coords: [String] = []
+        for (i, p) in points.enumerated() {
+            if step && i > 0 { coords.append("\(SVGCanvas.n(xs(p.x))),\(SVGCanvas.n(ys(points[i - 1].y)))") }
+            coords.append("\(SVGCanvas.n(xs(p.x))),\(SVGCanvas.n(ys(p.y)))")
+        }
+        return coords.joined(separator: " ")
+    }
+
+    /// Grouped bars: one group per category, one bar per series, 95% whiskers from each estimate.
+    public static func bars(title: String, categories: [String], y: AxisSpec,
+                            series: [(name: String, color: String, values: [Estimate?])]) -> String {
+        let values = series.flatMap { $0.values.compactMap { $0 } }
+        let ys = LinearScale(covering: values.flatMap { [$0.mean, $0.lower, $0.upper] }, include: [0],
+                             range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
+        var c = SVGCanvas()
+        c.frame(title: title, xLabel: "", yLabel: y.label, x: nil, y: ys, xFormat: .plain, yFormat: y.format)
+        let groupWidth = (SVGCanvas.plotRight - SVGCanvas.plotLeft) / Double(max(categories.count, 1))
+        let barWidth = groupWidth * 0.8 / Double(max(series.count, 1))
+        for (g, category) in categories.enumerated() {
+            let left = SVGCanvas.plotLeft + Double(g) * groupWidth + groupWidth * 0.1
+            c.text(category, x: left + groupWidth * 0.4, y: SVGCanvas.plotBottom + 17, anchor: "middle", size: 11)
+            for (s, entry) in series.enumerated() {
+                guard g < entry.values.count, let e = entry.values[g] else { continue }
+                let x = left + Double(s) * barWidth
+                let top = ys(max(e.mean, 0)), base = ys(0)
+                c.mark("<rect x=\"\(SVGCanvas.n(x + 1))\" y=\"\(SVGCanvas.n(min(top, base)))\" width=\"\(SVGCanvas.n(barWidth - 2))\" height=\"\(SVGCanvas.n(abs(base - top)))\" fill=\"\(entry.color)\"/>")
+                let mid = x + barWidth / 2
+                c.mark("<path d=\"M\(SVGCanvas.n(mid)) \(SVGCanvas.n(ys(e.lower)))V\(SVGCanvas.n(ys(e.upper)))M\(SVGCanvas.n(mid - 4)) \(SVGCanvas.n(ys(e.lower)))h8M\(SVGCanvas.n(mid - 4)) \(SVGCanvas.n(ys(e.upper)))h8\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>")
+            }
+        }
+        c.legend(series.map { ($0.name, $0.color) }, note: "whiskers: 95% CI")
+        return c.svg(title: title)
+    }
+
+    /// Points with 95% whiskers on both axes, one per labelled item.
+    public static func scatter(title: String, x: AxisSpec, y: AxisSpec,
+                               points: [(name: String, color: String, x: Estimate, y: Estimate)]) -> String {
+        let xs = LinearScale(covering: points.flatMap { [$0.x.lower, $0.x.upper] }, range: (SVGCanvas.plotLeft, SVGCanvas.plotRight), fixed: x.fixed)
+        let ys = LinearScale(covering: points.flatMap { [$0.y.lower, $0.y.upper] }, range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
+        var c = SVGCanvas()
+        c.frame(title: title, xLabel: x.label, yLabel: y.label, x: xs, y: ys, xFormat: x.format, yFormat: y.format)
+        for p in points {
+            let px = xs(p.x.mean), py = ys(p.y.mean)
+            c.mark("<path d=\"M\(SVGCanvas.n(xs(p.x.lower))) \(SVGCanvas.n(py))H\(SVGCanvas.n(xs(p.x.upper)))M\(SVGCanvas.n(px)) \(SVGCanvas.n(ys(p.y.lower)))V\(SVGCanvas.n(ys(p.y.upper)))\" stroke=\"\(p.color)\" stroke-width=\"1.5\" fill=\"none\"/>")
+            c.mark("<circle cx=\"\(SVGCanvas.n(px))\" cy=\"\(SVGCanvas.n(py))\" r=\"5\" fill=\"\(p.color)\" stroke=\"#222\"/>")
+        }
+        c.legend(points.map { ($0.name, $0.color) }, note: "whiskers: 95% CI")
+        return c.svg(title: title)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Reporting
+import Scenario
+import Simulation
+import Stochastics
+
+@Suite("Reporting: HTML report, summary, re-rendering")
+struct ReportTests {
+    /// Runs the tiny scenario and writes its full output folder.
+    func tinyRun() throws -> URL {
+        let scenario = try Fixtures.tiny { $0.replicates = 2 }
+        let cells = Runner.run(scenario, jobs: 2)
+        let folder = try Fixtures.temporaryFolder()
+        try RunReport.write(scenario, cells: cells, summary: RunSummary.build(scenario, cells: cells, version: "test"), to: folder.path)
+        return folder
+    }
+
+    @Test func reportIsSelfContained() throws {
+        let folder = try tinyRun()
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<link") && !html.contains("src="))
+        let external = html.components(separatedBy: "http").count - 1
+        let namespaces = html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1
+        #expect(external == namespaces, "report.html refers to something outside itself")
+        let charts = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("charts").path)
+        #expect(html.components(separatedBy: "<svg class=\"chart\"").count - 1 == charts.count)
+        // All six kinds of chart are there for a scenario with entrants.
+        for prefix in ["spend-delivery", "exposure-", "lorenz", "trade-off", "ramp-", "calibration-"] {
+            #expect(charts.contains { $0.hasPrefix(prefix) }, "missing chart \(prefix)")
+        }
+        let summary = try String(contentsOf: folder.appendingPathComponent("summary.md"), encoding: .utf8)
+        for chart in charts { #expect(summary.contains("](charts/\(chart))")) }
+    }
+
+    @Test func reRenderingFromSavedResultsIsIdentical() throws {
+        let folder = try tinyRun()
+        let before = try ["report.html", "summary.md"].map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("report.html"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("charts"))
+        try RunReport.rerender(directory: folder.path)
+        let after = try ["report.html", "summary.md"].map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        #expect(before == after)
+    }
+
+    @Test func findingsOnlyCallIntervalsExcludingZeroChanges() throws {
+        func e(_ m: Double, _ lo: Double, _ hi: Double) -> Estimate { Estimate(mean: m, lower: lo, upper: hi, count: 5) }
+        let scenario = try Fixtures.tiny { $0.replicates = 2 }
+        var summary = RunSummary.build(scenario, cells: Runner.run(scenario, jobs: 2), version: "test")
+        var cmp = try #require(summary.policies[1].vsBaseline)
+        cmp.tiers["small"]!.spendDelivery = e(0.27, 0.24, 0.30)
+        cmp.tiers["large"]!.spendDelivery = e(0.02, -0.01, 0.05)
+        cmp.tiers["new"]!.spendDelivery = e(-0.1, -0.2, 0.01)
+        cmp.revenueRelative = e(-0.012, -0.016, -0.008)
+        summary.policies[1].vsBaseline = cmp
+        let findings = Findings.list(summary)
+        #expect(findings.contains { $0.contains("raised small-tier spend delivery") && $0.contains("+27.0 pp (+24.0 to +30.0)") })
+        #expect(!findings.contains { $0.contains("large-tier") || $0.contains("new-advertiser") })
+        #expect(findings.contains { $0.contains("cost 1.2% of revenue") })
+    }
+}
+
+/// Renders report.html in headless Chromium and measures every chart's drawn size, so a chart that
+/// renders empty or collapsed cannot pass. Chromium is installed by `make test` (scripts/setup.sh).
+@Suite("Reporting: the report in a real browser")
+struct BrowserTests {
+    static func chromium() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            for name in ["chromium", "chromium-browser", "google-chrome"] {
+                let path = "\(dir)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: path) { return path }
+            }
+        }
+        return nil
+    }
+
+    @Test func everyChartHasADrawnSize() throws {
+        let browser = try #require(Self.chromium(), "Chromium not found: run `make test`, which installs it")
+        let scenario = try Fixtures.tiny { $0.replicates = 2 }
+        let cells = Runner.run(scenario, jobs: 2)
+        let folder = try Fixtures.temporaryFolder()
+        try RunReport.write(scenario, cells: cells, summary: RunSummary.build(scenario, cells: cells, version: "test"), to: folder.path)
+        // A copy of the report with a measuring script appended (the report itself has no script).
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        let probe = """
+            <script>
+            const out = [...document.querySelectorAll('svg.chart')].map(s => {
+              const r = s.getBoundingClientRect(), b = s.querySelector('g.plot').getBBox();
+              return [r.width, r.height, b.width, b.height, s.querySelectorAll('g.plot > *').length];
+            });
+            document.body.setAttribute('data-chart-sizes', JSON.stringify(out));
+            </script>
+            """
+        let measured = folder.appendingPathComponent("measure.html")
+        try html.replacingOccurrences(of: "</body>", with: probe + "</body>").write(to: measured, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000",
+                             "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--dump-dom", measured.absoluteString]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let attribute = try #require(dom.range(of: "data-chart-sizes=\""), "the page did not load or the probe did not run")
+        let json = dom[attribute.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: "&quot;", with: "\"")
+        let sizes = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Double]])
+        let charts = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("charts").path)
+        #expect(sizes.count == charts.count && sizes.count >= 8)
+        for (i, s) in sizes.enumerated() {
+            #expect(s[0] >= 300 && s[1] >= 150, "chart \(i) laid out at \(s[0])×\(s[1])")
+            #expect(s[2] >= 20 && s[3] >= 10 && s[4] >= 1, "chart \(i) draws nothing: marks \(s[2])×\(s[3]), \(s[4]) elements")
+        }
+    }
+}
