@@ -17,18 +17,19 @@ let package = Package(
         .target(name: "Stochastics", dependencies: ["CGSL"]),
         .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Learning", dependencies: ["Stochastics"]),
+        .target(name: "Exploration", dependencies: ["Stochastics"]),
         .target(name: "Marketplace", dependencies: ["Scenario", "Stochastics"]),
         .target(name: "Simulation", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Reporting", dependencies: ["Simulation", "Scenario", "Stochastics"]),
         .executableTarget(name: "fairground", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Simulation", "Reporting",
+            "Scenario", "Stochastics", "Marketplace", "Exploration", "Simulation", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning", "Simulation", "Reporting",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting",
         ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,7 @@ import Stochastics
 /// Builds the report's sections — charts and their tables — from a run's saved data.
 public enum ReportSections {
     public static func build(_ d: ReportData) -> [ReportSection] {
-        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), lorenz(d), ramp(d), calibration(d)].compactMap { $0 }
+        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), lorenz(d), ramp(d), calibration(d)].compactMap { $0 }
     }
 
     static func color(_ d: ReportData, policy: String) -> String { Palette.color(d.policyNames.firstIndex(of: policy) ?? 0) }
@@ -106,6 +106,47 @@ public enum ReportSections {
                              figures: [ReportFigure(file: "trade-off", title: title, svg: svg)],
                              tables: [ReportTable(header: ["policy", "\(tier)-tier spend delivery", "revenue"],
                                                   rows: points.map { [$0.0, Format.percentEstimate($0.2), Format.moneyEstimate($0.3)] })])
+    }
+
+    /// Exploration rate against discovery and delivery, for the policies sharing the explorers'
+    /// ranker (those without an explorer count as rate 0).
+    static func exploration(_ d: ReportData) -> ReportSection? {
+        let explorers = d.summary.policies.filter { $0.explorer != nil }
+        guard let first = explorers.first else { return nil }
+        let family = d.summary.policies.filter { $0.ranker == first.ranker && $0.objective == first.objective }
+            .sorted { ($0.explorer?.rate ?? 0) < ($1.explorer?.rate ?? 0) }
+        func points(_ value: (PolicySummary) -> Estimate?) -> [LinePoint] {
+            family.compactMap { p in value(p).map { LinePoint(x: (p.explorer?.rate ?? 0) * 100, y: $0.mean, lower: $0.lower, upper: $0.upper) } }
+        }
+        let tier = d.focusTier
+        var figures: [ReportFigure] = []
+        if family.count > 1 {
+            let title = "Spend delivery against exploration rate"
+            figures.append(ReportFigure(file: "exploration-delivery", title: title, svg: Chart.line(
+                title: title, x: AxisSpec("share of requests explored (%)"), y: AxisSpec("spend ÷ budget", format: .percent),
+                series: [LineSeries(name: "new advertisers", color: color(d, group: RunSummary.newGroup), points: points { $0.tiers[RunSummary.newGroup]?.spendDelivery }),
+                         LineSeries(name: "\(tier) tier", color: color(d, group: tier), points: points { $0.tiers[tier]?.spendDelivery })],
+                note: "bands: 95% CI")))
+            let hitsTitle = "New hits found against exploration rate"
+            figures.append(ReportFigure(file: "exploration-hits", title: hitsTitle, svg: Chart.line(
+                title: hitsTitle, x: AxisSpec("share of requests explored (%)"), y: AxisSpec("hits per run"),
+                series: [LineSeries(name: "hits found", color: Palette.color(2), points: points { $0.exploration.hitsFound })],
+                note: "new ads of top-quartile true quality that reached regular traffic")))
+        }
+        let rows = d.summary.policies.map { p -> [String] in
+            let e = p.exploration
+            let config = p.explorer.map { "\($0.algorithm.rawValue), \(Format.percent($0.rate, digits: 0)) of requests, pool \($0.pool), \($0.pricing.rawValue) pricing" } ?? "none"
+            return [p.name, config, Format.percentEstimate(e.impressionShare),
+                    e.cost.map { Format.relativeEstimate($0) } ?? "–",
+                    Format.plainEstimate(e.hitsFound, digits: 1), Format.percentEstimate(e.newAdsWithClick),
+                    Format.plainEstimate(e.hoursToFirstClick, digits: 1), e.graduationRate.map { Format.percentEstimate($0) } ?? "–",
+                    p.regretVsOracle.map { Format.moneyEstimate($0) } ?? "–"]
+        }
+        return ReportSection(id: "exploration", title: "What exploration buys",
+                             lead: "The explorer hands a slot in a share of requests to an ad from its pool. Revenue change is paired against the same policy without an explorer; hits are new ads of top-quartile true quality, live at least a day, that won regular auctions at the median rate of established ads of their tier; regret is expected clicks lost against the oracle ranker on the same traffic.",
+                             figures: figures,
+                             tables: [ReportTable(header: ["policy", "explorer", "explored impressions", "revenue change vs no explorer", "hits found",
+                                                           "new ads with a click", "hours to first click", "graduated", "regret (expected clicks)"], rows: rows)])
     }
 
     /// Lorenz curves of exposure across advertisers, averaged over replicates at fixed population shares.

@@ -47,6 +47,9 @@ public enum Findings {
                 guard e.excludesZero else { continue }
                 out.append("**\(p.name)** \(e.mean > 0 ? "raised" : "lowered") the \(name) cohort's \(what) by \(String(format: "%.1f%%", abs(e.mean) * 100)) (\(Format.relativeEstimate(e))) compared with \(base.name).")
             }
+            if let gained = p.exploration.hitsGained, let baseline = p.exploration.costBaseline, gained.excludesZero {
+                out.append("**\(p.name)** found \(String(format: "%.1f", abs(gained.mean))) \(gained.mean > 0 ? "more" : "fewer") new hits per run (\(String(format: "%+.1f to %+.1f", gained.lower, gained.upper))) than \(baseline): new ads of top-quartile quality that reached regular traffic.")
+            }
             let r = cmp.revenueRelative
             if r.excludesZero {
                 out.append("**\(p.name)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue (\(Format.relativeEstimate(r))) compared with \(base.name).")

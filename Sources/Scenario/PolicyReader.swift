@@ -5,11 +5,12 @@ enum PolicyReader {
     static let defaultRanker = RankerSettings(kind: .global, learningRate: 0.05, l2: 1e-4, epochs: 2, updateEveryHours: nil)
 
     static let defaultPolicies = [
-        Policy(name: "global", ranker: defaultRanker, objective: nil),
-        Policy(name: "oracle", ranker: RankerSettings(kind: .oracle, learningRate: 0.05, l2: 1e-4, epochs: 2, updateEveryHours: nil), objective: nil),
+        Policy(name: "global", ranker: defaultRanker, objective: nil, explorer: nil),
+        Policy(name: "oracle", ranker: RankerSettings(kind: .oracle, learningRate: 0.05, l2: 1e-4, epochs: 2, updateEveryHours: nil),
+               objective: nil, explorer: nil),
     ]
 
-    static func readPolicies(_ top: Fields, _ r: inout NodeReader) -> [Policy] {
+    static func readPolicies(_ top: Fields, slots: Int, tiers: [String], _ r: inout NodeReader) -> [Policy] {
         guard let node = top["policies"] else { return defaultPolicies }
         guard case .sequence(let list) = node, !list.isEmpty else {
             r.fail("policies", "expected a non-empty list of policies", line: lineOf(node))
@@ -18,7 +19,7 @@ enum PolicyReader {
         var policies: [Policy] = []
         for (i, item) in list.enumerated() {
             let path = "policies[\(i)]"
-            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective"]) else { continue }
+            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer"]) else { continue }
             guard f.has("name") else {
                 r.fail(f.path("name"), "missing; every policy needs a name", line: f.line)
                 continue
@@ -30,9 +31,52 @@ enum PolicyReader {
             if policies.contains(where: { $0.name == name }) {
                 r.fail(f.path("name"), "'\(name)' is used by an earlier policy", line: f.line("name"))
             }
-            policies.append(Policy(name: name, ranker: readRanker(f, &r), objective: readObjective(f, &r)))
+            policies.append(Policy(name: name, ranker: readRanker(f, &r), objective: readObjective(f, &r),
+                                   explorer: readExplorer(f, slots: slots, tiers: tiers, &r)))
         }
         return policies
+    }
+
+    /// `explorer: {algorithm, rate, slot, pool, pricing, graduation}`; absent or `none` for no explorer.
+    static func readExplorer(_ f: Fields, slots: Int, tiers: [String], _ r: inout NodeReader) -> ExplorerSettings? {
+        guard let node = f["explorer"] else { return nil }
+        if case .scalar(let s) = node, s.string == "none" { return nil }
+        guard let m = r.mapping(node, at: f.path("explorer"), parentLine: f.line,
+                                keys: ["algorithm", "rate", "slot", "pool", "pricing", "graduation"]) else { return nil }
+        let slot = r.int(m, "slot", default: slots, min: 1, max: max(slots, 1))
+        var pool = ExplorerPool.new
+        if m.has("pool") {
+            let text = r.string(m, "pool", default: "new")
+            switch text {
+            case "new": pool = .new
+            case "all": pool = .all
+            default:
+                if text.hasPrefix("under-"), let n = Int(text.dropFirst(6)), n > 0 {
+                    pool = .under(n)
+                } else if tiers.contains(text) {
+                    pool = .tier(text)
+                } else {
+                    let options = ["new", "all", "under-N"] + tiers
+                    let hint = Suggestion.closest(to: text, in: options).map { "; did you mean '\($0)'?" } ?? ""
+                    r.fail(m.path("pool"), "'\(text)' is not a pool; use one of \(options.joined(separator: " | "))\(hint)", line: m.line("pool"))
+                }
+            }
+        }
+        var graduation = Graduation.impressions(500)
+        if let g = r.mapping(m["graduation"], at: m.path("graduation"), parentLine: m.line, keys: ["impressions", "relativeError"]), m.has("graduation") {
+            if g.has("impressions") && g.has("relativeError") {
+                r.fail(m.path("graduation"), "give either impressions or relativeError, not both", line: g.line)
+            } else if g.has("relativeError") {
+                graduation = .relativeError(r.double(g, "relativeError", default: 0.25, Bounds(min: 0, max: 10, minExclusive: true)))
+            } else {
+                graduation = .impressions(r.double(g, "impressions", default: 500, .positive))
+            }
+        }
+        return ExplorerSettings(algorithm: r.choice(m, "algorithm", default: ExplorerAlgorithm.thompson),
+                                rate: r.double(m, "rate", default: 0.05, .range(0, 1)),
+                                slot: slot, pool: pool,
+                                pricing: r.choice(m, "pricing", default: ExplorerPricing.reserve),
+                                graduation: graduation)
     }
 
     /// `cohort` (default: each cohort's own objective) or one objective for everyone.

@@ -34,7 +34,18 @@ public struct Horizon: Sendable, Equatable {
 public struct Placement: Sendable, Equatable {
     public var examination: [Double]
     public var maxCandidates: Int
+    public var retrieval: Retrieval
     public var slots: Int { examination.count }
+}
+
+/// How candidates are retrieved for a request.
+public enum Retrieval: String, Sendable, CaseIterable, Codable {
+    /// A random window of all active ads: every ad is equally likely to be considered.
+    case uniform
+    /// Drawn with probability ∝ (logged impressions + 1), from an index rebuilt at each
+    /// model-update tick: the rich-get-richer funnel; ads that entered since the last rebuild
+    /// are not in the index and can only be shown by an explorer.
+    case popularity
 }
 
 /// Auction rule used to allocate slots and price clicks.
@@ -170,6 +181,8 @@ public struct Policy: Sendable, Equatable {
     public var ranker: RankerSettings
     /// One objective for every cohort, or nil to rank each cohort for its own objective.
     public var objective: Objective?
+    /// Top-of-funnel exploration, or nil for none.
+    public var explorer: ExplorerSettings?
 }
 
 @usableFromInline

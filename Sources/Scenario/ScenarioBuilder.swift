@@ -29,9 +29,10 @@ enum ScenarioBuilder {
             truth: truth,
             pacing: readPacing(top, &r),
             learning: readLearning(top, &r),
-            policies: PolicyReader.readPolicies(top, &r))
+            policies: [])
         var result = scenario
         result.newAdvertisers = TierReader.readNewAdvertisers(top, tiers: scenario.tiers, &r)
+        result.policies = PolicyReader.readPolicies(top, slots: scenario.placement.slots, tiers: scenario.tiers.map(\.name), &r)
         return result
     }
 
@@ -60,7 +61,7 @@ enum ScenarioBuilder {
 
     static func readPlacement(_ top: Fields, _ r: inout NodeReader) -> Placement {
         let f = r.mapping(top["placement"], at: "placement", parentLine: top.line,
-                          keys: ["examination", "maxCandidates"]) ?? Fields(path: "placement", line: top.line)
+                          keys: ["examination", "maxCandidates", "retrieval"]) ?? Fields(path: "placement", line: top.line)
         var exam = r.doubles(f, "examination", default: [1.0, 0.6, 0.35], .probability)
         if exam.isEmpty || exam.count > 20 {
             r.fail(f.path("examination"), "needs between 1 and 20 slots, got \(exam.count)", line: f.line("examination"))
@@ -70,7 +71,7 @@ enum ScenarioBuilder {
         if maxCandidates < exam.count {
             r.fail(f.path("maxCandidates"), "must be at least the number of slots (\(exam.count)), got \(maxCandidates)", line: f.line("maxCandidates"))
         }
-        return Placement(examination: exam, maxCandidates: maxCandidates)
+        return Placement(examination: exam, maxCandidates: maxCandidates, retrieval: r.choice(f, "retrieval", default: Retrieval.uniform))
     }
 
     static func readAuction(_ top: Fields, _ r: inout NodeReader) -> AuctionSettings {

@@ -32,12 +32,35 @@ public struct CellMetrics: Sendable {
     public internal(set) var rampSpend: [Double]
     /// Number of entrants whose age reached each hour before the horizon.
     public internal(set) var rampEntrants: [Double]
+    /// Per ad: impressions won in regular auctions, and the times (seconds) of the first click and
+    /// first conversion (NaN: none).
+    public internal(set) var adRegularImpressions: [Double]
+    public internal(set) var adFirstClick: [Double]
+    public internal(set) var adFirstConversion: [Double]
+    /// Impressions handed out by the explorer.
+    public internal(set) var exploredImpressions = 0.0
+    /// Σ examination × true click rate over all impressions: the expected clicks of the allocation.
+    public internal(set) var expectedClicks = 0.0
+    /// Filled in at the end of the run: explorer graduations, ads ever eligible for its pool, and
+    /// new ads with top-quartile true quality that reached regular traffic.
+    public internal(set) var graduations = 0.0
+    public internal(set) var poolAds = 0.0
+    public internal(set) var hitsFound = 0.0
+    /// New ads active during the run, how many got a click, and mean hours from entry to the
+    /// first click / first conversion over those that got one (NaN: none did).
+    public internal(set) var newAds = 0.0
+    public internal(set) var newAdsWithClick = 0.0
+    public internal(set) var hoursToFirstClick = Double.nan
+    public internal(set) var hoursToFirstConversion = Double.nan
     /// Largest amount by which any advertiser's spend in a day exceeded that day's budget.
     public internal(set) var largestOverspend = 0.0
     /// Largest price per click charged during the run.
     public internal(set) var largestPrice = 0.0
 
-    init(advertisers: Int, tiers: Int, hours: Int, cohorts: Int) {
+    init(advertisers: Int, ads: Int, tiers: Int, hours: Int, cohorts: Int) {
+        adRegularImpressions = Array(repeating: 0, count: ads)
+        adFirstClick = Array(repeating: .nan, count: ads)
+        adFirstConversion = adFirstClick
         cohortImpressions = Array(repeating: 0, count: cohorts)
         cohortClicks = cohortImpressions; cohortConversions = cohortImpressions; cohortValue = cohortImpressions
         rampImpressions = Array(repeating: 0, count: hours)

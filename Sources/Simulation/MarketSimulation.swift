@@ -24,6 +24,9 @@ struct MarketSimulation {
 
     var queue = EventQueue()
     var ranker: GlobalRanker?
+    var explorer: ExplorerState?
+    /// A new ad must have been live at least this long (seconds) to be judged a hit.
+    static let hitMinimumAge = 86_400.0
     var feedback: InteractionLog
     var metrics: CellMetrics
     var modelUpdates = 0
@@ -37,7 +40,10 @@ struct MarketSimulation {
     var throttles: [ThrottlePacer]
     var drift: [Double]
     var activeAds: Int
-    var lastPacingUpdate = 0.0
+    /// Popularity retrieval: logged impressions per ad (history plus the run) and the index built
+    /// from them at the last model-update tick.
+    var loggedImpressions: [Double]
+    var popularityIndex = AliasTable()
 
     // Per-request scratch, allocated once.
     var requestId: UInt64 = 0
@@ -49,6 +55,10 @@ struct MarketSimulation {
     var seenAt: [UInt64]
     var auction: PositionAuction
     let examination: [Double]
+    /// Final slot assignment of the current request: candidate position, price per click, explored?
+    var placedCandidate: [Int]
+    var placedPrice: [Double]
+    var placedExplored: [Bool]
 
     init(scenario: Scenario, world: World, policyIndex: Int, replicate: Int) {
         self.scenario = scenario
@@ -64,7 +74,7 @@ struct MarketSimulation {
         driftNoise = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "drift"))
         let a = world.advertiserCount, d = world.dimension
         let hours = max(1, Int((horizon / 3600).rounded(.up)))
-        metrics = CellMetrics(advertisers: a, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
+        metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
         dayCap = Array(repeating: 0, count: a)
@@ -76,14 +86,27 @@ struct MarketSimulation {
         activeAds = world.initialAdvertiserCount == 0 ? 0 : Int(world.firstAd[world.initialAdvertiserCount - 1] + world.adCount[world.initialAdvertiserCount - 1])
         let m = scenario.placement.maxCandidates
         user = Array(repeating: 0, count: d)
-        candidates = Array(repeating: 0, count: m)
-        bids = Array(repeating: 0, count: m)
+        // One spare place for an ad the explorer brings in from outside retrieval.
+        candidates = Array(repeating: 0, count: m + 1)
+        bids = Array(repeating: 0, count: m + 1)
         quality = bids
         predicted = bids
         seenAt = Array(repeating: UInt64.max, count: a)
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)
+        placedCandidate = Array(repeating: 0, count: examination.count)
+        placedPrice = Array(repeating: 0, count: examination.count)
+        placedExplored = Array(repeating: false, count: examination.count)
         feedback = InteractionLog(dimension: d)
+        loggedImpressions = Array(repeating: 0, count: world.adCountTotal)
+        if scenario.placement.retrieval == .popularity {
+            for a in world.history.ad { loggedImpressions[Int(a)] += 1 }
+            rebuildPopularityIndex()
+        }
+        if let settings = policy.explorer {
+            explorer = ExplorerState(settings: settings, world: world, scenario: scenario,
+                                     seed: deriveSeed(scenario.seed, replicate: replicate, stream: "explorer"))
+        }
         if policy.ranker.kind == .global {
             ranker = GlobalRanker(world: world, settings: policy.ranker,
                                   seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
@@ -128,6 +151,7 @@ struct MarketSimulation {
         for adv in 0..<world.advertiserCount where active[adv] {
             metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
         }
+        finishDiscoveryMetrics()
         return CellResult(policy: policyIndex, replicate: replicate, advertiserTier: world.advertiserTier,
                           advertiserIsNew: world.isNew, metrics: metrics)
     }
@@ -154,6 +178,7 @@ struct MarketSimulation {
     /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
     mutating func enter(_ adv: Int) {
         active[adv] = true
+        explorer?.enter(advertiser: adv, world)
         let hoursLeft = Int(((horizon - queue.now) / 3600).rounded(.up))
         for h in 0..<min(hoursLeft, metrics.rampEntrants.count) { metrics.rampEntrants[h] += 1 }
         activeAds += Int(world.adCount[adv])
@@ -179,10 +204,59 @@ struct MarketSimulation {
     /// Model-update tick: the global ranker takes one SGD pass over the feedback since the last tick.
     mutating func updateModel() {
         modelUpdates += 1
+        if scenario.placement.retrieval == .popularity { rebuildPopularityIndex() }
         guard ranker != nil, feedback.count > 0 else { feedback.removeAll(); return }
         let seed = deriveSeed(scenario.seed, replicate: replicate, stream: "learning-update-\(modelUpdates)")
         ranker!.train(on: feedback, world: world, epochs: 1, seed: seed)
         feedback.removeAll()
+    }
+
+    /// Hits found and the explorer's graduation counts.
+    ///
+    /// A hit is a new ad whose true quality (advertiser + ad click-logit offset) is in the top
+    /// quartile of all ads, that has been live at least a day, and that reached regular traffic:
+    /// its rate of impressions won in regular auctions is at least the median rate of the
+    /// established ads of its tier.
+    mutating func finishDiscoveryMetrics() {
+        var quality: [Double] = []
+        quality.reserveCapacity(world.adCountTotal)
+        for ad in 0..<world.adCountTotal { quality.append(world.clickLogit[Int(world.adAdvertiser[ad])] + world.adLogit[ad]) }
+        let topQuartile = Statistics.quantile(quality, 0.75)
+        var establishedRates = Array(repeating: [Double](), count: world.tierNames.count)
+        for ad in 0..<world.adCountTotal where !world.isNew[Int(world.adAdvertiser[ad])] {
+            establishedRates[Int(world.advertiserTier[Int(world.adAdvertiser[ad])])].append(metrics.adRegularImpressions[ad] / horizon)
+        }
+        let medianRate = establishedRates.map { $0.isEmpty ? 0 : Statistics.quantile($0, 0.5) }
+        var clickHours: [Double] = [], conversionHours: [Double] = []
+        for ad in 0..<world.adCountTotal where world.isNew[Int(world.adAdvertiser[ad])] && active[Int(world.adAdvertiser[ad])] {
+            let adv = Int(world.adAdvertiser[ad]), entry = world.entryTime[adv], age = horizon - entry
+            if quality[ad] >= topQuartile, age >= Self.hitMinimumAge,
+               metrics.adRegularImpressions[ad] / age >= medianRate[Int(world.advertiserTier[adv])] {
+                metrics.hitsFound += 1
+            }
+            metrics.newAds += 1
+            if !metrics.adFirstClick[ad].isNaN { clickHours.append((metrics.adFirstClick[ad] - entry) / 3600) }
+            if !metrics.adFirstConversion[ad].isNaN { conversionHours.append((metrics.adFirstConversion[ad] - entry) / 3600) }
+        }
+        metrics.newAdsWithClick = Double(clickHours.count)
+        if !clickHours.isEmpty { metrics.hoursToFirstClick = Statistics.mean(clickHours) }
+        if !conversionHours.isEmpty { metrics.hoursToFirstConversion = Statistics.mean(conversionHours) }
+        if let explorer {
+            metrics.graduations = Double(explorer.graduations)
+            for ad in 0..<world.adCountTotal where active[Int(world.adAdvertiser[ad])] && explorer.eligible(ad, world) {
+                metrics.poolAds += 1
+            }
+        }
+    }
+
+    /// Rebuilds the popularity index over the ads active now, weighted by logged impressions + 1.
+    mutating func rebuildPopularityIndex() {
+        var weights = Array(repeating: 0.0, count: activeAds)
+        for i in 0..<activeAds {
+            let ad = Int(world.retrievalOrder[i])
+            weights[i] = loggedImpressions[ad] + 1
+        }
+        popularityIndex = AliasTable(weights: weights)
     }
 
     // MARK: - Responses
@@ -194,6 +268,8 @@ struct MarketSimulation {
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         metrics.clicks[adv] += 1
+        explorer?.recordClick(ad: ad)
+        if metrics.adFirstClick[ad].isNaN { metrics.adFirstClick[ad] = queue.now }
         if world.isNew[adv] {
             let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampClicks.count - 1)
             metrics.rampClicks[age] += 1
@@ -209,6 +285,7 @@ struct MarketSimulation {
         metrics.conversions[adv] += 1
         metrics.value[adv] += world.valuePerConversion[adv]
         metrics.cohortConversions[cohort] += 1
+        if metrics.adFirstConversion[ad].isNaN { metrics.adFirstConversion[ad] = queue.now }
         metrics.cohortValue[cohort] += world.valuePerConversion[adv]
         ranker?.recordConversion(ad: ad)
     }

@@ -7,6 +7,13 @@ enum UniformPurpose: UInt64 {
     case click = 0, conversion = 1, conversionDelay = 2, throttle = 3
 }
 
+/// Base of the request-level counters used by popularity retrieval (two uniforms per draw).
+let retrievalCounter: UInt64 = 0xFFFF_FFFF_FFFF_0000
+
+/// Counter of the request-level uniform that decides whether a request is explored (outside the
+/// range of ad counters, so it never collides with a per-ad uniform).
+let explorationCounter: UInt64 = 0xFFFF_FFFF_FFFF_FFF0
+
 extension MarketSimulation {
     /// One request: user → retrieval → ranking → auction → responses → metrics.
     ///
@@ -17,23 +24,43 @@ extension MarketSimulation {
         let cohort = user.withUnsafeMutableBufferPointer { users.draw(traffic, into: $0) }
         let start = traffic.integer(below: max(activeAds, 1))
         guard activeAds > 0 else { return }
-        let n = retrieve(start: start)
+        var n = retrieve(start: start)
+        // The explorer claims a slot in a keyed share of requests: the same requests under every
+        // policy with the same rate, and nested across rates.
+        var explored = -1
+        if explorer != nil, response.uniform(requestId, explorationCounter) < explorer!.settings.rate,
+           let ad = explorer!.choose(world: world, dayCap: dayCap, spentToday: spentToday) {
+            explored = admit(ad, count: &n)
+        }
         guard n > 0 else { return }
-        score(count: n, objective: policy.objective ?? scenario.cohorts[cohort].objective)
+        let objective = policy.objective ?? scenario.cohorts[cohort].objective
+        if ranker != nil { user.withUnsafeBufferPointer { ranker!.prepare(user: $0) } }
+        for i in 0..<n { score(i, objective: objective) }
+        var exploredBid = 0.0
+        if explored >= 0 { exploredBid = bids[explored]; bids[explored] = 0 }
         let filled = runAuction(count: n)
-        respond(filled: filled, cohort: cohort)
+        let placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
+        respond(placed: placed, cohort: cohort)
     }
 
     /// Eligible candidates from a window of the shuffled retrieval order: budget left, not
     /// throttled, one ad per advertiser, at most `maxCandidates`, scanning at most 4× that.
     mutating func retrieve(start: Int) -> Int {
-        let limit = candidates.count
+        let limit = scenario.placement.maxCandidates
         let scanLimit = min(activeAds, 4 * limit)
         let throttle = scenario.pacing.kind == .throttle
         let multiplicative = scenario.pacing.kind == .multiplicative
         var n = 0, scanned = 0
+        let popularity = !popularityIndex.isEmpty
         while n < limit && scanned < scanLimit {
-            let ad = Int(world.retrievalOrder[(start + scanned) % activeAds])
+            let position: Int
+            if popularity {
+                let k = retrievalCounter + 2 * UInt64(scanned)
+                position = popularityIndex.draw(response.uniform(requestId, k), response.uniform(requestId, k + 1))
+            } else {
+                position = (start + scanned) % activeAds
+            }
+            let ad = Int(world.retrievalOrder[position])
             scanned += 1
             let adv = Int(world.adAdvertiser[ad])
             if seenAt[adv] == requestId { continue }
@@ -44,35 +71,52 @@ extension MarketSimulation {
             }
             seenAt[adv] = requestId
             candidates[n] = ad
-            let shaded = multiplicative ? pacers[adv].bid(world.bid[adv]) : world.bid[adv]
-            bids[n] = min(shaded, remaining)
+            bids[n] = bid(adv, multiplicative: multiplicative)
             n += 1
         }
         return n
     }
 
-    /// Predicted click rate and auction quality (what one click is worth to the objective).
-    mutating func score(count n: Int, objective: Objective) {
-        let useTruth = ranker == nil
-        if !useTruth { user.withUnsafeBufferPointer { ranker!.prepare(user: $0) } }
-        user.withUnsafeBufferPointer { u in
-            for i in 0..<n {
-                let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
-                let ctr: Double, cvr: Double
-                if useTruth {
-                    ctr = world.clickProbability(ad: ad, user: u, drift: drift[adv])
-                    cvr = world.conversionProbability(advertiser: adv)
-                } else {
-                    ctr = ranker!.clickProbability(ad: ad, world: world)
-                    cvr = ranker!.conversionProbability(ad: ad)
-                }
-                predicted[i] = ctr
-                switch objective {
-                case .clicks: quality[i] = ctr
-                case .conversions: quality[i] = ctr * cvr
-                case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[adv]
-                }
-            }
+    /// The advertiser's bid: shaded by its pacing multiplier, capped at the budget left today.
+    func bid(_ adv: Int, multiplicative: Bool) -> Double {
+        let shaded = multiplicative ? pacers[adv].bid(world.bid[adv]) : world.bid[adv]
+        return min(shaded, dayCap[adv] - spentToday[adv])
+    }
+
+    /// Makes the explorer's ad a candidate: it replaces its advertiser's retrieved ad if there is
+    /// one, else joins the list in the spare place. Returns its candidate position.
+    mutating func admit(_ ad: Int, count n: inout Int) -> Int {
+        let adv = Int(world.adAdvertiser[ad])
+        let position: Int
+        if seenAt[adv] == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
+            position = i
+        } else {
+            position = n
+            n += 1
+            seenAt[adv] = requestId
+        }
+        candidates[position] = ad
+        bids[position] = bid(adv, multiplicative: scenario.pacing.kind == .multiplicative)
+        return position
+    }
+
+    /// Predicted click rate and auction quality (what one click is worth to the objective) of
+    /// candidate `i`; a learned ranker must have been prepared for this request's user.
+    mutating func score(_ i: Int, objective: Objective) {
+        let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
+        let ctr: Double, cvr: Double
+        if ranker == nil {
+            ctr = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
+            cvr = world.conversionProbability(advertiser: adv)
+        } else {
+            ctr = ranker!.clickProbability(ad: ad, world: world)
+            cvr = ranker!.conversionProbability(ad: ad)
+        }
+        predicted[i] = ctr
+        switch objective {
+        case .clicks: quality[i] = ctr
+        case .conversions: quality[i] = ctr * cvr
+        case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[adv]
         }
     }
 
@@ -88,13 +132,48 @@ extension MarketSimulation {
         }
     }
 
-    /// Shows the winners, draws clicks and conversions from the true model, schedules charges.
-    mutating func respond(filled: Int, cohort: Int) {
+    /// Slot assignments: the auction's winners in order, with the explored candidate (if any)
+    /// inserted at the explorer's slot (or the first free slot above it), pushing later winners
+    /// down; the last regular winner drops out when all slots are taken.
+    mutating func place(filled: Int, explored: Int, exploredBid: Double) -> Int {
+        let slots = examination.count
+        guard explored >= 0, let settings = explorer?.settings else {
+            for r in 0..<filled {
+                placedCandidate[r] = auction.winners[r]
+                placedPrice[r] = auction.prices[r]
+                placedExplored[r] = false
+            }
+            return filled
+        }
+        let at = min(settings.slot - 1, filled)
+        let reserve = scenario.auction.reserve
+        let price: Double
+        switch settings.pricing {
+        case .auction: price = min(exploredBid, at < filled ? auction.prices[at] : reserve)
+        case .reserve: price = min(exploredBid, reserve)
+        case .free: price = 0
+        }
+        var k = 0
+        for r in 0...filled where k < slots {
+            if r == at {
+                placedCandidate[k] = explored; placedPrice[k] = price; placedExplored[k] = true
+                k += 1
+            }
+            if r < filled && k < slots {
+                placedCandidate[k] = auction.winners[r]; placedPrice[k] = auction.prices[r]; placedExplored[k] = false
+                k += 1
+            }
+        }
+        return k
+    }
+
+    /// Shows the placed ads, draws clicks and conversions from the true model, schedules charges.
+    mutating func respond(placed: Int, cohort: Int) {
         let hour = Int(queue.now / 3600)
         let newGroup = metrics.tierCount
         let delayMean = scenario.truth.conversionDelayHours * 3600
-        for r in 0..<filled {
-            let slot = auction.winners[r]
+        for r in 0..<placed {
+            let slot = placedCandidate[r]
             let ad = candidates[slot], adv = Int(world.adAdvertiser[ad])
             let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
             let e = examination[r]
@@ -103,7 +182,11 @@ extension MarketSimulation {
             let adKey = UInt64(ad) << 2
             let clicked = response.uniform(requestId, adKey | UniformPurpose.click.rawValue) < e * trueCTR
             metrics.impressions[adv] += 1
+            loggedImpressions[ad] += 1
             metrics.cohortImpressions[cohort] += 1
+            metrics.expectedClicks += e * trueCTR
+            if placedExplored[r] { metrics.exploredImpressions += 1 } else { metrics.adRegularImpressions[ad] += 1 }
+            explorer?.recordImpression(ad: ad, examination: e)
             metrics.exposure[adv] += e
             metrics.addHourly(\.hourlyExposure, hour: hour, tier: tier, isNew: isNew, amount: e)
             metrics.prediction[tier].record(e * predicted[slot], outcome: clicked)
@@ -117,7 +200,7 @@ extension MarketSimulation {
             }
             guard clicked else { continue }
             metrics.cohortClicks[cohort] += 1
-            queue.schedule(at: queue.now, .click(ad: Int32(ad), price: auction.prices[r]))
+            queue.schedule(at: queue.now, .click(ad: Int32(ad), price: placedPrice[r]))
             if response.uniform(requestId, adKey | UniformPurpose.conversion.rawValue) < world.conversionProbability(advertiser: adv) {
                 let delay = response.exponential(mean: delayMean, requestId, adKey | UniformPurpose.conversionDelay.rawValue)
                 queue.schedule(at: queue.now + delay, .conversion(ad: Int32(ad), cohort: Int32(cohort)))

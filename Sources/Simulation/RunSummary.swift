@@ -38,6 +38,12 @@ public struct PolicySummary: Sendable, Codable {
     public var advertiserWelfare: Estimate
     /// Objective used for every cohort, or "cohort" when each cohort uses its own.
     public var objective: String
+    /// The explorer's configuration (`null` without one).
+    @EncodedAsNull public var explorer: ExplorerSettings?
+    public var exploration: ExplorationSummary
+    /// Expected clicks (Σ examination × true click rate) the oracle policy's allocation earned
+    /// minus this policy's, paired per replicate; absent when no policy uses the oracle ranker.
+    public var regretVsOracle: Estimate?
     public var tiers: [String: TierSummary]
     /// Outcomes by user cohort.
     public var cohorts: [String: CohortSummary]
@@ -62,6 +68,52 @@ public struct TierSummary: Sendable, Codable {
     /// Predicted clicks ÷ observed clicks on this tier's impressions (1 = calibrated; below 1 the
     /// ranker under-scores the tier).
     public var calibration: Estimate?
+}
+
+/// Discovery of new ads and the explorer's footprint (present for every policy, so a policy
+/// without an explorer shows the baseline).
+public struct ExplorationSummary: Sendable, Codable {
+    /// Share of impressions handed out by the explorer.
+    public var impressionShare: Estimate
+    /// Policy with the same ranker and objective but no explorer, which `cost` is paired against.
+    public var costBaseline: String?
+    /// Revenue change relative to `costBaseline` (negative: exploration costs revenue).
+    public var cost: Estimate?
+    /// Hits found minus those of `costBaseline`, paired per replicate.
+    public var hitsGained: Estimate?
+    /// Graduated ads ÷ ads ever eligible for the pool (absent without an explorer).
+    public var graduationRate: Estimate?
+    /// New ads of top-quartile true quality, live at least a day, whose rate of regular-auction
+    /// impressions reached the median rate of the established ads of their tier.
+    public var hitsFound: Estimate
+    /// Share of new ads that got at least one click.
+    public var newAdsWithClick: Estimate
+    /// Mean hours from entry to the first click / conversion, over new ads that got one.
+    public var hoursToFirstClick: Estimate
+    public var hoursToFirstConversion: Estimate
+}
+
+/// Encodes a missing value as `null` instead of leaving the key out.
+@propertyWrapper
+public struct EncodedAsNull<T: Codable & Sendable>: Codable, Sendable {
+    public var wrappedValue: T?
+    public init(wrappedValue: T?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(T.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
+extension KeyedDecodingContainer {
+    public func decode<T>(_ type: EncodedAsNull<T>.Type, forKey key: Key) throws -> EncodedAsNull<T> {
+        try decodeIfPresent(type, forKey: key) ?? EncodedAsNull(wrappedValue: nil)
+    }
 }
 
 public struct CohortSummary: Sendable, Codable {
@@ -173,11 +225,35 @@ extension RunSummary {
                     conversions: Statistics.estimate(runs.map { $0.metrics.cohortConversions[c] }),
                     orderValue: Statistics.estimate(runs.map { $0.metrics.cohortValue[c] }))
             }
+            let oracle = scenario.policies.firstIndex { $0.ranker.kind == .oracle }
+            let counterpart = scenario.policies.firstIndex {
+                $0.explorer == nil && $0.ranker == policy.ranker && $0.objective == policy.objective && $0.name != policy.name
+            }
+            let withExplorer = policy.explorer != nil
+            let exploration = ExplorationSummary(
+                impressionShare: Statistics.estimate(runs.map { r in
+                    let total = r.metrics.impressions.reduce(0, +)
+                    return total > 0 ? r.metrics.exploredImpressions / total : 0
+                }),
+                costBaseline: withExplorer ? counterpart.map { scenario.policies[$0].name } : nil,
+                cost: withExplorer ? counterpart.map { relativeChange(byPolicy[$0].map(\.revenue), runs.map(\.revenue)) } : nil,
+                hitsGained: withExplorer ? counterpart.map {
+                    Statistics.pairedDifference(byPolicy[$0].map(\.metrics.hitsFound), runs.map(\.metrics.hitsFound))
+                } : nil,
+                graduationRate: withExplorer ? Statistics.estimate(runs.map { $0.metrics.poolAds > 0 ? $0.metrics.graduations / $0.metrics.poolAds : .nan }) : nil,
+                hitsFound: Statistics.estimate(runs.map(\.metrics.hitsFound)),
+                newAdsWithClick: Statistics.estimate(runs.map { $0.metrics.newAds > 0 ? $0.metrics.newAdsWithClick / $0.metrics.newAds : .nan }),
+                hoursToFirstClick: Statistics.estimate(runs.map(\.metrics.hoursToFirstClick)),
+                hoursToFirstConversion: Statistics.estimate(runs.map(\.metrics.hoursToFirstConversion)))
             summaries.append(PolicySummary(
                 name: policy.name, ranker: policy.ranker.kind.rawValue,
                 revenue: Statistics.estimate(runs.map(\.revenue)),
                 advertiserWelfare: Statistics.estimate(welfare),
                 objective: policy.objective?.rawValue ?? "cohort",
+                explorer: policy.explorer, exploration: exploration,
+                regretVsOracle: oracle.map { o in
+                    Statistics.pairedDifference(runs.map(\.metrics.expectedClicks), byPolicy[o].map(\.metrics.expectedClicks))
+                },
                 tiers: tiers, cohorts: cohorts,
                 fairness: FairnessSummary(exposureGini: Statistics.estimate(runs.map { Inequality.gini($0.activeExposures) }),
                                           jain: Statistics.estimate(runs.map { Inequality.jain($0.activeExposures) })),

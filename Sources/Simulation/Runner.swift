@@ -1,7 +1,6 @@
-import Dispatch
-import Foundation
 import Marketplace
 import Scenario
+import Stochastics
 
 /// Runs every (policy, replicate) cell of a scenario, in parallel, with deterministic results.
 ///
@@ -10,25 +9,14 @@ import Scenario
 /// stored by cell index, never in completion order.
 public enum Runner {
     /// Runs all cells on `jobs` worker threads; `progress(done, total)` is called after each cell.
+    /// Results are sorted by policy, then replicate.
     public static func run(_ scenario: Scenario, jobs: Int,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) -> [CellResult] {
-        let total = scenario.policies.count * scenario.replicates
-        let pool = CellPool(total: total)
-        let group = DispatchGroup()
-        for _ in 0..<max(1, min(jobs, total)) {
-            group.enter()
-            Thread.detachNewThread {
-                while let index = pool.take() {
-                    let replicate = index / scenario.policies.count, policy = index % scenario.policies.count
-                    let result = runCell(scenario, policy: policy, replicate: replicate)
-                    let done = pool.store(result, at: index)
-                    progress?(done, total)
-                }
-                group.leave()
-            }
+        let policies = scenario.policies.count
+        let cells = parallelMap(count: policies * scenario.replicates, jobs: jobs, progress: progress) { index in
+            runCell(scenario, policy: index / scenario.replicates, replicate: index % scenario.replicates)
         }
-        group.wait()
-        return pool.results()
+        return cells
     }
 
     /// Runs one cell on the calling thread.
@@ -36,34 +24,5 @@ public enum Runner {
         let world = WorldGenerator.generate(scenario, replicate: replicate)
         var simulation = MarketSimulation(scenario: scenario, world: world, policyIndex: policy, replicate: replicate)
         return simulation.run()
-    }
-}
-
-/// Hands out cell indices and collects results under a lock.
-private final class CellPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var done = 0
-    private var slots: [CellResult?]
-
-    init(total: Int) { slots = Array(repeating: nil, count: total) }
-
-    func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < slots.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    func store(_ result: CellResult, at index: Int) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        slots[index] = result
-        done += 1
-        return done
-    }
-
-    func results() -> [CellResult] {
-        lock.lock(); defer { lock.unlock() }
-        return slots.map { $0! }.sorted { ($0.policy, $0.replicate) < ($1.policy, $1.replicate) }
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Exploration
 import Marketplace
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
         abstract: "Check the simulator against published closed forms.",
-        subcommands: [ReproduceAuction.self])
+        subcommands: [ReproduceAuction.self, ReproduceThompson.self])
 }
 
 struct ReproduceAuction: ParsableCommand {
@@ -43,5 +44,62 @@ struct ReproduceAuction: ParsableCommand {
             print("\(checks.filter(\.pass).count) of \(checks.count) checks pass (tolerance: \(Int(AuctionReproduction.tolerance)) standard errors)")
         }
         if !checks.allSatisfy(\.pass) { throw ExitCode(1) }
+    }
+}
+
+struct ReproduceThompson: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thompson",
+        abstract: "Bernoulli bandits as in Chapelle & Li (2011): regret of each algorithm against the Lai–Robbins bound.",
+        discussion: """
+            K ∈ {10, 100}, ε ∈ {0.1, 0.02}, best arm 0.5, Beta(1, 1) prior. Horizons: 10⁶ for K = 10 and 10⁵ for
+            K = 100 (--quick: 2·10⁴ and 10⁴). Checks: Thompson sampling below UCB1 on every setting, and within a
+            factor of two of the bound at T = 10⁶ for K = 10, ε = 0.1 (full run only). Takes a few minutes on 2 cores.
+            """)
+
+    @Flag(help: "Short horizons and 8 runs (for tests).")
+    var quick = false
+
+    @Option(help: "Runs per algorithm and setting (default 20; 8 with --quick).")
+    var runs: Int?
+
+    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
+    var jobs: Int?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if let runs, runs < 2 { throw ValidationError("--runs must be at least 2") }
+    }
+
+    func run() throws {
+        let settings = BanditReproduction.settings(quick: quick)
+        let results = BanditReproduction.run(settings: settings, runs: runs ?? (quick ? 8 : 20),
+                                             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        var failures: [String] = []
+        for s in settings {
+            let here = results.filter { $0.k == s.arms && $0.epsilon == s.epsilon }
+            guard let ts = here.first(where: { $0.algorithm == "thompson" }), let ucb = here.first(where: { $0.algorithm == "ucb1" }) else { continue }
+            if ts.regret >= ucb.regret { failures.append("K=\(s.arms), ε=\(s.epsilon): Thompson regret \(ts.regret) is not below UCB1's \(ucb.regret)") }
+            if s.arms == 10, s.epsilon == 0.1, s.horizon == 1_000_000, ts.regret > 2 * ts.bound {
+                failures.append("K=10, ε=0.1: Thompson regret \(ts.regret) exceeds twice the bound \(ts.bound)")
+            }
+        }
+        if json {
+            struct Output: Encodable { var results: [BanditReproduction.Result]; var passed: Bool; var failures: [String] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), as: UTF8.self))
+        } else {
+            print("K    ε     horizon   algorithm        regret (95% CI)               Lai–Robbins C·ln T   ratio")
+            for r in results {
+                let name = r.algorithm.padding(toLength: 16, withPad: " ", startingAt: 0)
+                print(String(format: "%-4d %-5.2f %-9d ", r.k, r.epsilon, r.horizon) + name
+                      + String(format: " %9.1f (%8.1f–%8.1f)   %10.1f   %6.2f", r.regret, r.ci95[0], r.ci95[1], r.bound, r.regret / r.bound))
+            }
+            print(failures.isEmpty ? "all checks pass" : failures.map { "FAIL: " + $0 }.joined(separator: "\n"))
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 }

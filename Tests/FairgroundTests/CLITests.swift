@@ -163,4 +163,18 @@ struct CLITests {
         #expect(out["passed"] as? Bool == true)
         #expect((out["checks"] as? [Any])?.count ?? 0 >= 14)
     }
+
+    @Test func reproduceThompsonQuickPrintsTheDocumentedJSON() throws {
+        let r = try run(["reproduce", "thompson", "--quick", "--runs", "2", "--json"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let out = try json(r.stdout)
+        let results = try #require(out["results"] as? [[String: Any]])
+        #expect(results.count == 4 * 5)
+        #expect(Set(results.compactMap { $0["algorithm"] as? String }) == ["thompson", "ucb1", "kl-ucb", "epsilon-greedy", "softmax"])
+        for row in results {
+            for key in ["k", "epsilon", "horizon", "regret", "ci95", "bound"] { #expect(row[key] != nil, "missing \(key)") }
+        }
+        let first = try #require(results.first { $0["k"] as? Int == 10 && $0["epsilon"] as? Double == 0.1 })
+        #expect(abs((first["bound"] as? Double ?? 0) - 44.70 * log(20_000.0)) < 0.5)
+    }
 }

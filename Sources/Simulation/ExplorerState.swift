@@ -1,0 +1,120 @@
+import Exploration
+import Marketplace
+import Scenario
+import Stochastics
+
+/// A policy's explorer in the marketplace: a bandit whose arms are ads, the pool rule and
+/// graduation. Learns from every impression of every ad (explored or not), with clicks arriving
+/// through click events — delayed feedback by construction.
+///
+/// It works at the top of the funnel: in an explored request it proposes a pool ad whether or not
+/// retrieval found it. The pool is an explicit list (O(1) insertion and removal); the bandit
+/// chooses among at most `choiceLimit` pool ads per explored request (a random window of the
+/// list when it is longer), so the cost does not grow with the pool.
+struct ExplorerState {
+    let settings: ExplorerSettings
+    var bandit: BernoulliBandit
+    let stream: RandomStream
+    var graduated: [Bool]
+    var graduations = 0
+    /// Logged impressions per ad (history plus the run), for the `under-N` pool.
+    var loggedImpressions: [Double]
+    let poolTier: Int32?
+    /// Ads currently in the pool, and each ad's position in that list (-1: not in it).
+    var pool: [Int] = []
+    var poolPosition: [Int]
+    /// Scratch for the arms offered to the bandit.
+    var arms: [Int]
+    static let choiceLimit = 64
+
+    init(settings: ExplorerSettings, world: World, scenario: Scenario, seed: UInt64) {
+        self.settings = settings
+        bandit = BernoulliBandit(arms: world.adCountTotal, algorithm: BanditAlgorithm(rawValue: settings.algorithm.rawValue)!)
+        stream = RandomStream(seed: seed)
+        graduated = Array(repeating: false, count: world.adCountTotal)
+        loggedImpressions = Array(repeating: 0, count: world.adCountTotal)
+        if case .under = settings.pool { for a in world.history.ad { loggedImpressions[Int(a)] += 1 } }
+        if case .tier(let name) = settings.pool { poolTier = scenario.tierIndex(name).map(Int32.init) } else { poolTier = nil }
+        poolPosition = Array(repeating: -1, count: world.adCountTotal)
+        arms = Array(repeating: 0, count: Self.choiceLimit)
+        for ad in 0..<world.adCountTotal where !world.isNew[Int(world.adAdvertiser[ad])] && inPool(ad, world) { add(ad) }
+    }
+
+    mutating func add(_ ad: Int) {
+        guard poolPosition[ad] < 0 else { return }
+        poolPosition[ad] = pool.count
+        pool.append(ad)
+    }
+
+    mutating func remove(_ ad: Int) {
+        let i = poolPosition[ad]
+        guard i >= 0 else { return }
+        let last = pool.removeLast()
+        if last != ad { pool[i] = last; poolPosition[last] = i }
+        poolPosition[ad] = -1
+    }
+
+    /// An advertiser entered: its ads join the pool if they qualify.
+    mutating func enter(advertiser adv: Int, _ world: World) {
+        let first = Int(world.firstAd[adv])
+        for ad in first..<(first + Int(world.adCount[adv])) where inPool(ad, world) { add(ad) }
+    }
+
+    /// Whether `ad` may be explored now (in the pool and not graduated).
+    func inPool(_ ad: Int, _ world: World) -> Bool {
+        guard !graduated[ad] else { return false }
+        switch settings.pool {
+        case .new: return world.isNew[Int(world.adAdvertiser[ad])]
+        case .all: return true
+        case .tier: return world.advertiserTier[Int(world.adAdvertiser[ad])] == poolTier
+        case .under(let n): return loggedImpressions[ad] < Double(n)
+        }
+    }
+
+    /// Whether `ad` could ever be in the pool (ignoring graduation): the denominator of the graduation rate.
+    func eligible(_ ad: Int, _ world: World) -> Bool {
+        switch settings.pool {
+        case .new: return world.isNew[Int(world.adAdvertiser[ad])]
+        case .all: return true
+        case .tier: return world.advertiserTier[Int(world.adAdvertiser[ad])] == poolTier
+        case .under(let n): return loggedImpressions[ad] < Double(n) || graduated[ad]
+        }
+    }
+
+    /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
+    /// or nil when there is none.
+    mutating func choose(world: World, dayCap: [Double], spentToday: [Double]) -> Int? {
+        guard !pool.isEmpty else { return nil }
+        let window = min(pool.count, Self.choiceLimit)
+        let start = pool.count > window ? stream.integer(below: pool.count) : 0
+        var m = 0
+        for j in 0..<window {
+            let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
+            guard spentToday[adv] < dayCap[adv] else { continue }
+            arms[m] = ad
+            m += 1
+        }
+        guard m > 0 else { return nil }
+        return arms.withUnsafeBufferPointer { bandit.select(among: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
+    }
+
+    /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.
+    mutating func recordImpression(ad: Int, examination e: Double) {
+        bandit.update(ad, reward: 0, trials: e)
+        loggedImpressions[ad] += 1
+        if case .under(let n) = settings.pool, loggedImpressions[ad] >= Double(n) { remove(ad) }
+        guard !graduated[ad] else { return }
+        let done: Bool
+        switch settings.graduation {
+        case .impressions(let n): done = bandit.trials[ad] >= n
+        case .relativeError(let r): done = bandit.posteriorSD(ad) <= r * bandit.posteriorMean(ad)
+        }
+        if done {
+            graduated[ad] = true
+            graduations += 1
+            remove(ad)
+        }
+    }
+
+    mutating func recordClick(ad: Int) { bandit.update(ad, reward: 1, trials: 0) }
+}

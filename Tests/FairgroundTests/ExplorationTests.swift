@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import Exploration
+import Stochastics
+
+@Suite("Exploration: bandit algorithms")
+struct ExplorationTests {
+    // MARK: - Closed forms
+
+    @Test(arguments: [(10, 0.1, 44.70), (10, 0.02, 224.94), (100, 0.1, 491.67), (100, 0.02, 2474.3)])
+    func laiRobbinsConstantMatchesOracles(k: Int, epsilon: Double, expected: Double) {
+        let means = [0.5] + Array(repeating: 0.5 - epsilon, count: k - 1)
+        #expect(abs(laiRobbinsConstant(means) - expected) / expected < 5e-4)
+    }
+
+    @Test func posteriorIsBetaOnePlusSuccessesOnePlusFailures() {
+        var bandit = BernoulliBandit(arms: 1, algorithm: .thompson)
+        for r in [1.0, 0, 0, 1, 1, 0, 0, 0] { bandit.update(0, reward: r) }
+        // Beta(1 + 3, 1 + 5) = Beta(4, 6): mean 4/10, variance ab/((a+b)²(a+b+1)) = 24/1100.
+        #expect(abs(bandit.posteriorMean(0) - 0.4) < 1e-12)
+        #expect(abs(bandit.posteriorSD(0) - (24.0 / 1100).squareRoot()) < 1e-12)
+        // Thompson draws come from that posterior: their mean matches within 4 standard errors.
+        let stream = RandomStream(seed: 12)
+        let n = 40_000
+        var total = 0.0
+        for _ in 0..<n { total += stream.beta(4, 6) }
+        #expect(abs(total / Double(n) - 0.4) < 4 * bandit.posteriorSD(0) / Double(n).squareRoot())
+    }
+
+    @Test func klIndexSolvesItsDefiningEquation() {
+        // The returned q satisfies n·KL(p, q) = budget (the bisection's root).
+        let q = BernoulliBandit.klIndex(0.3, trials: 50, budget: log(1000.0))
+        #expect(abs(50 * bernoulliKL(0.3, q) - log(1000.0)) < 1e-6)
+        #expect(q > 0.3 && q < 1)
+        // Pinsker's bound, used to skip arms, really bounds the index.
+        #expect(q <= 0.3 + (log(1000.0) / 100).squareRoot())
+    }
+
+    // MARK: - Regret
+
+    @Test func thompsonBeatsUCB1AndAllAreSublinear() {
+        let setting = BanditReproduction.Setting(arms: 10, epsilon: 0.1, horizon: 20_000)
+        let results = BanditReproduction.run(settings: [setting], runs: 8, jobs: 2, algorithms: [.thompson, .klUCB, .ucb1])
+        let regret = Dictionary(uniqueKeysWithValues: results.map { ($0.algorithm, $0) })
+        let ts = regret["thompson"]!, kl = regret["kl-ucb"]!, ucb = regret["ucb1"]!
+        #expect(ts.ci95[1] < ucb.ci95[0], "Thompson \(ts.regret) vs UCB1 \(ucb.regret)")
+        #expect(kl.regret < ucb.regret)
+        // Uniform play would lose 0.9·ε per step: 1,800 over the horizon.
+        for r in results { #expect(r.regret < 0.6 * 1800, "\(r.algorithm): \(r.regret)") }
+        #expect(ucb.regret < 8 * 9 * log(20_000.0) / 0.1 + (1 + .pi * .pi / 3) * 0.9)
+    }
+
+    @Test func resultsDoNotDependOnParallelism() {
+        let setting = [BanditReproduction.Setting(arms: 10, epsilon: 0.1, horizon: 2000)]
+        let a = BanditReproduction.run(settings: setting, runs: 4, jobs: 1).map(\.regret)
+        let b = BanditReproduction.run(settings: setting, runs: 4, jobs: 2).map(\.regret)
+        #expect(a == b)
+    }
+
+    // MARK: - Delayed and batched feedback
+
+    @Test func stateDoesNotDependOnTheOrderOfUpdates() {
+        var inOrder = BernoulliBandit(arms: 3, algorithm: .thompson)
+        var shuffled = BernoulliBandit(arms: 3, algorithm: .thompson)
+        let updates: [(Int, Double, Double)] = [(0, 1, 1), (1, 0, 0.5), (2, 1, 1), (0, 0, 1), (1, 1, 0), (2, 0, 0.3)]
+        for (a, r, n) in updates { inOrder.update(a, reward: r, trials: n) }
+        for (a, r, n) in updates.reversed() { shuffled.update(a, reward: r, trials: n) }
+        #expect(inOrder.successes == shuffled.successes && inOrder.trials == shuffled.trials)
+        #expect((0..<3).map(inOrder.posteriorMean) == (0..<3).map(shuffled.posteriorMean))
+    }
+
+    @Test func thompsonStillLearnsWithFeedbackDelayedInBatches() {
+        // Rewards are held back and delivered 500 steps at a time: the best arm must still dominate.
+        let stream = RandomStream(seed: 30)
+        var bandit = BernoulliBandit(arms: 5, algorithm: .thompson)
+        var pending: [(Int, Double)] = []
+        var bestPulls = 0
+        let means = [0.3, 0.3, 0.5, 0.3, 0.3]
+        for t in 0..<20_000 {
+            let arm = bandit.select(stream)
+            if t >= 10_000 && arm == 2 { bestPulls += 1 }
+            pending.append((arm, stream.uniform() < means[arm] ? 1 : 0))
+            if pending.count == 500 {
+                for (a, r) in pending { bandit.update(a, reward: r) }
+                pending.removeAll()
+            }
+        }
+        #expect(bestPulls > 9_000, "best arm pulled \(bestPulls) of the last 10,000 times")
+    }
+
+    // MARK: - Contextual bandits
+
+    @Test(arguments: [LinearBandit.Rule.linUCB, .linearThompson])
+    func linearBanditsLearnTheRewardModel(rule: LinearBandit.Rule) {
+        let stream = RandomStream(seed: 40)
+        let theta = [0.6, -0.4, 0.2]
+        var bandit = LinearBandit(dimension: 3, rule: rule, width: 0.5)
+        var regretLate = 0.0, randomLate = 0.0
+        for t in 0..<3000 {
+            let contexts = (0..<(5 * 3)).map { _ in stream.gaussian() }
+            let value = (0..<5).map { a in (0..<3).reduce(0) { $0 + theta[$1] * contexts[a * 3 + $1] } }
+            let arm = bandit.select(contexts: contexts, stream)
+            let x = Array(contexts[(arm * 3)..<(arm * 3 + 3)])
+            bandit.update(context: x, reward: value[arm] + 0.1 * stream.gaussian())
+            if t >= 2000 {
+                regretLate += value.max()! - value[arm]
+                randomLate += value.max()! - value.reduce(0, +) / 5
+            }
+        }
+        #expect(regretLate < 0.1 * randomLate, "\(rule): regret \(regretLate) vs random \(randomLate)")
+        let estimate = bandit.theta
+        for k in 0..<3 { #expect(abs(estimate[k] - theta[k]) < 0.05) }
+    }
+
+    @Test func shermanMorrisonKeepsTheInverse() {
+        var bandit = LinearBandit(dimension: 2, rule: .linUCB, ridge: 2)
+        bandit.update(context: [1, 2], reward: 1)
+        bandit.update(context: [0.5, -1], reward: 0)
+        // A = 2I + [1 2]ᵀ[1 2] + [0.5 −1]ᵀ[0.5 −1] = [[3.25, 1.5], [1.5, 7]]; A⁻¹ by hand.
+        let det = 3.25 * 7 - 1.5 * 1.5
+        let expected = [7 / det, -1.5 / det, -1.5 / det, 3.25 / det]
+        for i in 0..<4 { #expect(abs(bandit.inverse[i] - expected[i]) < 1e-12) }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import Reporting
+@testable import Scenario
+@testable import Simulation
+
+@Suite("Simulation: the top-of-funnel explorer")
+struct ExplorerMarketTests {
+    /// The tiny market with popularity retrieval, a policy without and one with an explorer.
+    func scenario(rate: Double = 0.2, pricing: String = "auction") throws -> Scenario {
+        let yaml = Fixtures.tinyYAML
+            .replacingOccurrences(of: "placement: {examination: [1.0, 0.5], maxCandidates: 12}",
+                                  with: "placement: {examination: [1.0, 0.5], maxCandidates: 12, retrieval: popularity}")
+            .replacingOccurrences(of: "  - {name: oracle, ranker: oracle}", with: """
+                  - name: explore
+                    ranker: global
+                    explorer: {algorithm: thompson, rate: \(rate), pool: new, pricing: \(pricing), graduation: {impressions: 100}}
+                """)
+        return try ScenarioLoader.parse(yaml: yaml, file: "explore.yaml")
+    }
+
+    @Test func explorerSettingsAreParsedAndValidated() throws {
+        let s = try scenario()
+        let e = try #require(s.policies[1].explorer)
+        #expect(e.algorithm == .thompson && e.rate == 0.2 && e.pool == .new && e.pricing == .auction && e.slot == 2)
+        #expect(e.graduation == .impressions(100))
+        #expect(s.policies[0].explorer == nil)
+        do {
+            _ = try ScenarioLoader.parse(yaml: "policies:\n  - name: x\n    explorer: {algorithm: thompsen, rate: 2, pool: tiny}\n")
+            Issue.record("expected errors")
+        } catch {
+            guard case .invalid(_, let issues) = error else { Issue.record("\(error)"); return }
+            #expect(Set(issues.map(\.path)) == ["policies[0].explorer.algorithm", "policies[0].explorer.rate", "policies[0].explorer.pool"])
+            #expect(issues.allSatisfy { $0.line == 3 })
+        }
+    }
+
+    @Test func explorationBringsNewAdsTheirFirstImpressions() throws {
+        let s = try scenario()
+        let without = Runner.runCell(s, policy: 0, replicate: 0), with = Runner.runCell(s, policy: 1, replicate: 0)
+        func newImpressions(_ c: CellResult) -> Double {
+            (0..<c.advertiserTier.count).filter { c.advertiserIsNew[$0] }.reduce(0) { $0 + c.metrics.impressions[$1] }
+        }
+        #expect(with.metrics.exploredImpressions > 0 && without.metrics.exploredImpressions == 0)
+        #expect(newImpressions(with) > 3 * max(newImpressions(without), 1))
+        #expect(with.metrics.newAdsWithClick > without.metrics.newAdsWithClick)
+        // Same traffic under both policies.
+        #expect(with.metrics.requests == without.metrics.requests)
+        // Explored impressions are at most the rate's share of requests (a slot each).
+        #expect(with.metrics.exploredImpressions <= 0.2 * Double(with.metrics.requests) * 1.1)
+    }
+
+    @Test func freeExplorationChargesNothingAndKeepsTheLedgerBalanced() throws {
+        let free = try scenario(pricing: "free")
+        let cell = Runner.runCell(free, policy: 1, replicate: 0)
+        let m = cell.metrics
+        let width = m.tierCount + 1
+        let hourly = (0..<m.hours).reduce(0.0) { t, h in t + (0..<m.tierCount).reduce(0) { $0 + m.hourlySpend[h * width + $1] } }
+        #expect(abs(hourly - cell.revenue) <= 1e-9 * cell.revenue)
+        #expect(m.largestOverspend <= m.largestPrice)
+        // With free exploration the entrants' spend can only come from regular auctions.
+        let priced = Runner.runCell(try scenario(pricing: "auction"), policy: 1, replicate: 0)
+        func newSpend(_ c: CellResult) -> Double {
+            (0..<c.advertiserTier.count).filter { c.advertiserIsNew[$0] }.reduce(0) { $0 + c.metrics.spend[$1] }
+        }
+        #expect(newSpend(cell) < newSpend(priced))
+    }
+
+    @Test func metricsCarryTheExplorerConfigurationOrNull() throws {
+        let s = try scenario()
+        let summary = RunSummary.build(s, cells: Runner.run(s, jobs: 2), version: "test")
+        let json = try MetricsJSON.encode(summary)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let policies = try #require(object["policies"] as? [[String: Any]])
+        #expect(policies[0]["explorer"] is NSNull)
+        let explorer = try #require(policies[1]["explorer"] as? [String: Any])
+        #expect(explorer["algorithm"] as? String == "thompson" && explorer["rate"] as? Double == 0.2 && explorer["pool"] as? String == "new")
+        let exploration = try #require(policies[1]["exploration"] as? [String: Any])
+        for key in ["impressionShare", "cost", "hitsFound", "hitsGained", "newAdsWithClick", "hoursToFirstClick", "graduationRate"] {
+            #expect(exploration[key] != nil, "exploration.\(key) missing")
+        }
+        #expect(summary.policies[1].exploration.costBaseline == "global")
+        // Decoding what was written gives the same configuration back.
+        #expect(try MetricsJSON.decode(json).policies[1].explorer == s.policies[1].explorer)
+    }
+
+    @Test func explorationIsDeterministicAcrossJobs() throws {
+        var s = try scenario()
+        s.replicates = 2
+        let a = try MetricsJSON.encode(RunSummary.build(s, cells: Runner.run(s, jobs: 1), version: "t"))
+        let b = try MetricsJSON.encode(RunSummary.build(s, cells: Runner.run(s, jobs: 2), version: "t"))
+        #expect(a == b)
+    }
+}
