@@ -28,10 +28,11 @@ public enum CSVTables {
         let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
         var out = "policy,replicate,hour,revenue"
         out += groups.map { ",spend_\($0)" }.joined() + groups.map { ",exposure_\($0)" }.joined()
-        out += groups.map { ",exposureShare_\($0)" }.joined() + "\n"
+        out += groups.map { ",exposureShare_\($0)" }.joined() + ",disparity,disparityEstimated\n"
         let tiers = scenario.tiers.count, width = tiers + 1
         for cell in cells {
             let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            let path = cell.disparityPath
             for h in 0..<m.hours {
                 let row = h * width
                 let revenue = (0..<tiers).reduce(0) { $0 + m.hourlySpend[row + $1] }
@@ -40,6 +41,7 @@ public enum CSVTables {
                 for g in 0..<width { line += "," + Format.number(m.hourlySpend[row + g]) }
                 for g in 0..<width { line += "," + Format.number(m.hourlyExposure[row + g]) }
                 for g in 0..<width { line += "," + (exposure > 0 ? Format.number(m.hourlyExposure[row + g] / exposure) : "") }
+                line += "," + Format.number(path[h].true) + "," + Format.number(path[h].estimated)
                 out += line + "\n"
             }
         }

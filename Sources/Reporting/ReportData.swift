@@ -12,6 +12,8 @@ public struct ReportData: Sendable {
     public var groups: [String]
     /// policy → replicate → hour → exposure per group.
     var hourlyExposure: [String: [Int: [[Double]]]] = [:]
+    /// policy → replicate → hour → exposure-for-merit disparity between tiers (true merit).
+    var hourlyDisparity: [String: [Int: [Double]]] = [:]
     /// policy → replicate → exposures of the active advertisers.
     var advertiserExposure: [String: [Int: [Double]]] = [:]
     /// policy → replicate → rows (hoursSinceEntry, entrants, impressions, clicks, spend).
@@ -40,6 +42,11 @@ public struct ReportData: Sendable {
             for row in ts.rows {
                 let values = exposureColumns.map { Double(row[$0!]) ?? 0 }
                 hourlyExposure[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(values)
+            }
+        }
+        if let p = ts.column("policy"), let r = ts.column("replicate"), let dcol = ts.column("disparity") {
+            for row in ts.rows {
+                hourlyDisparity[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(Double(row[dcol]) ?? .nan)
             }
         }
         let adv = CSVTable(advertisers)

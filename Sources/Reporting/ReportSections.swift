@@ -1,11 +1,12 @@
 import Foundation
+import Scenario
 import Simulation
 import Stochastics
 
 /// Builds the report's sections — charts and their tables — from a run's saved data.
 public enum ReportSections {
     public static func build(_ d: ReportData) -> [ReportSection] {
-        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), lorenz(d), ramp(d), calibration(d)].compactMap { $0 }
+        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), fairness(d), lorenz(d), ramp(d), calibration(d)].compactMap { $0 }
     }
 
     static func color(_ d: ReportData, policy: String) -> String { Palette.color(d.policyNames.firstIndex(of: policy) ?? 0) }
@@ -147,6 +148,45 @@ public enum ReportSections {
                              figures: figures,
                              tables: [ReportTable(header: ["policy", "explorer", "explored impressions", "revenue change vs no explorer", "hits found",
                                                            "new ads with a click", "hours to first click", "graduated", "regret (expected clicks)"], rows: rows)])
+    }
+
+    /// Exposure for merit: the disparity's time path per policy and each control's cost.
+    static func fairness(_ d: ReportData) -> ReportSection? {
+        guard !d.hourlyDisparity.isEmpty else { return nil }
+        let hours = d.hourlyDisparity.values.first?.values.first?.count ?? 0
+        let step = hours <= 48 ? 3 : 6
+        let series = d.policyNames.compactMap { policy -> LineSeries? in
+            guard let reps = d.hourlyDisparity[policy] else { return nil }
+            let points = stride(from: step - 1, to: hours, by: step).compactMap { h -> LinePoint? in
+                let e = Statistics.estimate(reps.keys.sorted().compactMap { reps[$0]!.count > h ? reps[$0]![h] : nil })
+                return e.count > 0 ? LinePoint(x: Double(h + 1) / 24, y: e.mean, lower: e.lower, upper: e.upper) : nil
+            }
+            return LineSeries(name: policy, color: color(d, policy: policy), points: points)
+        }
+        let title = "Exposure-for-merit disparity between tiers"
+        let svg = Chart.line(title: title, x: AxisSpec("day of the run"), y: AxisSpec("(max − min) / mean of exposure ÷ merit"),
+                             series: series, note: "0 = each tier's exposure proportional to its merit; cumulative from the start")
+        let rows = d.summary.policies.map { p -> [String] in
+            let f = p.fairness
+            return [p.name, p.fairnessControl.map(describe) ?? "none", Format.plainEstimate(f.disparity), Format.plainEstimate(f.disparityEstimated),
+                    Format.plainEstimate(f.disparityNew), Format.plainEstimate(f.disparateTreatmentRatio, digits: 2),
+                    f.floorAttainment.map { Format.percentEstimate($0) } ?? "–",
+                    p.fairnessCost.map { Format.relativeEstimate($0.revenue) } ?? "–",
+                    p.fairnessCost.map { Format.relativeEstimate($0.advertiserWelfare) } ?? "–"]
+        }
+        return ReportSection(id: "fairness", title: "Is exposure proportional to merit?",
+                             lead: "For each tier, exposure per active ad divided by merit (the mean bid × click rate of its ads among the candidates considered). Disparity 0 means every tier gets exposure in proportion to its merit; the estimated column uses the ranker's click rates, as a platform would. Costs are paired against the same policy without the control.",
+                             figures: [ReportFigure(file: "disparity", title: title, svg: svg)],
+                             tables: [ReportTable(header: ["policy", "control", "disparity (true merit)", "disparity (estimated merit)", "new vs established",
+                                                           "treatment ratio (max ÷ min)", "floor met in windows", "revenue change", "welfare change"], rows: rows)])
+    }
+
+    static func describe(_ c: FairnessControl) -> String {
+        switch c {
+        case .exposureFloor(let group, let share, let window): return "exposure floor: \(group) ≥ \(Format.percent(share, digits: 0)) per \(Format.number(window)) h"
+        case .fairco(let lambda, let merit): return "FairCo λ = \(Format.number(lambda)), \(merit.rawValue) merit"
+        case .tierCalibrated(let prior): return "tier calibration (prior \(Format.number(prior)) clicks)"
+        }
     }
 
     /// Lorenz curves of exposure across advertisers, averaged over replicates at fixed population shares.

@@ -5,9 +5,9 @@ enum PolicyReader {
     static let defaultRanker = RankerSettings(kind: .global, learningRate: 0.05, l2: 1e-4, epochs: 2, updateEveryHours: nil)
 
     static let defaultPolicies = [
-        Policy(name: "global", ranker: defaultRanker, objective: nil, explorer: nil),
+        Policy(name: "global", ranker: defaultRanker, objective: nil, explorer: nil, fairness: nil),
         Policy(name: "oracle", ranker: RankerSettings(kind: .oracle, learningRate: 0.05, l2: 1e-4, epochs: 2, updateEveryHours: nil),
-               objective: nil, explorer: nil),
+               objective: nil, explorer: nil, fairness: nil),
     ]
 
     static func readPolicies(_ top: Fields, slots: Int, tiers: [String], _ r: inout NodeReader) -> [Policy] {
@@ -19,7 +19,7 @@ enum PolicyReader {
         var policies: [Policy] = []
         for (i, item) in list.enumerated() {
             let path = "policies[\(i)]"
-            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer"]) else { continue }
+            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer", "fairness"]) else { continue }
             guard f.has("name") else {
                 r.fail(f.path("name"), "missing; every policy needs a name", line: f.line)
                 continue
@@ -32,7 +32,8 @@ enum PolicyReader {
                 r.fail(f.path("name"), "'\(name)' is used by an earlier policy", line: f.line("name"))
             }
             policies.append(Policy(name: name, ranker: readRanker(f, &r), objective: readObjective(f, &r),
-                                   explorer: readExplorer(f, slots: slots, tiers: tiers, &r)))
+                                   explorer: readExplorer(f, slots: slots, tiers: tiers, &r),
+                                   fairness: readFairness(f, tiers: tiers, &r)))
         }
         return policies
     }
@@ -77,6 +78,47 @@ enum PolicyReader {
                                 slot: slot, pool: pool,
                                 pricing: r.choice(m, "pricing", default: ExplorerPricing.reserve),
                                 graduation: graduation)
+    }
+
+    /// `fairness: none` or `{kind: exposure-floor | fairco | tier-calibrated, …}`.
+    static func readFairness(_ f: Fields, tiers: [String], _ r: inout NodeReader) -> FairnessControl? {
+        guard let node = f["fairness"] else { return nil }
+        if case .scalar = node {
+            enum Kind: String, CaseIterable { case none, fairco, tierCalibrated = "tier-calibrated" }
+            switch r.choice(node, at: f.path("fairness"), default: Kind.none) {
+            case .none: return nil
+            case .fairco: return .fairco(lambda: 0.001, merit: .true)
+            case .tierCalibrated: return .tierCalibrated(priorClicks: 50)
+            }
+        }
+        guard let m = r.mapping(node, at: f.path("fairness"), parentLine: f.line,
+                                keys: ["kind", "group", "share", "windowHours", "lambda", "merit", "priorClicks"]) else { return nil }
+        enum Kind: String, CaseIterable { case none, exposureFloor = "exposure-floor", fairco, tierCalibrated = "tier-calibrated" }
+        guard let kindNode = m["kind"] else {
+            r.fail(m.path("kind"), "missing; one of none | exposure-floor | fairco | tier-calibrated", line: m.line)
+            return nil
+        }
+        let kind = r.choice(kindNode, at: m.path("kind"), default: Kind.none)
+        let allowed: [Kind: [String]] = [.none: [], .exposureFloor: ["group", "share", "windowHours"], .fairco: ["lambda", "merit"],
+                                         .tierCalibrated: ["priorClicks"]]
+        for (key, _) in m.entries where key != "kind" && !allowed[kind]!.contains(key) {
+            r.fail(m.path(key), "not a setting of \(kind.rawValue) (it takes \(allowed[kind]!.isEmpty ? "none" : allowed[kind]!.joined(separator: ", ")))", line: m.line(key))
+        }
+        switch kind {
+        case .none: return nil
+        case .exposureFloor:
+            let group = r.string(m, "group", default: "new")
+            if group != "new" && !tiers.contains(group) {
+                r.fail(m.path("group"), "'\(group)' is neither a tier nor 'new' (tiers: \(tiers.joined(separator: ", ")))", line: m.line("group"))
+            }
+            if !m.has("share") { r.fail(m.path("share"), "missing; the exposure share to guarantee, e.g. 0.3", line: m.line) }
+            return .exposureFloor(group: group, share: r.double(m, "share", default: 0.2, Bounds(min: 0, max: 1, minExclusive: true)),
+                                  windowHours: r.double(m, "windowHours", default: 6, .range(1, 24 * 365)))
+        case .fairco:
+            return .fairco(lambda: r.double(m, "lambda", default: 0.001, .range(0, 1e6)), merit: r.choice(m, "merit", default: MeritSource.true))
+        case .tierCalibrated:
+            return .tierCalibrated(priorClicks: r.double(m, "priorClicks", default: 50, .range(0, 1e9)))
+        }
     }
 
     /// `cohort` (default: each cohort's own objective) or one objective for everyone.

@@ -183,6 +183,8 @@ public struct Policy: Sendable, Equatable {
     public var objective: Objective?
     /// Top-of-funnel exploration, or nil for none.
     public var explorer: ExplorerSettings?
+    /// A fairness control, or nil for none.
+    public var fairness: FairnessControl?
 }
 
 @usableFromInline

@@ -19,6 +19,21 @@ public struct CellMetrics: Sendable {
     /// Per hour × (tiers + 1) spend and exposure; the last column is "new".
     public internal(set) var hourlySpend: [Double]
     public internal(set) var hourlyExposure: [Double]
+    /// Per hour × (tiers + 1): Σ true and estimated merit (bid × click rate) of the candidates
+    /// considered, their number, and the active ads at the last request of the hour.
+    public internal(set) var hourlyMeritTrue: [Double]
+    public internal(set) var hourlyMeritEstimated: [Double]
+    public internal(set) var hourlyMeritCount: [Double]
+    public internal(set) var hourlyActiveAds: [Double]
+    /// Exposure-for-merit disparity between tiers at the end (true and estimated merit), between
+    /// new and established advertisers, and the disparate-treatment ratio.
+    public internal(set) var disparity = 0.0
+    public internal(set) var disparityEstimated = 0.0
+    public internal(set) var disparityNew = Double.nan
+    public internal(set) var treatmentRatio = Double.nan
+    /// Exposure floor: complete windows, and those in which the group's share met the floor.
+    public internal(set) var floorWindows = 0.0
+    public internal(set) var floorWindowsMet = 0.0
     public internal(set) var requests = 0
     /// Per cohort: impressions, clicks, conversions and order value.
     public internal(set) var cohortImpressions: [Double]
@@ -71,6 +86,7 @@ public struct CellMetrics: Sendable {
         prediction = Array(repeating: PredictionQuality(), count: tiers + 1)
         hourlySpend = Array(repeating: 0, count: hours * (tiers + 1))
         hourlyExposure = hourlySpend
+        hourlyMeritTrue = hourlySpend; hourlyMeritEstimated = hourlySpend; hourlyMeritCount = hourlySpend; hourlyActiveAds = hourlySpend
     }
 
     public var hours: Int { hourlySpend.count / (tierCount + 1) }

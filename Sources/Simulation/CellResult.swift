@@ -40,6 +40,25 @@ extension CellResult {
         return g
     }
 
+    /// Exposure-for-merit disparity between tiers, cumulative from the start to the end of each
+    /// hour, with true and with estimated merit (the time path of `fairness.disparity`).
+    public var disparityPath: [(true: Double, estimated: Double)] {
+        let m = metrics, width = m.tierCount + 1
+        var state = FairnessState(control: nil, tierNames: Array(repeating: "", count: m.tierCount))
+        var path: [(Double, Double)] = []
+        for h in 0..<m.hours {
+            for g in 0..<width {
+                state.exposure[g] += m.hourlyExposure[h * width + g]
+                state.meritTrue[g] += m.hourlyMeritTrue[h * width + g]
+                state.meritEstimated[g] += m.hourlyMeritEstimated[h * width + g]
+                state.meritCount[g] += m.hourlyMeritCount[h * width + g]
+                if m.hourlyActiveAds[h * width + g] > 0 { state.activeAds[g] = m.hourlyActiveAds[h * width + g] }
+            }
+            path.append((state.disparity(estimated: false), state.disparity(estimated: true)))
+        }
+        return path
+    }
+
     /// Total position-weighted exposure over all advertisers.
     public var totalExposure: Double { metrics.exposure.reduce(0, +) }
 

@@ -25,6 +25,8 @@ struct MarketSimulation {
     var queue = EventQueue()
     var ranker: GlobalRanker?
     var explorer: ExplorerState?
+    var fairness: FairnessState
+    var faircoErrors: [Double]
     /// A new ad must have been live at least this long (seconds) to be judged a hit.
     static let hitMinimumAge = 86_400.0
     var feedback: InteractionLog
@@ -87,8 +89,10 @@ struct MarketSimulation {
         let m = scenario.placement.maxCandidates
         user = Array(repeating: 0, count: d)
         // One spare place for an ad the explorer brings in from outside retrieval.
-        candidates = Array(repeating: 0, count: m + 1)
-        bids = Array(repeating: 0, count: m + 1)
+        // Spare places for ads brought in from outside retrieval: one for the explorer, one per
+        // slot for an exposure floor.
+        candidates = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
+        bids = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
         quality = bids
         predicted = bids
         seenAt = Array(repeating: UInt64.max, count: a)
@@ -97,6 +101,16 @@ struct MarketSimulation {
         placedCandidate = Array(repeating: 0, count: examination.count)
         placedPrice = Array(repeating: 0, count: examination.count)
         placedExplored = Array(repeating: false, count: examination.count)
+        var fairnessState = FairnessState(control: policy.fairness, tierNames: world.tierNames)
+        for adv in 0..<world.initialAdvertiserCount {
+            fairnessState.activeAds[Int(world.advertiserTier[adv])] += Double(world.adCount[adv])
+            if fairnessState.floorGroup == Int(world.advertiserTier[adv]) {
+                let first = Int(world.firstAd[adv])
+                fairnessState.floorPool += Array(first..<(first + Int(world.adCount[adv])))
+            }
+        }
+        fairness = fairnessState
+        faircoErrors = Array(repeating: 0, count: world.tierNames.count)
         feedback = InteractionLog(dimension: d)
         loggedImpressions = Array(repeating: 0, count: world.adCountTotal)
         if scenario.placement.retrieval == .popularity {
@@ -152,6 +166,7 @@ struct MarketSimulation {
             metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
         }
         finishDiscoveryMetrics()
+        finishFairnessMetrics()
         return CellResult(policy: policyIndex, replicate: replicate, advertiserTier: world.advertiserTier,
                           advertiserIsNew: world.isNew, metrics: metrics)
     }
@@ -179,6 +194,12 @@ struct MarketSimulation {
     mutating func enter(_ adv: Int) {
         active[adv] = true
         explorer?.enter(advertiser: adv, world)
+        fairness.activeAds[Int(world.advertiserTier[adv])] += Double(world.adCount[adv])
+        fairness.activeAds[fairness.tiers] += Double(world.adCount[adv])
+        if let g = fairness.floorGroup, g == fairness.tiers || g == Int(world.advertiserTier[adv]) {
+            let first = Int(world.firstAd[adv])
+            fairness.floorPool += Array(first..<(first + Int(world.adCount[adv])))
+        }
         let hoursLeft = Int(((horizon - queue.now) / 3600).rounded(.up))
         for h in 0..<min(hoursLeft, metrics.rampEntrants.count) { metrics.rampEntrants[h] += 1 }
         activeAds += Int(world.adCount[adv])
@@ -257,6 +278,27 @@ struct MarketSimulation {
             weights[i] = loggedImpressions[ad] + 1
         }
         popularityIndex = AliasTable(weights: weights)
+    }
+
+    /// End-of-run disparities and, for an exposure floor, how many complete windows met it.
+    mutating func finishFairnessMetrics() {
+        metrics.disparity = fairness.disparity(estimated: false)
+        metrics.disparityEstimated = fairness.disparity(estimated: true)
+        metrics.disparityNew = fairness.disparityNew()
+        metrics.treatmentRatio = fairness.treatmentRatio()
+        guard let g = fairness.floorGroup else { return }
+        let w = fairness.bucketHour.count, width = metrics.tierCount + 1
+        guard metrics.hours >= w else { return }
+        for end in (w - 1)..<metrics.hours where metrics.hourlyActiveAds[(end - w + 1) * width + g] > 0 {
+            var group = 0.0, total = 0.0
+            for h in (end - w + 1)...end {
+                group += metrics.hourlyExposure[h * width + g]
+                total += (0..<metrics.tierCount).reduce(0) { $0 + metrics.hourlyExposure[h * width + $1] }
+            }
+            guard total > 0 else { continue }
+            metrics.floorWindows += 1
+            if group >= fairness.floorShare * total * (1 - 1e-9) { metrics.floorWindowsMet += 1 }
+        }
     }
 
     // MARK: - Responses

@@ -7,6 +7,9 @@ enum UniformPurpose: UInt64 {
     case click = 0, conversion = 1, conversionDelay = 2, throttle = 3
 }
 
+/// Counter of the uniform that picks where the exposure floor starts looking in its group's ads.
+let floorCounter: UInt64 = 0xFFFF_FFFF_FFFF_FFE0
+
 /// Base of the request-level counters used by popularity retrieval (two uniforms per draw).
 let retrievalCounter: UInt64 = 0xFFFF_FFFF_FFFF_0000
 
@@ -34,12 +37,17 @@ extension MarketSimulation {
         }
         guard n > 0 else { return }
         let objective = policy.objective ?? scenario.cohorts[cohort].objective
+        let hour = Int(queue.now / 3600)
+        fairness.requests += 1
+        fairness.refreshCalibration(hour: hour)
         if ranker != nil { user.withUnsafeBufferPointer { ranker!.prepare(user: $0) } }
-        for i in 0..<n { score(i, objective: objective) }
+        for i in 0..<n { score(i, objective: objective, hour: hour) }
+        if case .fairco(let lambda, let merit) = fairness.control { applyFairCo(count: n, lambda: lambda, estimated: merit == .estimated) }
         var exploredBid = 0.0
         if explored >= 0 { exploredBid = bids[explored]; bids[explored] = 0 }
         let filled = runAuction(count: n)
-        let placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
+        var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
+        if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective) }
         respond(placed: placed, cohort: cohort)
     }
 
@@ -101,23 +109,111 @@ extension MarketSimulation {
     }
 
     /// Predicted click rate and auction quality (what one click is worth to the objective) of
-    /// candidate `i`; a learned ranker must have been prepared for this request's user.
-    mutating func score(_ i: Int, objective: Objective) {
+    /// candidate `i`; a learned ranker must have been prepared for this request's user. Also
+    /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
+    /// and applies a tier calibration when the policy has one.
+    mutating func score(_ i: Int, objective: Objective, hour: Int) {
         let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
-        let ctr: Double, cvr: Double
+        var ctr: Double
+        let cvr: Double, trueCTR: Double
         if ranker == nil {
             ctr = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
             cvr = world.conversionProbability(advertiser: adv)
+            trueCTR = ctr
         } else {
             ctr = ranker!.clickProbability(ad: ad, world: world)
             cvr = ranker!.conversionProbability(ad: ad)
+            trueCTR = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
         }
+        let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
+        recordMerit(group: tier, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr)
+        if isNew { recordMerit(group: fairness.tiers, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr) }
+        if case .tierCalibrated = fairness.control { ctr = min(ctr * fairness.calibration[tier], 1) }
         predicted[i] = ctr
         switch objective {
         case .clicks: quality[i] = ctr
         case .conversions: quality[i] = ctr * cvr
         case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[adv]
         }
+    }
+
+    mutating func recordMerit(group g: Int, hour: Int, trueValue: Double, estimatedValue: Double) {
+        fairness.meritTrue[g] += trueValue
+        fairness.meritEstimated[g] += estimatedValue
+        fairness.meritCount[g] += 1
+        let cell = min(hour, metrics.hours - 1) * (metrics.tierCount + 1) + g
+        metrics.hourlyMeritTrue[cell] += trueValue
+        metrics.hourlyMeritEstimated[cell] += estimatedValue
+        metrics.hourlyMeritCount[cell] += 1
+    }
+
+    /// FairCo: raise each candidate's ranking score b·q by λ · s̄ · err(tier), s̄ the request's mean
+    /// score, by raising its quality factor (so GSP prices use the adjusted score too).
+    mutating func applyFairCo(count n: Int, lambda: Double, estimated: Bool) {
+        fairness.faircoErrors(estimated: estimated, into: &faircoErrors)
+        var mean = 0.0
+        for i in 0..<n { mean += bids[i] * quality[i] }
+        mean /= Double(n)
+        for i in 0..<n where bids[i] > 0 {
+            let tier = Int(world.advertiserTier[Int(world.adAdvertiser[candidates[i]])])
+            quality[i] += lambda * mean * faircoErrors[tier] / bids[i]
+        }
+    }
+
+    /// Exposure floor: while the window's share of the floor group (counting this request) is
+    /// below the floor, put the group's best unplaced candidate into the cheapest place — an empty
+    /// slot first, then the lowest slot held by a regular winner outside the group — priced at
+    /// the displaced winner's price (or the reserve), never above its own bid. When retrieval
+    /// brought no usable group ad, one is fetched from the group's ads (the first with budget
+    /// left in a keyed random window of at most 32), so the floor holds whenever the group can pay.
+    mutating func enforceFloor(placed: Int, count n: inout Int, hour: Int, objective: Objective) -> Int {
+        guard let g = fairness.floorGroup else { return placed }
+        func inGroup(_ i: Int) -> Bool {
+            let adv = Int(world.adAdvertiser[candidates[i]])
+            return g == fairness.tiers ? world.isNew[adv] : Int(world.advertiserTier[adv]) == g
+        }
+        let window = fairness.window(hour: hour)
+        var k = placed, requestTotal = 0.0, requestGroup = 0.0
+        for r in 0..<k {
+            requestTotal += examination[r]
+            if inGroup(placedCandidate[r]) { requestGroup += examination[r] }
+        }
+        while window.group + requestGroup < fairness.floorShare * (window.total + requestTotal) {
+            var best = -1, bestScore = 0.0
+            for i in 0..<n where inGroup(i) && bids[i] > 0 && bids[i] * quality[i] > bestScore {
+                if (0..<k).contains(where: { placedCandidate[$0] == i }) { continue }
+                best = i; bestScore = bids[i] * quality[i]
+            }
+            if best < 0, n < candidates.count, let ad = fetchFloorAd() {
+                best = admit(ad, count: &n)
+                score(best, objective: objective, hour: hour)
+                if (0..<k).contains(where: { placedCandidate[$0] == best }) || bids[best] <= 0 { break }
+            }
+            guard best >= 0 else { break }
+            if k < examination.count {
+                placedCandidate[k] = best; placedPrice[k] = min(bids[best], scenario.auction.reserve); placedExplored[k] = false
+                requestTotal += examination[k]; requestGroup += examination[k]
+                k += 1
+                continue
+            }
+            guard let slot = (0..<k).reversed().first(where: { !placedExplored[$0] && !inGroup(placedCandidate[$0]) }) else { break }
+            placedCandidate[slot] = best
+            placedPrice[slot] = min(bids[best], placedPrice[slot])
+            requestGroup += examination[slot]
+        }
+        return k
+    }
+
+    /// An ad of the floor group whose advertiser can pay and has no candidate in this request yet.
+    func fetchFloorAd() -> Int? {
+        let pool = fairness.floorPool
+        guard !pool.isEmpty else { return nil }
+        let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
+        for j in 0..<min(pool.count, 32) {
+            let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
+            if active[adv] && seenAt[adv] != requestId && spentToday[adv] < dayCap[adv] { return ad }
+        }
+        return nil
     }
 
     mutating func runAuction(count n: Int) -> Int {
@@ -171,6 +267,8 @@ extension MarketSimulation {
     mutating func respond(placed: Int, cohort: Int) {
         let hour = Int(queue.now / 3600)
         let newGroup = metrics.tierCount
+        let hourBase = min(hour, metrics.hours - 1) * (newGroup + 1)
+        for g in 0...newGroup { metrics.hourlyActiveAds[hourBase + g] = fairness.activeAds[g] }
         let delayMean = scenario.truth.conversionDelayHours * 3600
         for r in 0..<placed {
             let slot = placedCandidate[r]
@@ -189,6 +287,15 @@ extension MarketSimulation {
             explorer?.recordImpression(ad: ad, examination: e)
             metrics.exposure[adv] += e
             metrics.addHourly(\.hourlyExposure, hour: hour, tier: tier, isNew: isNew, amount: e)
+            fairness.exposure[tier] += e
+            if isNew { fairness.exposure[newGroup] += e }
+            if let g = fairness.floorGroup {
+                fairness.addToWindow(hour: hour, groupExposure: (g == newGroup ? isNew : tier == g) ? e : 0, totalExposure: e)
+            }
+            if case .tierCalibrated = fairness.control {
+                fairness.calibrationPredicted[tier] += e * predicted[slot] / fairness.calibration[tier]
+                if clicked { fairness.calibrationClicks[tier] += 1 }
+            }
             metrics.prediction[tier].record(e * predicted[slot], outcome: clicked)
             if isNew {
                 metrics.prediction[newGroup].record(e * predicted[slot], outcome: clicked)

@@ -41,6 +41,10 @@ public struct PolicySummary: Sendable, Codable {
     /// The explorer's configuration (`null` without one).
     @EncodedAsNull public var explorer: ExplorerSettings?
     public var exploration: ExplorationSummary
+    /// The fairness control's configuration (`null` without one).
+    @EncodedAsNull public var fairnessControl: FairnessControl?
+    /// Paired against the same policy without the control (when one is listed).
+    public var fairnessCost: FairnessCost?
     /// Expected clicks (Σ examination × true click rate) the oracle policy's allocation earned
     /// minus this policy's, paired per replicate; absent when no policy uses the oracle ranker.
     public var regretVsOracle: Estimate?
@@ -130,6 +134,25 @@ public struct FairnessSummary: Sendable, Codable {
     public var exposureGini: Estimate
     /// Jain's index of the same exposures.
     public var jain: Estimate
+    /// Largest exposure-for-merit disparity between tiers at the end: (max r − min r) / mean r with
+    /// r = exposure per active ad ÷ true merit (bid × click rate per considered impression); 0 = fair.
+    public var disparity: Estimate
+    /// The same with the ranker's estimated merit (what a platform can measure).
+    public var disparityEstimated: Estimate
+    /// Disparity between new and established advertisers (true merit).
+    public var disparityNew: Estimate
+    /// max r ÷ min r across tiers: exposure per unit of merit of the best-treated tier over the worst.
+    public var disparateTreatmentRatio: Estimate
+    /// Exposure floor only: share of complete sliding windows in which the floor was met.
+    public var floorAttainment: Estimate?
+}
+
+/// What a fairness control cost, paired against the same policy without it.
+public struct FairnessCost: Sendable, Codable {
+    public var baseline: String
+    /// Relative changes (−0.02 = 2% less).
+    public var revenue: Estimate
+    public var advertiserWelfare: Estimate
 }
 
 public struct BaselineComparison: Sendable, Codable {
@@ -192,6 +215,10 @@ extension RunSummary {
             }
             let runs = byPolicy[p]
             let welfare = runs.map { r in r.metrics.value.reduce(0, +) - r.revenue }
+            let welfareOf = { (p: Int) in byPolicy[p].map { r in r.metrics.value.reduce(0, +) - r.revenue } }
+            let withoutControl = policy.fairness == nil ? nil : scenario.policies.firstIndex {
+                $0.fairness == nil && $0.ranker == policy.ranker && $0.objective == policy.objective && $0.explorer == policy.explorer
+            }
             var comparison: BaselineComparison?
             if p > 0 {
                 let base = byPolicy[0].map(\.revenue), mine = runs.map(\.revenue)
@@ -251,12 +278,24 @@ extension RunSummary {
                 advertiserWelfare: Statistics.estimate(welfare),
                 objective: policy.objective?.rawValue ?? "cohort",
                 explorer: policy.explorer, exploration: exploration,
+                fairnessControl: policy.fairness,
+                fairnessCost: withoutControl.map { q in
+                    FairnessCost(baseline: scenario.policies[q].name,
+                                 revenue: relativeChange(byPolicy[q].map(\.revenue), runs.map(\.revenue)),
+                                 advertiserWelfare: relativeChange(welfareOf(q), welfare))
+                },
                 regretVsOracle: oracle.map { o in
                     Statistics.pairedDifference(runs.map(\.metrics.expectedClicks), byPolicy[o].map(\.metrics.expectedClicks))
                 },
                 tiers: tiers, cohorts: cohorts,
                 fairness: FairnessSummary(exposureGini: Statistics.estimate(runs.map { Inequality.gini($0.activeExposures) }),
-                                          jain: Statistics.estimate(runs.map { Inequality.jain($0.activeExposures) })),
+                                          jain: Statistics.estimate(runs.map { Inequality.jain($0.activeExposures) }),
+                                          disparity: Statistics.estimate(runs.map(\.metrics.disparity)),
+                                          disparityEstimated: Statistics.estimate(runs.map(\.metrics.disparityEstimated)),
+                                          disparityNew: Statistics.estimate(runs.map(\.metrics.disparityNew)),
+                                          disparateTreatmentRatio: Statistics.estimate(runs.map(\.metrics.treatmentRatio)),
+                                          floorAttainment: runs.first?.metrics.floorWindows ?? 0 > 0
+                                              ? Statistics.estimate(runs.map { $0.metrics.floorWindowsMet / max($0.metrics.floorWindows, 1) }) : nil),
                 vsBaseline: comparison))
         }
         return RunSummary(

@@ -1,0 +1,139 @@
+import Scenario
+
+/// Exposure and merit per group (tiers, then "new"), and the state of a policy's fairness control.
+///
+/// Merit of a group is its mean value per impression among the candidates the platform considered
+/// (bid × click rate: the true rate, and separately the ranker's estimate). A group's treatment
+/// ratio is r_G = (exposure per active ad) ÷ merit; fairness of exposure (Singh & Joachims 2018)
+/// asks for equal r across groups.
+struct FairnessState {
+    let control: FairnessControl?
+    let tiers: Int
+    var exposure: [Double]
+    var meritTrue: [Double]
+    var meritEstimated: [Double]
+    var meritCount: [Double]
+    var activeAds: [Double]
+    var requests = 0.0
+
+    // Exposure floor: hourly buckets of the group's and everyone's exposure.
+    let floorGroup: Int?
+    let floorShare: Double
+    var bucketHour: [Int]
+    var bucketGroup: [Double]
+    var bucketTotal: [Double]
+    /// The floor group's ads (active ones), from which the floor fetches a candidate when
+    /// retrieval brought none.
+    var floorPool: [Int] = []
+
+    // Tier calibration: observed clicks and raw predicted clicks on each tier's impressions.
+    var calibration: [Double]
+    var calibrationClicks: [Double]
+    var calibrationPredicted: [Double]
+    var calibrationHour = -1
+
+    init(control: FairnessControl?, tierNames: [String]) {
+        self.control = control
+        tiers = tierNames.count
+        exposure = Array(repeating: 0, count: tiers + 1)
+        meritTrue = exposure; meritEstimated = exposure; meritCount = exposure; activeAds = exposure
+        calibration = Array(repeating: 1, count: tiers)
+        calibrationClicks = Array(repeating: 0, count: tiers)
+        calibrationPredicted = calibrationClicks
+        if case .exposureFloor(let group, let share, let window) = control {
+            floorGroup = group == "new" ? tierNames.count : tierNames.firstIndex(of: group)
+            floorShare = share
+            let buckets = max(1, Int(window.rounded(.up)))
+            bucketHour = Array(repeating: -1, count: buckets)
+            bucketGroup = Array(repeating: 0, count: buckets)
+            bucketTotal = bucketGroup
+        } else {
+            floorGroup = nil; floorShare = 0; bucketHour = []; bucketGroup = []; bucketTotal = []
+        }
+    }
+
+    // MARK: - Treatment ratios and disparity
+
+    /// r_G for a group, using true or estimated merit; nil when undefined.
+    func ratio(_ g: Int, estimated: Bool) -> Double? {
+        let merit = (estimated ? meritEstimated[g] : meritTrue[g])
+        guard activeAds[g] > 0, meritCount[g] > 0, merit > 0 else { return nil }
+        return (exposure[g] / activeAds[g]) / (merit / meritCount[g])
+    }
+
+    /// (max r − min r) / mean r over the tiers (0 = exposure proportional to merit).
+    func disparity(estimated: Bool) -> Double {
+        let r = (0..<tiers).compactMap { ratio($0, estimated: estimated) }
+        return Self.relativeSpread(r)
+    }
+
+    /// max r ÷ min r over the tiers: how many times more exposure per unit of merit the
+    /// best-treated tier gets than the worst-treated one.
+    func treatmentRatio() -> Double {
+        let r = (0..<tiers).compactMap { ratio($0, estimated: false) }
+        guard let lo = r.min(), let hi = r.max(), lo > 0 else { return .nan }
+        return hi / lo
+    }
+
+    /// Disparity between new advertisers and established ones (true merit).
+    func disparityNew() -> Double {
+        let n = tiers
+        var established = self
+        let exposureEst = exposure[0..<n].reduce(0, +) - exposure[n]
+        let adsEst = activeAds[0..<n].reduce(0, +) - activeAds[n]
+        let meritEst = meritTrue[0..<n].reduce(0, +) - meritTrue[n]
+        let countEst = meritCount[0..<n].reduce(0, +) - meritCount[n]
+        established.exposure = [exposureEst]; established.activeAds = [adsEst]
+        established.meritTrue = [meritEst]; established.meritCount = [countEst]; established.meritEstimated = [meritEst]
+        guard let rNew = ratio(n, estimated: false), let rEst = established.ratio(0, estimated: false) else { return .nan }
+        return Self.relativeSpread([rNew, rEst])
+    }
+
+    static func relativeSpread(_ r: [Double]) -> Double {
+        guard r.count > 1, let lo = r.min(), let hi = r.max() else { return 0 }
+        let mean = r.reduce(0, +) / Double(r.count)
+        return mean > 0 ? (hi - lo) / mean : 0
+    }
+
+    /// FairCo's error term per tier: (t − 1) × (max_j r_j − r_G) / mean_j r_j, with t the number
+    /// of requests so far (Morik et al.'s (τ − 1)·max D̂, made scale-free).
+    func faircoErrors(estimated: Bool, into err: inout [Double]) {
+        var r = Array(repeating: 0.0, count: tiers)
+        var defined = 0, best = 0.0, total = 0.0
+        for g in 0..<tiers {
+            if let value = ratio(g, estimated: estimated) { r[g] = value; defined += 1; best = max(best, value); total += value }
+        }
+        for g in 0..<tiers { err[g] = 0 }
+        guard defined > 1, total > 0 else { return }
+        let mean = total / Double(defined)
+        for g in 0..<tiers where r[g] > 0 { err[g] = max(0, requests - 1) * (best - r[g]) / mean }
+    }
+
+    // MARK: - Exposure floor window
+
+    /// Exposure of the floor group and of everyone in the window ending with `hour`.
+    func window(hour: Int) -> (group: Double, total: Double) {
+        var g = 0.0, t = 0.0
+        for i in 0..<bucketHour.count where bucketHour[i] > hour - bucketHour.count && bucketHour[i] <= hour {
+            g += bucketGroup[i]; t += bucketTotal[i]
+        }
+        return (g, t)
+    }
+
+    mutating func addToWindow(hour: Int, groupExposure: Double, totalExposure: Double) {
+        guard !bucketHour.isEmpty else { return }
+        let i = hour % bucketHour.count
+        if bucketHour[i] != hour { bucketHour[i] = hour; bucketGroup[i] = 0; bucketTotal[i] = 0 }
+        bucketGroup[i] += groupExposure
+        bucketTotal[i] += totalExposure
+    }
+
+    // MARK: - Tier calibration
+
+    /// Refreshes the per-tier factors once per hour: (clicks + P) / (predicted clicks + P).
+    mutating func refreshCalibration(hour: Int) {
+        guard case .tierCalibrated(let prior) = control, hour != calibrationHour else { return }
+        calibrationHour = hour
+        for t in 0..<tiers { calibration[t] = (calibrationClicks[t] + prior) / (calibrationPredicted[t] + prior) }
+    }
+}
