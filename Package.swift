@@ -24,12 +24,13 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Reporting", dependencies: ["Simulation", "Scenario", "Stochastics"]),
+        .target(name: "Sweeps", dependencies: ["Scenario", "Simulation", "Reporting", "Stochastics"]),
         .executableTarget(name: "fairground", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Exploration", "Simulation", "Reporting",
+            "Scenario", "Stochastics", "Marketplace", "Exploration", "Simulation", "Reporting", "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
         ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

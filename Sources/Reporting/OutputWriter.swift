@@ -3,7 +3,7 @@ import Foundation
 /// Writes a run's output folder so that an interrupted run never leaves a complete-looking
 /// but half-written report: every file is written to a temporary name and renamed into place,
 /// and `metrics.json` — the file that marks a finished run — is written last.
-public struct OutputWriter {
+public struct OutputWriter: Sendable {
     public let directory: URL
 
     public init(directory: String) {

@@ -23,6 +23,11 @@ public enum ScenarioLoader {
 
     /// Parses and validates scenario YAML held in memory.
     public static func parse(yaml: String, file: String = "<scenario>", defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
+        try build(try compose(yaml: yaml, file: file), file: file, defaultName: defaultName)
+    }
+
+    /// Composes YAML text into a node tree, turning parser errors into scenario issues with lines.
+    public static func compose(yaml: String, file: String) throws(ScenarioError) -> Node? {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -33,6 +38,11 @@ public enum ScenarioLoader {
         } catch {
             throw .invalid(file: file, issues: [ScenarioIssue(path: "", message: "not valid YAML: \(error)", line: nil)])
         }
+        return root
+    }
+
+    /// Validates an already composed YAML tree (used by sweeps, which edit the tree first).
+    public static func build(_ root: Node?, file: String, defaultName: String) throws(ScenarioError) -> Scenario {
         var reader = NodeReader()
         let scenario = ScenarioBuilder.build(root, defaultName: defaultName, reader: &reader)
         if !reader.issues.isEmpty || scenario == nil {

@@ -4,12 +4,22 @@ import Scenario
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a scenario file and list every problem (exit 0 valid, 65 invalid, 66 unreadable).")
+        abstract: "Check a scenario or sweep file and list every problem (exit 0 valid, 65 invalid, 66 unreadable).")
 
     @Argument(help: "Scenario file (YAML).")
     var scenario: String
 
     func run() throws {
+        if SweepLoader.isSweep(path: scenario) {
+            do {
+                let sweep = try SweepLoader.load(path: scenario)
+                print("\(scenario): valid sweep — \(sweep.cells.count) cells over \(sweep.keys.joined(separator: ", ")); reports policy '\(sweep.policy)'")
+                return
+            } catch {
+                Terminal.error(error.description)
+                throw ExitCode(error.exitCode)
+            }
+        }
         let s = try ScenarioFiles.load(scenario)
         let advertisers = s.tiers.reduce(0) { $0 + $1.count }
         print("\(scenario): valid — \(s.policies.count) policies, \(s.tiers.count) tiers, \(advertisers) advertisers, \(s.cohorts.count) cohorts, \(s.replicates) replicates")

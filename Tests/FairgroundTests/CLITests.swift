@@ -4,31 +4,8 @@ import Testing
 /// Runs the built `fairground` executable as a user would and checks what it prints and writes.
 @Suite("CLI: the fairground command end to end")
 struct CLITests {
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static let executable: URL = {
-        let build = Fixtures.repositoryRoot.appendingPathComponent(".build")
-        for candidate in ["debug/fairground", "release/fairground"] {
-            let url = build.appendingPathComponent(candidate)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return build.appendingPathComponent("debug/fairground")
-    }()
-
-    func run(_ arguments: [String], in folder: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = folder }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+    func run(_ arguments: [String], in folder: URL? = nil) throws -> Fixtures.CLIResult {
+        try Fixtures.runCLI(arguments, in: folder)
     }
 
     func json(_ text: String) throws -> [String: Any] {

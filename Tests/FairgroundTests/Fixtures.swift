@@ -46,4 +46,44 @@ enum Fixtures {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    // MARK: - The built command
+
+    struct CLIResult { var status: Int32; var stdout: String; var stderr: String }
+
+    /// The `fairground` executable `swift build` produced (debug, else release).
+    static let executable: URL = {
+        let build = repositoryRoot.appendingPathComponent(".build")
+        for candidate in ["debug/fairground", "release/fairground"] {
+            let url = build.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return build.appendingPathComponent("debug/fairground")
+    }()
+
+    /// A configured, not yet started `fairground` process with its output captured.
+    static func process(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["JOB_COMPLETION_INDEX", "FAIRGROUND_SHARDS", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT"] { env[key] = nil }
+        process.environment = env.merging(environment) { $1 }
+        if let folder { process.currentDirectoryURL = folder }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        return (process, out, err)
+    }
+
+    /// Runs `fairground` to completion.
+    static func runCLI(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CLIResult {
+        let (process, out, err) = process(arguments, environment: environment, in: folder)
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
 }

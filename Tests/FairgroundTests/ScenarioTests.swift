@@ -35,7 +35,10 @@ struct ScenarioTests {
         let folder = Fixtures.repositoryRoot.appendingPathComponent("scenarios")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
         #expect(files.count >= 3)
-        for f in files { _ = try ScenarioLoader.load(path: folder.appendingPathComponent(f).path) }
+        for f in files {
+            let path = folder.appendingPathComponent(f).path
+            if SweepLoader.isSweep(path: path) { _ = try SweepLoader.load(path: path) } else { _ = try ScenarioLoader.load(path: path) }
+        }
     }
 
     @Test func sharesAreNormalisedAndScalarsExpand() throws {

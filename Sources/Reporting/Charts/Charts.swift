@@ -14,7 +14,11 @@ public struct LineSeries: Sendable {
     public var name: String
     public var color: String
     public var points: [LinePoint]
-    public init(name: String, color: String, points: [LinePoint]) { self.name = name; self.color = color; self.points = points }
+    /// Draw dots (with vertical whiskers from the bands) instead of a line.
+    public var markers: Bool
+    public init(name: String, color: String, points: [LinePoint], markers: Bool = false) {
+        self.name = name; self.color = color; self.points = points; self.markers = markers
+    }
 }
 
 /// An axis: its title and how values are printed; `fixed` pins the domain.
@@ -43,7 +47,16 @@ public enum Chart {
         if !reference.isEmpty {
             c.mark("<polyline fill=\"none\" stroke=\"#999\" stroke-dasharray=\"4 3\" points=\"\(path(reference, xs, ys, step: false))\"/>")
         }
-        for s in series where !s.points.isEmpty {
+        for s in series where s.markers {
+            for p in s.points {
+                let px = xs(p.x), py = ys(p.y)
+                if let lo = p.lower, let hi = p.upper {
+                    c.mark("<path d=\"M\(SVGCanvas.n(px)) \(SVGCanvas.n(ys(lo)))V\(SVGCanvas.n(ys(hi)))\" stroke=\"\(s.color)\" stroke-width=\"1.2\" fill=\"none\"/>")
+                }
+                c.mark("<circle cx=\"\(SVGCanvas.n(px))\" cy=\"\(SVGCanvas.n(py))\" r=\"4.5\" fill=\"\(s.color)\" stroke=\"#222\"/>")
+            }
+        }
+        for s in series where !s.points.isEmpty && !s.markers {
             let banded = s.points.filter { $0.lower != nil && $0.upper != nil }
             if banded.count > 1 {
                 let top = banded.map { "\(SVGCanvas.n(xs($0.x))),\(SVGCanvas.n(ys($0.upper!)))" }

@@ -1,0 +1,227 @@
+import Foundation
+import Yams
+
+/// A validated sweep: a base scenario, a grid of overrides and what to optimise.
+public struct Sweep: Sendable {
+    public var name: String
+    public var baseFile: String
+    /// The policy whose metrics each cell reports (by name).
+    public var policy: String
+    /// Grid keys (dotted paths) in file order.
+    public var keys: [String]
+    public var cells: [SweepCell]
+    public var objective: SweepObjective
+}
+
+/// One point of the grid: its overrides and the scenario they resolve to.
+public struct SweepCell: Sendable {
+    public var index: Int
+    /// (dotted path, value as written) for each grid key.
+    public var overrides: [(path: String, value: String)]
+    public var scenario: Scenario
+    /// Hex hash of the resolved scenario text: a finished cell is recognised by it.
+    public var hash: String
+}
+
+/// What a sweep maximises, subject to constraints, over a metric path of the chosen policy
+/// (e.g. `revenue`, `tiers.small.spendDelivery`, `fairness.disparity`, `exploration.hitsFound`).
+public struct SweepObjective: Sendable, Codable {
+    public var maximize: String
+    public var constraints: [SweepConstraint]
+}
+
+public struct SweepConstraint: Sendable, Codable {
+    public var metric: String
+    public var atLeast: Double?
+    public var atMost: Double?
+}
+
+/// Reads sweep files: `base`, `grid`, optional `name`, `replicates`, `seed`, `policy`, `objective`.
+public enum SweepLoader {
+    static let keys = ["name", "base", "replicates", "seed", "policy", "grid", "objective"]
+    /// Metric paths a sweep may optimise or constrain: a top-level figure, or group.field.
+    static let topMetrics = ["revenue", "advertiserWelfare", "regretVsOracle"]
+    static let tierFields = ["spend", "budget", "spendDelivery", "impressions", "exposureShare", "clicks", "conversions", "logloss", "auc", "calibration"]
+    static let fairnessFields = ["exposureGini", "jain", "disparity", "disparityEstimated", "disparityNew", "disparateTreatmentRatio"]
+    static let explorationFields = ["impressionShare", "cost", "hitsFound", "hitsGained", "newAdsWithClick", "hoursToFirstClick"]
+
+    /// Whether a YAML file looks like a sweep (top-level `base:` and `grid:` keys) rather than a scenario.
+    public static func isSweep(path: String) -> Bool {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n")
+        return lines.contains { $0.hasPrefix("base:") } && lines.contains { $0.hasPrefix("grid:") }
+    }
+
+    public static func load(path: String) throws(ScenarioError) -> Sweep {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file")
+        }
+        let root = try ScenarioLoader.compose(yaml: text, file: path)
+        var r = NodeReader()
+        guard let top = r.mapping(root, at: "", parentLine: nil, keys: keys) else { throw .invalid(file: path, issues: r.issues) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard top.has("base") else { throw .invalid(file: path, issues: [ScenarioIssue(path: "base", message: "missing; the scenario file the grid overrides", line: top.line)]) }
+        let baseName = r.string(top, "base", default: "")
+        let basePath = baseName.hasPrefix("/") ? baseName : folder.appendingPathComponent(baseName).path
+        let baseText: String
+        do { baseText = try String(contentsOfFile: basePath, encoding: .utf8) } catch {
+            throw .invalid(file: path, issues: [ScenarioIssue(path: "base", message: "cannot read '\(basePath)'", line: top.line("base"))])
+        }
+        let stem = URL(fileURLWithPath: basePath).deletingPathExtension().lastPathComponent
+        var baseRoot = try ScenarioLoader.compose(yaml: baseText, file: basePath)
+        // Sweep-level replicates and seed are overrides like any other.
+        for key in ["replicates", "seed"] where top.has(key) { baseRoot = try? Overrides.set(key, to: top[key]!, in: baseRoot) ?? baseRoot }
+        let base = try ScenarioLoader.build(baseRoot, file: basePath, defaultName: stem)
+        let name = r.string(top, "name", default: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+
+        var policy = base.policies.last!.name
+        if let p = top["policy"] {
+            if let i = p.int, i >= 0, i < base.policies.count { policy = base.policies[i].name }
+            else if let s = p.string, base.policies.contains(where: { $0.name == s }) { policy = s }
+            else { r.fail("policy", "not a policy of the base scenario (\(base.policies.map(\.name).joined(separator: ", ")))", line: top.line("policy")) }
+        }
+
+        // The grid: path → list of values.
+        var axes: [(path: String, values: [Node], line: Int?)] = []
+        if let grid = top["grid"], case .mapping(let m) = grid, !m.isEmpty {
+            for (k, v) in m {
+                let key = k.string ?? ""
+                guard case .sequence(let values) = v, !values.isEmpty else {
+                    r.fail("grid.\(key)", "expected a non-empty list of values", line: lineOf(v)); continue
+                }
+                if (try? Overrides.parsePath(key)) == nil { r.fail("grid.\(key)", "not a path like tiers.small.count or policies[1].explorer.rate", line: lineOf(k)); continue }
+                axes.append((key, Array(values), lineOf(k)))
+            }
+        } else {
+            r.fail("grid", "missing or empty; a mapping of dotted paths to lists of values", line: top.line("grid"))
+        }
+        let objective = readObjective(top, tiers: base.tiers.map(\.name), &r)
+        if !r.issues.isEmpty { throw .invalid(file: path, issues: r.issues) }
+
+        // The cells: the cartesian product, first key outermost.
+        var cells: [SweepCell] = []
+        var issues: [ScenarioIssue] = []
+        let counts = axes.map(\.values.count)
+        let total = counts.reduce(1, *)
+        for index in 0..<total {
+            var rest = index, choice = Array(repeating: 0, count: axes.count)
+            for a in stride(from: axes.count - 1, through: 0, by: -1) { choice[a] = rest % counts[a]; rest /= counts[a] }
+            var tree = baseRoot
+            var overrides: [(String, String)] = []
+            for (a, axis) in axes.enumerated() {
+                let value = axis.values[choice[a]]
+                overrides.append((axis.path, describe(value)))
+                do { tree = try Overrides.set(axis.path, to: value, in: tree) } catch {
+                    issues.append(ScenarioIssue(path: "grid.\(axis.path)", message: (error as? Overrides.Failure)?.message ?? "\(error)", line: axis.line)); continue
+                }
+            }
+            do {
+                let scenario = try ScenarioLoader.build(tree, file: basePath, defaultName: stem)
+                let canonical = (try? Yams.serialize(node: tree ?? Node("", .implicit))) ?? ""
+                cells.append(SweepCell(index: index, overrides: overrides, scenario: scenario, hash: Overrides.hash(canonical)))
+            } catch {
+                if case .invalid(_, let cellIssues) = error {
+                    for issue in cellIssues where !issues.contains(where: { $0.path == "grid" + "." + issue.path && $0.line == issue.line }) {
+                        let fromGrid = axes.contains { issue.path.hasPrefix($0.path) }
+                        issues.append(ScenarioIssue(path: fromGrid ? "grid.\(issue.path)" : issue.path, message: issue.message, line: issue.line))
+                    }
+                }
+            }
+        }
+        if !issues.isEmpty { throw .invalid(file: path, issues: issues) }
+        return Sweep(name: name, baseFile: basePath, policy: policy, keys: axes.map(\.path), cells: cells, objective: objective)
+    }
+
+    static func describe(_ node: Node) -> String {
+        if case .scalar(let s) = node { return s.string }
+        return ((try? Yams.serialize(node: node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+    }
+
+    static func readObjective(_ top: Fields, tiers: [String], _ r: inout NodeReader) -> SweepObjective {
+        var objective = SweepObjective(maximize: "revenue", constraints: [])
+        guard let node = top["objective"], let f = r.mapping(node, at: "objective", parentLine: top.line, keys: ["maximize", "subjectTo"]) else { return objective }
+        objective.maximize = r.string(f, "maximize", default: "revenue")
+        check(objective.maximize, at: f.path("maximize"), line: f.line("maximize"), tiers: tiers, &r)
+        if let list = f["subjectTo"] {
+            guard case .sequence(let items) = list else { r.fail(f.path("subjectTo"), "expected a list of {metric, atLeast | atMost}", line: lineOf(list)); return objective }
+            for (i, item) in items.enumerated() {
+                guard let c = r.mapping(item, at: "objective.subjectTo[\(i)]", parentLine: lineOf(item), keys: ["metric", "atLeast", "atMost"]) else { continue }
+                let metric = r.string(c, "metric", default: "")
+                check(metric, at: c.path("metric"), line: c.line("metric"), tiers: tiers, &r)
+                let lo = c.has("atLeast") ? r.double(c, "atLeast", default: 0) : nil
+                let hi = c.has("atMost") ? r.double(c, "atMost", default: 0) : nil
+                if lo == nil && hi == nil { r.fail(c.path("atLeast"), "give atLeast or atMost", line: c.line) }
+                objective.constraints.append(SweepConstraint(metric: metric, atLeast: lo, atMost: hi))
+            }
+        }
+        return objective
+    }
+
+    static func check(_ metric: String, at path: String, line: Int?, tiers: [String], _ r: inout NodeReader) {
+        let parts = metric.split(separator: ".").map(String.init)
+        let ok: Bool
+        switch parts.count {
+        case 1: ok = topMetrics.contains(parts[0])
+        case 2: ok = (parts[0] == "fairness" && fairnessFields.contains(parts[1])) || (parts[0] == "exploration" && explorationFields.contains(parts[1]))
+        case 3: ok = parts[0] == "tiers" && (tiers + ["new"]).contains(parts[1]) && tierFields.contains(parts[2])
+        default: ok = false
+        }
+        if !ok {
+            r.fail(path, "'\(metric)' is not a metric; use revenue, advertiserWelfare, tiers.<tier>.<\(tierFields.joined(separator: "|"))>, fairness.<…> or exploration.<…>", line: line)
+        }
+    }
+}
+
+/// Editing a composed YAML tree at a dotted path such as `policies[1].explorer.rate`.
+enum Overrides {
+    enum Component: Equatable { case key(String), index(Int) }
+    struct Failure: Error { var message: String }
+
+    static func parsePath(_ path: String) throws -> [Component] {
+        var out: [Component] = []
+        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+            var rest = Substring(part)
+            guard let name = rest.split(separator: "[").first, !name.isEmpty else { throw Failure(message: "bad path") }
+            out.append(.key(String(name)))
+            rest = rest.dropFirst(name.count)
+            while rest.hasPrefix("[") {
+                guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]) else { throw Failure(message: "bad index") }
+                out.append(.index(i))
+                rest = rest[rest.index(after: close)...]
+            }
+            guard rest.isEmpty else { throw Failure(message: "bad path") }
+        }
+        return out
+    }
+
+    static func set(_ path: String, to value: Node, in root: Node?) throws -> Node? {
+        try set(try parsePath(path)[...], to: value, in: root ?? Node.mapping(Node.Mapping([])), path: "")
+    }
+
+    private static func set(_ components: ArraySlice<Component>, to value: Node, in node: Node, path: String) throws -> Node {
+        guard let first = components.first else { return value }
+        switch first {
+        case .key(let key):
+            guard case .mapping(var m) = node else { throw Failure(message: "'\(path)' is not a mapping, so it has no key '\(key)'") }
+            let child = m[key] ?? Node.mapping(Node.Mapping([]))
+            m[key] = try set(components.dropFirst(), to: value, in: child, path: path.isEmpty ? key : "\(path).\(key)")
+            return .mapping(m)
+        case .index(let i):
+            guard case .sequence(var s) = node else { throw Failure(message: "'\(path)' is not a list in the base scenario (write it out there to override its items)") }
+            guard i >= 0, i < s.count else { throw Failure(message: "'\(path)' has \(s.count) items, so there is no [\(i)]") }
+            s[i] = try set(components.dropFirst(), to: value, in: s[i], path: "\(path)[\(i)]")
+            return .sequence(s)
+        }
+    }
+
+    /// 64-bit FNV-1a of the text, twice with different offsets: 32 hex digits.
+    static func hash(_ text: String) -> String {
+        var a: UInt64 = 0xCBF2_9CE4_8422_2325, b: UInt64 = 0x8422_2325_CBF2_9CE4
+        for byte in text.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 &+ 0x9E37_79B9
+        }
+        return String(format: "%016llx%016llx", a, b)
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Scenario
+import Sweeps
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a grid of scenario overrides; resumable, parallel, and shardable across machines.",
+        discussion: """
+            Each finished cell is written at once to OUT/cells/<hash>.json; rerunning skips finished cells, so a
+            killed sweep resumes where it stopped. When every cell is present, OUT gets sweep.json, sweep.csv,
+            sweep.md, sweep.html and frontier.svg.
+            Sharding: --shard I/N runs cells I, I+N, I+2N, … (I from 0). Without --shard, the shard is read from
+            Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, with N in FAIRGROUND_SHARDS) or Slurm job arrays
+            (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, N = SLURM_ARRAY_TASK_COUNT). Combine shard folders
+            with `fairground merge`.
+            """)
+
+    @Argument(help: "Sweep file (YAML).")
+    var sweep: String
+
+    @Option(help: "Output folder. Default: reports/<sweep name>.")
+    var out: String?
+
+    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
+    var jobs: Int?
+
+    @Option(help: "Run only shard I of N (I from 0), e.g. 2/8.")
+    var shard: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    static func parseShard(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { return nil }
+        return (i, n)
+    }
+
+    /// The shard from the flag, else from a scheduler's environment, else (0, 1).
+    func resolvedShard() throws -> (index: Int, count: Int) {
+        if let shard {
+            guard let s = Self.parseShard(shard) else { throw ValidationError("--shard must be I/N with 0 ≤ I < N, got '\(shard)'") }
+            return s
+        }
+        let env = ProcessInfo.processInfo.environment
+        if let i = env["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
+            guard let n = env["FAIRGROUND_SHARDS"].flatMap(Int.init), n >= 1, i >= 0, i < n else {
+                throw ValidationError("JOB_COMPLETION_INDEX=\(i) needs FAIRGROUND_SHARDS set to the number of completions (greater than the index)")
+            }
+            return (i, n)
+        }
+        if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) {
+            let first = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
+            guard let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init), id - first >= 0, id - first < n else {
+                throw ValidationError("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (and SLURM_ARRAY_TASK_MIN) consistent with it")
+            }
+            return (id - first, n)
+        }
+        return (0, 1)
+    }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        _ = try resolvedShard()
+    }
+
+    func run() throws {
+        let loaded: Sweep
+        do { loaded = try SweepLoader.load(path: sweep) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(error.exitCode)
+        }
+        let folder = out ?? "reports/\(loaded.name)"
+        let shard = try resolvedShard()
+        let report: @Sendable (Int, Int) -> Void = { done, total in
+            FileHandle.standardError.write(Data("\rfairground: \(done)/\(total) cells done\(done == total ? "\n" : "")".utf8))
+        }
+        let outcome: SweepRunner.Outcome
+        do {
+            outcome = try SweepRunner.run(loaded, out: folder, shard: shard, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                          progress: !quiet && Terminal.stderrIsTerminal ? report : nil)
+        } catch {
+            Terminal.error("cannot write the sweep to \(folder): \(error)")
+            throw ExitCode(73)
+        }
+        guard !quiet else { return }
+        let part = shard.count > 1 ? " (shard \(shard.index)/\(shard.count))" : ""
+        print("Fairground sweep — \(loaded.name)\(part): \(outcome.ran) cells run, \(outcome.skipped) already finished, \(loaded.cells.count) in the grid")
+        print(outcome.complete ? "Report: \(folder)/sweep.html   Data: \(folder)/sweep.json, \(folder)/sweep.csv"
+                               : "Not every cell is here yet: run the other shards, then `fairground merge` their folders.")
+    }
+}
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the folders of a sharded sweep into one (byte-identical to an unsharded run).")
+
+    @Argument(help: "Shard output folders.")
+    var directories: [String]
+
+    @Option(help: "Folder for the merged sweep.")
+    var out: String
+
+    func run() throws {
+        do {
+            try SweepOutputs.write(directories: directories, to: out)
+        } catch let failure as SweepOutputs.Failure {
+            Terminal.error(failure.description)
+            throw ExitCode(65)
+        } catch {
+            Terminal.error("cannot write the merged sweep to \(out): \(error)")
+            throw ExitCode(73)
+        }
+        print("Report: \(out)/sweep.html   Data: \(out)/sweep.json, \(out)/sweep.csv")
+    }
+}

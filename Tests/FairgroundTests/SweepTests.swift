@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import Scenario
+@testable import Sweeps
+
+@Suite("Sweeps: grids, resuming, sharding and merging")
+struct SweepTests {
+    /// A folder holding the tiny scenario (one day, one replicate) and a sweep over it.
+    func sweepFolder(grid: String = "  tiers.small.count: [10, 20]\n  horizon.requestsPerDay: [1500, 2500]\n",
+                     objective: String = "objective:\n  maximize: revenue\n  subjectTo:\n    - {metric: tiers.small.spendDelivery, atLeast: 0.2}\n") throws -> URL {
+        let folder = try Fixtures.temporaryFolder()
+        let base = Fixtures.tinyYAML.replacingOccurrences(of: "horizon: {days: 2, requestsPerDay: 3000}", with: "horizon: {days: 1, requestsPerDay: 3000}")
+        try base.write(to: folder.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
+        let sweep = "name: tiny-sweep\nbase: base.yaml\nreplicates: 2\npolicy: global\ngrid:\n" + grid + objective
+        try sweep.write(to: folder.appendingPathComponent("sweep.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    // MARK: - The sweep file
+
+    @Test func gridExpandsToTheCartesianProductWithOverridesApplied() throws {
+        let folder = try sweepFolder()
+        let sweep = try SweepLoader.load(path: folder.appendingPathComponent("sweep.yaml").path)
+        #expect(sweep.cells.count == 4 && sweep.keys == ["tiers.small.count", "horizon.requestsPerDay"])
+        #expect(sweep.cells.map { $0.scenario.tiers[1].count } == [10, 10, 20, 20])
+        #expect(sweep.cells.map(\.scenario.horizon.requestsPerDay) == [1500, 2500, 1500, 2500])
+        #expect(sweep.cells.allSatisfy { $0.scenario.replicates == 2 })
+        #expect(Set(sweep.cells.map(\.hash)).count == 4)
+        // The hash depends on the resolved scenario only: loading again gives the same hashes.
+        #expect(try SweepLoader.load(path: folder.appendingPathComponent("sweep.yaml").path).cells.map(\.hash) == sweep.cells.map(\.hash))
+    }
+
+    @Test func badGridsAndMetricsAreNamedWithTheirLine() throws {
+        let folder = try sweepFolder(grid: "  policies[5].explorer.rate: [0.1]\n  tiers.small.count: [10, -3]\n",
+                                     objective: "objective:\n  maximize: tiers.tiny.revenue\n")
+        do {
+            _ = try SweepLoader.load(path: folder.appendingPathComponent("sweep.yaml").path)
+            Issue.record("expected errors")
+        } catch {
+            guard case .invalid(_, let issues) = error else { Issue.record("\(error)"); return }
+            #expect(issues.contains { $0.path == "objective.maximize" && $0.line == 9 })
+            #expect(error.exitCode == 65)
+        }
+        let second = try sweepFolder(grid: "  policies[5].explorer.rate: [0.1]\n  tiers.small.count: [10, -3]\n")
+        do {
+            _ = try SweepLoader.load(path: second.appendingPathComponent("sweep.yaml").path)
+            Issue.record("expected errors")
+        } catch {
+            guard case .invalid(_, let issues) = error else { Issue.record("\(error)"); return }
+            #expect(issues.contains { $0.path == "grid.policies[5].explorer.rate" && $0.message.contains("has 2 items") && $0.line == 6 })
+            #expect(issues.contains { $0.path == "grid.tiers.small.count" && $0.message.contains("at least 0") && $0.line == 7 })
+        }
+    }
+
+    // MARK: - Running
+
+    @Test func threeShardsInSeparateProcessesMergeToTheUnshardedResult() throws {
+        let folder = try sweepFolder()
+        let sweep = folder.appendingPathComponent("sweep.yaml").path
+        let whole = try Fixtures.runCLI(["sweep", sweep, "--out", folder.appendingPathComponent("whole").path, "--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        // Three shard processes at once, each into its own folder; shard 1 from the Kubernetes environment.
+        var processes: [Process] = []
+        for i in 0..<3 {
+            let out = folder.appendingPathComponent("shard\(i)").path
+            let (p, _, _) = i == 1
+                ? Fixtures.process(["sweep", sweep, "--out", out, "--quiet", "--jobs", "1"], environment: ["JOB_COMPLETION_INDEX": "1", "FAIRGROUND_SHARDS": "3"])
+                : Fixtures.process(["sweep", sweep, "--out", out, "--quiet", "--jobs", "1", "--shard", "\(i)/3"])
+            try p.run()
+            processes.append(p)
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        let cellCounts = try (0..<3).map { try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("shard\($0)/cells").path).count }
+        #expect(cellCounts == [2, 1, 1])
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("shard0/sweep.json").path))
+        let merged = folder.appendingPathComponent("merged").path
+        let merge = try Fixtures.runCLI(["merge"] + (0..<3).map { folder.appendingPathComponent("shard\($0)").path } + ["--out", merged])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        for file in ["sweep.json", "sweep.csv", "sweep.md", "sweep.html"] {
+            let a = try Data(contentsOf: folder.appendingPathComponent("whole/\(file)"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: merged).appendingPathComponent(file))
+            #expect(a == b, "\(file) differs between the merged and the unsharded sweep")
+        }
+        // Merging an incomplete set says which cells are missing.
+        let partial = try Fixtures.runCLI(["merge", folder.appendingPathComponent("shard0").path, "--out", folder.appendingPathComponent("partial").path])
+        #expect(partial.status == 65 && partial.stderr.contains("cells 1, 2"))
+        // The document: four cells, a recommendation that meets the constraint by its mean.
+        let document = try SweepCellResult.fromJSON(SweepOutputs.Document.self, String(contentsOfFile: merged + "/sweep.json", encoding: .utf8))
+        #expect(document.cells.map(\.index) == [0, 1, 2, 3] && !document.frontier.isEmpty)
+        let best = try #require(document.recommendation)
+        #expect(best.constraints.allSatisfy { $0.satisfied })
+        let feasible = document.cells.filter { ($0.metric("tiers.small.spendDelivery")?.mean ?? 0) >= 0.2 }
+        #expect(best.objective.mean == feasible.map { $0.metric("revenue")!.mean }.max())
+    }
+
+    @Test func aKilledSweepResumesWithoutRedoingFinishedCells() throws {
+        let folder = try sweepFolder(grid: "  tiers.small.count: [10, 15, 20]\n  horizon.requestsPerDay: [1500, 2500]\n")
+        let sweep = folder.appendingPathComponent("sweep.yaml").path
+        let out = folder.appendingPathComponent("out")
+        let cells = out.appendingPathComponent("cells")
+        let (process, _, _) = Fixtures.process(["sweep", sweep, "--out", out.path, "--quiet", "--jobs", "1"])
+        try process.run()
+        // Kill it hard once the first cell is on disk.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: cells.path))?.filter { $0.hasSuffix(".json") }.count ?? 0) == 0 {
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let survivors = try FileManager.default.contentsOfDirectory(atPath: cells.path).filter { $0.hasSuffix(".json") }
+        #expect(survivors.count >= 1 && survivors.count < 6, "\(survivors.count) cells finished before the kill")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("sweep.json").path))
+        let stamps = try survivors.map { try FileManager.default.attributesOfItem(atPath: cells.appendingPathComponent($0).path)[.modificationDate] as? Date }
+        let resumed = try Fixtures.runCLI(["sweep", sweep, "--out", out.path])
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout.contains("\(6 - survivors.count) cells run, \(survivors.count) already finished"), "\(resumed.stdout)")
+        let after = try survivors.map { try FileManager.default.attributesOfItem(atPath: cells.appendingPathComponent($0).path)[.modificationDate] as? Date }
+        #expect(stamps == after, "finished cells were rewritten")
+        // Same result as a sweep that was never interrupted.
+        let clean = folder.appendingPathComponent("clean").path
+        #expect(try Fixtures.runCLI(["sweep", sweep, "--out", clean, "--quiet"]).status == 0)
+        let resumedJSON = try Data(contentsOf: out.appendingPathComponent("sweep.json"))
+        let cleanJSON = try Data(contentsOf: URL(fileURLWithPath: clean + "/sweep.json"))
+        #expect(resumedJSON == cleanJSON)
+    }
+}
