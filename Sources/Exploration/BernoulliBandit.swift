@@ -95,7 +95,7 @@ public struct BernoulliBandit: Sendable {
             for a in candidates {
                 let m = mean(a)
                 guard m + (logT / (2 * trials[a])).squareRoot() > bestScore else { continue }
-                let index = klIndex(m, trials: trials[a], budget: logT)
+                let index = Self.klIndex(m, trials: trials[a], budget: logT)
                 if index > bestScore { best = a; bestScore = index }
             }
             return best
@@ -117,8 +117,6 @@ public struct BernoulliBandit: Sendable {
         }
         return lo
     }
-
-    func klIndex(_ p: Double, trials n: Double, budget: Double) -> Double { Self.klIndex(p, trials: n, budget: budget) }
 
     private func argmax(_ candidates: UnsafeBufferPointer<Int>, _ score: (Int) -> Double) -> Int {
         var best = candidates[0], bestScore = -Double.infinity

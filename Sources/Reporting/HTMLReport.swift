@@ -50,10 +50,11 @@ public enum HTMLReport {
         return h + "</tbody>\n</table>\n"
     }
 
-    static func esc(_ s: String) -> String { SVGCanvas.escape(s) }
+    /// Escapes text for HTML.
+    public static func esc(_ s: String) -> String { SVGCanvas.escape(s) }
 
     /// Escapes text, then turns **bold** and `code` spans into HTML.
-    static func inline(_ s: String) -> String {
+    public static func inline(_ s: String) -> String {
         var out = esc(s)
         for (marker, tag) in [("**", "strong"), ("`", "code")] {
             var parts = out.components(separatedBy: marker)
@@ -64,7 +65,7 @@ public enum HTMLReport {
         return out
     }
 
-    static let css = """
+    public static let css = """
         body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f4f4;line-height:1.45}
         main{max-width:1240px;margin:0 auto;padding:24px 36px;background:#fff}
         h1{font-size:26px;margin:8px 0}h2{font-size:20px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:36px}

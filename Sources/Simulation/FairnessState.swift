@@ -56,9 +56,13 @@ struct FairnessState {
 
     /// r_G for a group, using true or estimated merit; nil when undefined.
     func ratio(_ g: Int, estimated: Bool) -> Double? {
-        let merit = (estimated ? meritEstimated[g] : meritTrue[g])
-        guard activeAds[g] > 0, meritCount[g] > 0, merit > 0 else { return nil }
-        return (exposure[g] / activeAds[g]) / (merit / meritCount[g])
+        Self.ratio(exposure: exposure[g], ads: activeAds[g], merit: estimated ? meritEstimated[g] : meritTrue[g], count: meritCount[g])
+    }
+
+    /// (exposure / ads) / (merit / count), or nil when any part is missing.
+    static func ratio(exposure: Double, ads: Double, merit: Double, count: Double) -> Double? {
+        guard ads > 0, count > 0, merit > 0 else { return nil }
+        return (exposure / ads) / (merit / count)
     }
 
     /// (max r − min r) / mean r over the tiers (0 = exposure proportional to merit).
@@ -78,14 +82,10 @@ struct FairnessState {
     /// Disparity between new advertisers and established ones (true merit).
     func disparityNew() -> Double {
         let n = tiers
-        var established = self
-        let exposureEst = exposure[0..<n].reduce(0, +) - exposure[n]
-        let adsEst = activeAds[0..<n].reduce(0, +) - activeAds[n]
-        let meritEst = meritTrue[0..<n].reduce(0, +) - meritTrue[n]
-        let countEst = meritCount[0..<n].reduce(0, +) - meritCount[n]
-        established.exposure = [exposureEst]; established.activeAds = [adsEst]
-        established.meritTrue = [meritEst]; established.meritCount = [countEst]; established.meritEstimated = [meritEst]
-        guard let rNew = ratio(n, estimated: false), let rEst = established.ratio(0, estimated: false) else { return .nan }
+        // Established = every tier minus the new advertisers (who also count in their tiers).
+        let rEstablished = Self.ratio(exposure: exposure[0..<n].reduce(0, +) - exposure[n], ads: activeAds[0..<n].reduce(0, +) - activeAds[n],
+                                      merit: meritTrue[0..<n].reduce(0, +) - meritTrue[n], count: meritCount[0..<n].reduce(0, +) - meritCount[n])
+        guard let rNew = ratio(n, estimated: false), let rEst = rEstablished else { return .nan }
         return Self.relativeSpread([rNew, rEst])
     }
 

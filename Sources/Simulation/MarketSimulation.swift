@@ -54,6 +54,8 @@ struct MarketSimulation {
     var bids: [Double]
     var quality: [Double]
     var predicted: [Double]
+    /// True click rate of each candidate for this request's user (scored once, reused for responses).
+    var trueRate: [Double]
     var seenAt: [UInt64]
     var auction: PositionAuction
     let examination: [Double]
@@ -95,6 +97,7 @@ struct MarketSimulation {
         bids = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
         quality = bids
         predicted = bids
+        trueRate = bids
         seenAt = Array(repeating: UInt64.max, count: a)
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)

@@ -130,6 +130,7 @@ extension MarketSimulation {
         if isNew { recordMerit(group: fairness.tiers, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr) }
         if case .tierCalibrated = fairness.control { ctr = min(ctr * fairness.calibration[tier], 1) }
         predicted[i] = ctr
+        trueRate[i] = trueCTR
         switch objective {
         case .clicks: quality[i] = ctr
         case .conversions: quality[i] = ctr * cvr
@@ -275,8 +276,7 @@ extension MarketSimulation {
             let ad = candidates[slot], adv = Int(world.adAdvertiser[ad])
             let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
             let e = examination[r]
-            let trueCTR = ranker == nil ? predicted[slot]
-                : user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
+            let trueCTR = trueRate[slot]
             let adKey = UInt64(ad) << 2
             let clicked = response.uniform(requestId, adKey | UniformPurpose.click.rawValue) < e * trueCTR
             metrics.impressions[adv] += 1

@@ -46,24 +46,12 @@ enum SweepReport {
         var md = "# Fairground sweep — \(d.name)\n\n\(lead)\n\n\(recommendation)\n\n![\(title)](frontier.svg)\n\n"
         md += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---|" }.joined() + "\n"
         md += rows.map { "| " + $0.joined(separator: " | ") + " |\n" }.joined()
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
-        func inline(_ s: String) -> String {
-            var out = esc(s)
-            for (marker, tag) in [("**", "strong"), ("`", "code")] {
-                var parts = out.components(separatedBy: marker)
-                guard parts.count >= 3 else { continue }
-                out = parts.removeFirst()
-                for (i, part) in parts.enumerated() { out += (i % 2 == 0 ? "<\(tag)>" : "</\(tag)>") + part }
-            }
-            return out
-        }
+        let esc = HTMLReport.esc, inline = HTMLReport.inline
         var html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Fairground sweep — \(esc(d.name))</title>\n"
-        html += "<style>body{font-family:Helvetica,Arial,sans-serif;color:#222;max-width:1200px;margin:0 auto;padding:24px}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}</style>\n"
-        html += "</head>\n<body>\n<h1>Fairground sweep — \(esc(d.name))</h1>\n<p>\(inline(lead))</p>\n<p>\(inline(recommendation))</p>\n<figure>\n\(svg)</figure>\n<table>\n<tr>"
+        html += "<style>\(HTMLReport.css)</style>\n"
+        html += "</head>\n<body>\n<main>\n<h1>Fairground sweep — \(esc(d.name))</h1>\n<p>\(inline(lead))</p>\n<p>\(inline(recommendation))</p>\n<figure>\n\(svg)</figure>\n<table>\n<tr>"
         html += header.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
-        html += rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n</body>\n</html>\n"
+        html += rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n</main>\n</body>\n</html>\n"
         return (md, html, svg)
     }
 }
