@@ -35,6 +35,10 @@ public struct CellMetrics: Sendable {
     public internal(set) var floorWindows = 0.0
     public internal(set) var floorWindowsMet = 0.0
     public internal(set) var requests = 0
+    /// Work counters for benchmarks: requests that reached an auction, candidates scored, events processed.
+    public internal(set) var auctions = 0
+    public internal(set) var candidatesScored = 0
+    public internal(set) var events = 0
     /// Per cohort: impressions, clicks, conversions and order value.
     public internal(set) var cohortImpressions: [Double]
     public internal(set) var cohortClicks: [Double]
@@ -91,10 +95,23 @@ public struct CellMetrics: Sendable {
 
     public var hours: Int { hourlySpend.count / (tierCount + 1) }
 
+    /// Index of (hour, group) in the hourly arrays; hours past the horizon fold into the last.
     @inline(__always)
-    mutating func addHourly(_ array: WritableKeyPath<CellMetrics, [Double]>, hour: Int, tier: Int, isNew: Bool, amount: Double) {
-        let h = min(hour, hours - 1), width = tierCount + 1
-        self[keyPath: array][h * width + tier] += amount
-        if isNew { self[keyPath: array][h * width + tierCount] += amount }
+    func hourlyIndex(hour: Int, group: Int) -> Int { min(hour, hours - 1) * (tierCount + 1) + group }
+
+    /// Adds exposure to a tier's hour (and to "new" for an entrant). Direct writes: a key-path
+    /// version of this copied the whole array on every impression (measured: 11% of run time).
+    @inline(__always)
+    mutating func addHourlyExposure(hour: Int, tier: Int, isNew: Bool, amount: Double) {
+        let i = hourlyIndex(hour: hour, group: tier)
+        hourlyExposure[i] += amount
+        if isNew { hourlyExposure[i - tier + tierCount] += amount }
+    }
+
+    @inline(__always)
+    mutating func addHourlySpend(hour: Int, tier: Int, isNew: Bool, amount: Double) {
+        let i = hourlyIndex(hour: hour, group: tier)
+        hourlySpend[i] += amount
+        if isNew { hourlySpend[i - tier + tierCount] += amount }
     }
 }

@@ -11,7 +11,8 @@ import Stochastics
 /// retrieval found it. The pool is an explicit list (O(1) insertion and removal); the bandit
 /// chooses among at most `choiceLimit` pool ads per explored request (a random window of the
 /// list when it is longer), so the cost does not grow with the pool.
-struct ExplorerState {
+/// A class, like the ranker, so the simulation reaches it through its optional without copies.
+final class ExplorerState {
     let settings: ExplorerSettings
     var bandit: BernoulliBandit
     let stream: RandomStream
@@ -40,13 +41,13 @@ struct ExplorerState {
         for ad in 0..<world.adCountTotal where !world.isNew[Int(world.adAdvertiser[ad])] && inPool(ad, world) { add(ad) }
     }
 
-    mutating func add(_ ad: Int) {
+    func add(_ ad: Int) {
         guard poolPosition[ad] < 0 else { return }
         poolPosition[ad] = pool.count
         pool.append(ad)
     }
 
-    mutating func remove(_ ad: Int) {
+    func remove(_ ad: Int) {
         let i = poolPosition[ad]
         guard i >= 0 else { return }
         let last = pool.removeLast()
@@ -55,7 +56,7 @@ struct ExplorerState {
     }
 
     /// An advertiser entered: its ads join the pool if they qualify.
-    mutating func enter(advertiser adv: Int, _ world: World) {
+    func enter(advertiser adv: Int, _ world: World) {
         let first = Int(world.firstAd[adv])
         for ad in first..<(first + Int(world.adCount[adv])) where inPool(ad, world) { add(ad) }
     }
@@ -83,7 +84,7 @@ struct ExplorerState {
 
     /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
     /// or nil when there is none.
-    mutating func choose(world: World, dayCap: [Double], spentToday: [Double]) -> Int? {
+    func choose(world: World, dayCap: [Double], spentToday: [Double]) -> Int? {
         guard !pool.isEmpty else { return nil }
         let window = min(pool.count, Self.choiceLimit)
         let start = pool.count > window ? stream.integer(below: pool.count) : 0
@@ -99,7 +100,7 @@ struct ExplorerState {
     }
 
     /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.
-    mutating func recordImpression(ad: Int, examination e: Double) {
+    func recordImpression(ad: Int, examination e: Double) {
         bandit.update(ad, reward: 0, trials: e)
         loggedImpressions[ad] += 1
         if case .under(let n) = settings.pool, loggedImpressions[ad] >= Double(n) { remove(ad) }
@@ -116,5 +117,5 @@ struct ExplorerState {
         }
     }
 
-    mutating func recordClick(ad: Int) { bandit.update(ad, reward: 1, trials: 0) }
+    func recordClick(ad: Int) { bandit.update(ad, reward: 1, trials: 0) }
 }

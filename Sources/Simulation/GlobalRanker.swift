@@ -9,7 +9,10 @@ import Stochastics
 /// Features φ(u, x) = [u ⊙ x, x] (2d values). Scoring is split so the per-candidate cost is one
 /// d-length dot product: `prepare(user:)` folds the user into g = w_int ⊙ u + w_ad once per
 /// request, then logit(ad) = b₀ + β_ad + x_ad · g.
-struct GlobalRanker: Sendable {
+///
+/// A class: one simulation owns it for its whole run, and calling through the simulation's
+/// optional must not copy its arrays (as a struct it was copied once per scored candidate).
+final class GlobalRanker {
     private(set) var model: LogisticRegression
     let settings: RankerSettings
     let dimension: Int
@@ -43,7 +46,7 @@ struct GlobalRanker: Sendable {
     }
 
     /// SGD passes over `log` in a seeded shuffled order.
-    mutating func train(on log: InteractionLog, world: World, epochs: Int, seed: UInt64) {
+    func train(on log: InteractionLog, world: World, epochs: Int, seed: UInt64) {
         guard log.count > 0 else { return }
         let stream = RandomStream(seed: seed)
         var order = Array(0..<log.count)
@@ -61,7 +64,7 @@ struct GlobalRanker: Sendable {
         }
     }
 
-    private mutating func fillFeatures(user: [Double], userOffset: Int, ad: Int, world: World) {
+    private func fillFeatures(user: [Double], userOffset: Int, ad: Int, world: World) {
         let d = dimension, xBase = ad * d
         for k in 0..<d {
             let x = world.adFeatures[xBase + k]
@@ -71,7 +74,7 @@ struct GlobalRanker: Sendable {
     }
 
     /// Folds the request's user into the per-request vector g.
-    mutating func prepare(user: UnsafeBufferPointer<Double>) {
+    func prepare(user: UnsafeBufferPointer<Double>) {
         let d = dimension
         for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
     }
@@ -89,6 +92,6 @@ struct GlobalRanker: Sendable {
         (adConversions[ad] + Self.cvrPriorStrength * priorCVR) / (adClicks[ad] + Self.cvrPriorStrength)
     }
 
-    mutating func recordClick(ad: Int) { adClicks[ad] += 1 }
-    mutating func recordConversion(ad: Int) { adConversions[ad] += 1 }
+    func recordClick(ad: Int) { adClicks[ad] += 1 }
+    func recordConversion(ad: Int) { adConversions[ad] += 1 }
 }

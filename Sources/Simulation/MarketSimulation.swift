@@ -145,6 +145,7 @@ struct MarketSimulation {
         queue.schedule(at: arrivals.next(after: 0, traffic), .requestArrival)
 
         while let event = queue.next(until: horizon) {
+            metrics.events += 1
             switch event.kind {
             case .requestArrival:
                 handleRequest()
@@ -320,8 +321,7 @@ struct MarketSimulation {
             metrics.rampClicks[age] += 1
             metrics.rampSpend[age] += price
         }
-        metrics.addHourly(\.hourlySpend, hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]),
-                          isNew: world.isNew[adv], amount: price)
+        metrics.addHourlySpend(hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]), isNew: world.isNew[adv], amount: price)
         ranker?.recordClick(ad: ad)
     }
 

@@ -42,6 +42,8 @@ extension MarketSimulation {
         fairness.refreshCalibration(hour: hour)
         if ranker != nil { user.withUnsafeBufferPointer { ranker!.prepare(user: $0) } }
         for i in 0..<n { score(i, objective: objective, hour: hour) }
+        metrics.auctions += 1
+        metrics.candidatesScored += n
         if case .fairco(let lambda, let merit) = fairness.control { applyFairCo(count: n, lambda: lambda, estimated: merit == .estimated) }
         var exploredBid = 0.0
         if explored >= 0 { exploredBid = bids[explored]; bids[explored] = 0 }
@@ -86,7 +88,8 @@ extension MarketSimulation {
     }
 
     /// The advertiser's bid: shaded by its pacing multiplier, capped at the budget left today.
-    func bid(_ adv: Int, multiplicative: Bool) -> Double {
+    /// (`mutating` only so that calling it from the request path does not copy the simulation.)
+    mutating func bid(_ adv: Int, multiplicative: Bool) -> Double {
         let shaded = multiplicative ? pacers[adv].bid(world.bid[adv]) : world.bid[adv]
         return min(shaded, dayCap[adv] - spentToday[adv])
     }
@@ -142,7 +145,7 @@ extension MarketSimulation {
         fairness.meritTrue[g] += trueValue
         fairness.meritEstimated[g] += estimatedValue
         fairness.meritCount[g] += 1
-        let cell = min(hour, metrics.hours - 1) * (metrics.tierCount + 1) + g
+        let cell = metrics.hourlyIndex(hour: hour, group: g)
         metrics.hourlyMeritTrue[cell] += trueValue
         metrics.hourlyMeritEstimated[cell] += estimatedValue
         metrics.hourlyMeritCount[cell] += 1
@@ -206,7 +209,7 @@ extension MarketSimulation {
     }
 
     /// An ad of the floor group whose advertiser can pay and has no candidate in this request yet.
-    func fetchFloorAd() -> Int? {
+    mutating func fetchFloorAd() -> Int? {
         let pool = fairness.floorPool
         guard !pool.isEmpty else { return nil }
         let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
@@ -286,7 +289,7 @@ extension MarketSimulation {
             if placedExplored[r] { metrics.exploredImpressions += 1 } else { metrics.adRegularImpressions[ad] += 1 }
             explorer?.recordImpression(ad: ad, examination: e)
             metrics.exposure[adv] += e
-            metrics.addHourly(\.hourlyExposure, hour: hour, tier: tier, isNew: isNew, amount: e)
+            metrics.addHourlyExposure(hour: hour, tier: tier, isNew: isNew, amount: e)
             fairness.exposure[tier] += e
             if isNew { fairness.exposure[newGroup] += e }
             if let g = fairness.floorGroup {

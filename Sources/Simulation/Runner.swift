@@ -1,3 +1,4 @@
+import Dispatch
 import Marketplace
 import Scenario
 import Stochastics
@@ -17,6 +18,17 @@ public enum Runner {
             runCell(scenario, policy: index / scenario.replicates, replicate: index % scenario.replicates)
         }
         return cells
+    }
+
+    /// Runs one cell and times its parts: world generation plus model set-up, then the event loop.
+    public static func timedCell(_ scenario: Scenario, policy: Int, replicate: Int) -> (result: CellResult, setup: Double, loop: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let world = WorldGenerator.generate(scenario, replicate: replicate)
+        var simulation = MarketSimulation(scenario: scenario, world: world, policyIndex: policy, replicate: replicate)
+        let ready = DispatchTime.now().uptimeNanoseconds
+        let result = simulation.run()
+        let end = DispatchTime.now().uptimeNanoseconds
+        return (result, Double(ready - start) / 1e9, Double(end - ready) / 1e9)
     }
 
     /// Runs one cell on the calling thread.

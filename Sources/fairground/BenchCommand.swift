@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Scenario
+import Simulation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Throughput of the fixed workloads in scenarios/bench/ (build with -c release).",
+        discussion: """
+            Per workload: one cell on one core, timed several times; the median run is reported. auctionsPerSecond
+            counts requests that reached an auction, over the event loop's time (world generation and the initial
+            model training are reported apart as setupSeconds). nsPerCandidate is loop time per scored candidate.
+            peakRSSBytes is the process's peak resident memory so far. "replicates-2-cores" runs two replicates
+            with --jobs 2 and with --jobs 1 and reports the speed-up.
+            """)
+
+    static let workloads = ["auctionnet-shape", "marketplace-10k", "million-advertisers"]
+
+    @Option(help: "One workload (auctionnet-shape | marketplace-10k | million-advertisers | replicates-2-cores); default: all.")
+    var workload: String?
+
+    @Option(help: "Timed runs per workload (the median is reported).")
+    var runs: Int = 3
+
+    @Flag(help: "Print one JSON object per workload, one per line.")
+    var json = false
+
+    func validate() throws {
+        if let workload, !(Self.workloads + ["replicates-2-cores"]).contains(workload) {
+            throw ValidationError("--workload must be one of \((Self.workloads + ["replicates-2-cores"]).joined(separator: ", "))")
+        }
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        for name in workload.map({ [$0] }) ?? (Self.workloads + ["replicates-2-cores"]) {
+            let path = ScenarioFiles.defaultScenarioPath().replacingOccurrences(of: "quickstart.yaml", with: "bench/\(name == "replicates-2-cores" ? "auctionnet-shape" : name).yaml")
+            let scenario = try ScenarioFiles.load(path)
+            if name == "replicates-2-cores" { try scaling(scenario); continue }
+            var samples: [(loop: Double, setup: Double, auctions: Int, candidates: Int, events: Int)] = []
+            for _ in 0..<runs {
+                let timed = Runner.timedCell(scenario, policy: 0, replicate: 0)
+                let m = timed.result.metrics
+                samples.append((timed.loop, timed.setup, m.auctions, m.candidatesScored, m.events))
+            }
+            let median = samples.sorted { $0.loop < $1.loop }[samples.count / 2]
+            let record: [String: Any] = [
+                "workload": name, "auctionsPerSecond": (Double(median.auctions) / median.loop).rounded(),
+                "nsPerCandidate": (median.loop * 1e9 / Double(max(median.candidates, 1)) * 10).rounded() / 10,
+                "eventsPerSecond": (Double(median.events) / median.loop).rounded(), "peakRSSBytes": peakRSS(), "cores": 1,
+                "setupSeconds": (median.setup * 1000).rounded() / 1000, "loopSeconds": (median.loop * 1000).rounded() / 1000,
+                "auctions": median.auctions,
+            ]
+            emit(record)
+        }
+    }
+
+    /// Two replicates with two workers against one worker.
+    func scaling(_ scenario: Scenario) throws {
+        var s = scenario
+        s.replicates = 2
+        func time(_ jobs: Int) -> Double {
+            let start = Date()
+            _ = Runner.run(s, jobs: jobs)
+            return Date().timeIntervalSince(start)
+        }
+        let one = (0..<runs).map { _ in time(1) }.sorted()[runs / 2]
+        let two = (0..<runs).map { _ in time(2) }.sorted()[runs / 2]
+        emit(["workload": "replicates-2-cores", "cores": 2, "speedup": (one / two * 100).rounded() / 100,
+              "secondsOneCore": (one * 1000).rounded() / 1000, "secondsTwoCores": (two * 1000).rounded() / 1000, "peakRSSBytes": peakRSS()])
+    }
+
+    func emit(_ record: [String: Any]) {
+        if json, let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(record.keys.sorted().map { "\($0)=\(record[$0]!)" }.joined(separator: "  "))
+        }
+    }
+
+    func peakRSS() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}
