@@ -79,6 +79,27 @@ final class GlobalRanker {
         for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
     }
 
+    /// Predicted click-through and conversion rates of `candidates[0..<n]` for the prepared user,
+    /// written to `ctr` and `cvr`: one call per request, with the model's arrays read once.
+    /// Same arithmetic, in the same order, as `clickProbability(ad:world:)`.
+    func score(_ candidates: UnsafeBufferPointer<Int>, world: World,
+               ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
+        let d = dimension, intercept = model.intercept
+        model.entityBias.withUnsafeBufferPointer { bias in
+            folded.withUnsafeBufferPointer { g in
+                world.adFeatures.withUnsafeBufferPointer { x in
+                    for i in 0..<candidates.count {
+                        let ad = candidates[i], base = ad * d
+                        var z = intercept + bias[ad]
+                        for k in 0..<d { z += x[base + k] * g[k] }
+                        ctr[i] = logistic(z)
+                        cvr[i] = (adConversions[ad] + Self.cvrPriorStrength * priorCVR) / (adClicks[ad] + Self.cvrPriorStrength)
+                    }
+                }
+            }
+        }
+    }
+
     /// Predicted click-through rate (top slot) of `ad` for the prepared user.
     func clickProbability(ad: Int, world: World) -> Double {
         var z = model.intercept + model.entityBias[ad]

@@ -56,6 +56,8 @@ struct MarketSimulation {
     var predicted: [Double]
     /// True click rate of each candidate for this request's user (scored once, reused for responses).
     var trueRate: [Double]
+    /// The learned ranker's conversion-rate estimate per candidate (scratch).
+    var predictedCVR: [Double]
     var seenAt: [UInt64]
     var auction: PositionAuction
     let examination: [Double]
@@ -98,6 +100,7 @@ struct MarketSimulation {
         quality = bids
         predicted = bids
         trueRate = bids
+        predictedCVR = bids
         seenAt = Array(repeating: UInt64.max, count: a)
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)

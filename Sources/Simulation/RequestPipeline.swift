@@ -40,7 +40,17 @@ extension MarketSimulation {
         let hour = Int(queue.now / 3600)
         fairness.requests += 1
         fairness.refreshCalibration(hour: hour)
-        if ranker != nil { user.withUnsafeBufferPointer { ranker!.prepare(user: $0) } }
+        if let ranker {
+            user.withUnsafeBufferPointer { ranker.prepare(user: $0) }
+            candidates.withUnsafeBufferPointer { c in
+                predicted.withUnsafeMutableBufferPointer { ctr in
+                    predictedCVR.withUnsafeMutableBufferPointer { cvr in
+                        ranker.score(UnsafeBufferPointer(rebasing: c[0..<n]), world: world,
+                                     ctr: UnsafeMutableBufferPointer(rebasing: ctr[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: cvr[0..<n]))
+                    }
+                }
+            }
+        }
         for i in 0..<n { score(i, objective: objective, hour: hour) }
         metrics.auctions += 1
         metrics.candidatesScored += n
@@ -112,10 +122,11 @@ extension MarketSimulation {
     }
 
     /// Predicted click rate and auction quality (what one click is worth to the objective) of
-    /// candidate `i`; a learned ranker must have been prepared for this request's user. Also
+    /// candidate `i`; a learned ranker must already have written its predictions for this
+    /// request (`predicted`, `predictedCVR`), or — for a candidate admitted later — is asked now. Also
     /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
     /// and applies a tier calibration when the policy has one.
-    mutating func score(_ i: Int, objective: Objective, hour: Int) {
+    mutating func score(_ i: Int, objective: Objective, hour: Int, batchScored: Bool = true) {
         let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
         var ctr: Double
         let cvr: Double, trueCTR: Double
@@ -124,8 +135,8 @@ extension MarketSimulation {
             cvr = world.conversionProbability(advertiser: adv)
             trueCTR = ctr
         } else {
-            ctr = ranker!.clickProbability(ad: ad, world: world)
-            cvr = ranker!.conversionProbability(ad: ad)
+            ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad, world: world)
+            cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
             trueCTR = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
         }
         let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
@@ -190,7 +201,7 @@ extension MarketSimulation {
             }
             if best < 0, n < candidates.count, let ad = fetchFloorAd() {
                 best = admit(ad, count: &n)
-                score(best, objective: objective, hour: hour)
+                score(best, objective: objective, hour: hour, batchScored: false)
                 if (0..<k).contains(where: { placedCandidate[$0] == best }) || bids[best] <= 0 { break }
             }
             guard best >= 0 else { break }
