@@ -30,13 +30,6 @@ public struct BernoulliBandit: Sendable {
 
     public var arms: Int { trials.count }
 
-    /// Adds arms (with no observations) up to `count`.
-    public mutating func grow(to count: Int) {
-        guard count > trials.count else { return }
-        successes += Array(repeating: 0, count: count - successes.count)
-        trials += Array(repeating: 0, count: count - trials.count)
-    }
-
     /// Records `trials` trials of `arm` with total reward `reward`.
     public mutating func update(_ arm: Int, reward: Double, trials n: Double = 1) {
         successes[arm] += reward

@@ -22,11 +22,6 @@ public struct LogisticRegression: Sendable {
         self.intercept = intercept
     }
 
-    /// Makes room for entities up to (but excluding) `count`, with zero bias.
-    public mutating func growEntities(to count: Int) {
-        if entityBias.count < count { entityBias += Array(repeating: 0, count: count - entityBias.count) }
-    }
-
     /// The logit b₀ + w·φ + β_id.
     @inlinable
     public func logit(features φ: UnsafeBufferPointer<Double>, entity: Int) -> Double {
@@ -50,15 +45,5 @@ public struct LogisticRegression: Sendable {
         intercept -= lr * g
         for k in 0..<weights.count { weights[k] -= lr * (g * φ[k] + l2 * weights[k]) }
         entityBias[entity] -= lr * (g + l2 * entityBias[entity])
-    }
-
-    /// Mean negative log-likelihood over samples given as closures (for tests and diagnostics).
-    public func loss(_ samples: [(φ: [Double], entity: Int, e: Double, y: Bool)]) -> Double {
-        var total = 0.0
-        for s in samples {
-            let p = s.φ.withUnsafeBufferPointer { logistic(logit(features: $0, entity: s.entity)) } * s.e
-            total -= s.y ? Stochastics.logOf(p) : Stochastics.logOf(1 - p)
-        }
-        return total / Double(max(samples.count, 1))
     }
 }

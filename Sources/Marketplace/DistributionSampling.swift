@@ -6,15 +6,13 @@ extension RandomStream {
     public func sample(_ distribution: Distribution) -> Double {
         switch distribution {
         case .constant(let v): return v
-        case .lognormal(let median, let sigma): return lognormal(zeta: logOf(median), sigma: sigma)
+        case .lognormal(let median, let sigma): return lognormal(zeta: log(median), sigma: sigma)
         case .pareto(let scale, let shape): return pareto(shape: shape, scale: scale)
         case .uniform(let lo, let hi): return hi > lo ? uniform(lo, hi) : lo
         case .gamma(let mean, let shape): return gamma(shape: shape, scale: mean / shape)
         }
     }
 }
-
-func logOf(_ x: Double) -> Double { log(x) }
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Budget pacing controllers, updated once per pacing interval (or per auction in tests).
 
 /// Adaptive pacing (Balseiro & Gur, Management Science 2019): bid v/(1+μ) and move μ
@@ -41,22 +43,7 @@ public struct ThrottlePacer: Sendable, Equatable {
     }
 
     public mutating func update(target: Double, spend: Double) {
-        let next = participation * _expm(stepSize * (target - spend))
+        let next = participation * exp(stepSize * (target - spend))
         participation = min(1, max(Self.minimumParticipation, next))
     }
 }
-
-@usableFromInline
-func _expm(_ x: Double) -> Double {
-    #if canImport(Glibc)
-    return Glibc.exp(x)
-    #else
-    return Darwin.exp(x)
-    #endif
-}
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif

@@ -52,6 +52,11 @@ public struct World: Sendable {
     public var adCountTotal: Int { adAdvertiser.count }
     /// Number of advertisers present at the start of the run.
     public var initialAdvertiserCount: Int { isNew.firstIndex(of: true) ?? isNew.count }
+    /// Number of ads of the advertisers present at the start (their ads come first).
+    public var initialAdCount: Int {
+        let n = initialAdvertiserCount
+        return n == 0 ? 0 : Int(firstAd[n - 1] + adCount[n - 1])
+    }
 }
 
 extension World {

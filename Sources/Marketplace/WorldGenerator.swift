@@ -33,7 +33,7 @@ public enum WorldGenerator {
             }
         }
         // Retrieval order: the initial ads shuffled, entrants appended as they enter.
-        var initialAds = Array(0..<Int32(world.initialAdvertiserCount == 0 ? 0 : Int(world.firstAd[world.initialAdvertiserCount - 1] + world.adCount[world.initialAdvertiserCount - 1])))
+        var initialAds = Array(0..<Int32(world.initialAdCount))
         for i in stride(from: initialAds.count - 1, to: 0, by: -1) {
             initialAds.swapAt(i, worldStream.integer(below: i + 1))
         }

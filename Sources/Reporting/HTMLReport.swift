@@ -44,7 +44,8 @@ public enum HTMLReport {
         return h
     }
 
-    static func table(_ t: ReportTable) -> String {
+    /// An HTML table.
+    public static func table(_ t: ReportTable) -> String {
         var h = "<table>\n<thead><tr>" + t.header.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in t.rows { h += "<tr>" + row.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
         return h + "</tbody>\n</table>\n"

@@ -2,6 +2,7 @@
 public struct ReportTable: Sendable {
     public var header: [String]
     public var rows: [[String]]
+    public init(header: [String], rows: [[String]]) { self.header = header; self.rows = rows }
 }
 
 /// One chart of a report, saved as charts/<file>.svg beside summary.md.

@@ -18,7 +18,8 @@ public enum SummaryMarkdown {
         return md
     }
 
-    static func table(_ t: ReportTable) -> String {
+    /// A Markdown table.
+    public static func table(_ t: ReportTable) -> String {
         var md = "| " + t.header.joined(separator: " | ") + " |\n|" + t.header.map { _ in "---|" }.joined() + "\n"
         for row in t.rows { md += "| " + row.joined(separator: " | ") + " |\n" }
         return md

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The typed, validated scenario: everything a run needs, with defaults filled in.
 ///
 /// Built only by `ScenarioLoader`, which reports every problem at once with its YAML line;
@@ -87,7 +89,7 @@ public enum Distribution: Sendable, Equatable {
     public var mean: Double {
         switch self {
         case .constant(let v): return v
-        case .lognormal(let m, let s): return m * _exp(s * s / 2)
+        case .lognormal(let m, let s): return m * exp(s * s / 2)
         case .pareto(let b, let a): return a > 1 ? a * b / (a - 1) : .infinity
         case .uniform(let lo, let hi): return (lo + hi) / 2
         case .gamma(let mean, _): return mean
@@ -186,18 +188,3 @@ public struct Policy: Sendable, Equatable {
     /// A fairness control, or nil for none.
     public var fairness: FairnessControl?
 }
-
-@usableFromInline
-func _exp(_ x: Double) -> Double {
-    #if canImport(Glibc)
-    return Glibc.exp(x)
-    #else
-    return Darwin.exp(x)
-    #endif
-}
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif

@@ -61,9 +61,8 @@ final class ExplorerState {
         for ad in first..<(first + Int(world.adCount[adv])) where inPool(ad, world) { add(ad) }
     }
 
-    /// Whether `ad` may be explored now (in the pool and not graduated).
-    func inPool(_ ad: Int, _ world: World) -> Bool {
-        guard !graduated[ad] else { return false }
+    /// Whether `ad` meets the pool's rule now (graduation aside).
+    func matchesPool(_ ad: Int, _ world: World) -> Bool {
         switch settings.pool {
         case .new: return world.isNew[Int(world.adAdvertiser[ad])]
         case .all: return true
@@ -72,15 +71,11 @@ final class ExplorerState {
         }
     }
 
-    /// Whether `ad` could ever be in the pool (ignoring graduation): the denominator of the graduation rate.
-    func eligible(_ ad: Int, _ world: World) -> Bool {
-        switch settings.pool {
-        case .new: return world.isNew[Int(world.adAdvertiser[ad])]
-        case .all: return true
-        case .tier: return world.advertiserTier[Int(world.adAdvertiser[ad])] == poolTier
-        case .under(let n): return loggedImpressions[ad] < Double(n) || graduated[ad]
-        }
-    }
+    /// Whether `ad` may be explored now (in the pool and not graduated).
+    func inPool(_ ad: Int, _ world: World) -> Bool { !graduated[ad] && matchesPool(ad, world) }
+
+    /// Whether `ad` was ever eligible for the pool: the denominator of the graduation rate.
+    func eligible(_ ad: Int, _ world: World) -> Bool { graduated[ad] || matchesPool(ad, world) }
 
     /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
     /// or nil when there is none.

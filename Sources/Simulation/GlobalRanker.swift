@@ -89,11 +89,9 @@ final class GlobalRanker {
             folded.withUnsafeBufferPointer { g in
                 world.adFeatures.withUnsafeBufferPointer { x in
                     for i in 0..<candidates.count {
-                        let ad = candidates[i], base = ad * d
-                        var z = intercept + bias[ad]
-                        for k in 0..<d { z += x[base + k] * g[k] }
-                        ctr[i] = logistic(z)
-                        cvr[i] = (adConversions[ad] + Self.cvrPriorStrength * priorCVR) / (adClicks[ad] + Self.cvrPriorStrength)
+                        let ad = candidates[i]
+                        ctr[i] = logistic(Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d))
+                        cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
                     }
                 }
             }
@@ -102,15 +100,34 @@ final class GlobalRanker {
 
     /// Predicted click-through rate (top slot) of `ad` for the prepared user.
     func clickProbability(ad: Int, world: World) -> Double {
-        var z = model.intercept + model.entityBias[ad]
-        let xBase = ad * dimension
-        for k in 0..<dimension { z += world.adFeatures[xBase + k] * folded[k] }
-        return logistic(z)
+        model.entityBias.withUnsafeBufferPointer { bias in
+            folded.withUnsafeBufferPointer { g in
+                world.adFeatures.withUnsafeBufferPointer { x in
+                    logistic(Self.linearPredictor(ad: ad, intercept: model.intercept, bias: bias, features: x, folded: g, dimension: dimension))
+                }
+            }
+        }
     }
 
     /// Conversion rate estimate: (conversions + s·prior) / (clicks + s).
     func conversionProbability(ad: Int) -> Double {
-        (adConversions[ad] + Self.cvrPriorStrength * priorCVR) / (adClicks[ad] + Self.cvrPriorStrength)
+        Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+    }
+
+    /// b₀ + β_ad + x_ad · g.
+    @inline(__always)
+    static func linearPredictor(ad: Int, intercept: Double, bias: UnsafeBufferPointer<Double>, features x: UnsafeBufferPointer<Double>,
+                      folded g: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
+        var z = intercept + bias[ad]
+        let base = ad * d
+        for k in 0..<d { z += x[base + k] * g[k] }
+        return z
+    }
+
+    /// (conversions + s·prior) / (clicks + s) with s = `cvrPriorStrength`.
+    @inline(__always)
+    static func shrunkRate(conversions: Double, clicks: Double, prior: Double) -> Double {
+        (conversions + cvrPriorStrength * prior) / (clicks + cvrPriorStrength)
     }
 
     func recordClick(ad: Int) { adClicks[ad] += 1 }

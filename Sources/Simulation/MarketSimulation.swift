@@ -89,7 +89,7 @@ struct MarketSimulation {
         pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
         throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
         drift = dayCap
-        activeAds = world.initialAdvertiserCount == 0 ? 0 : Int(world.firstAd[world.initialAdvertiserCount - 1] + world.adCount[world.initialAdvertiserCount - 1])
+        activeAds = world.initialAdCount
         let m = scenario.placement.maxCandidates
         user = Array(repeating: 0, count: d)
         // One spare place for an ad the explorer brings in from outside retrieval.

@@ -33,8 +33,6 @@ public enum Runner {
 
     /// Runs one cell on the calling thread.
     public static func runCell(_ scenario: Scenario, policy: Int, replicate: Int) -> CellResult {
-        let world = WorldGenerator.generate(scenario, replicate: replicate)
-        var simulation = MarketSimulation(scenario: scenario, world: world, policyIndex: policy, replicate: replicate)
-        return simulation.run()
+        timedCell(scenario, policy: policy, replicate: replicate).result
     }
 }

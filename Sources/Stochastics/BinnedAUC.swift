@@ -1,3 +1,5 @@
+import Foundation
+
 /// Streaming AUC and log-loss of probability predictions, in memory independent of sample size.
 
 /// Accumulates predictions and binary outcomes into fixed logit bins.
@@ -32,16 +34,16 @@ public struct PredictionQuality: Sendable {
         predictedSum += q
         predictedVariance += q * (1 - q)
         if outcome { positiveCount += 1 }
-        let logit = _log(q / (1 - q))
+        let logit = log(q / (1 - q))
         let scaled = (logit + Self.logitRange) / (2 * Self.logitRange) * Double(Self.binCount)
         let bin = min(max(Int(scaled), 0), Self.binCount - 1)
         binPredictions[bin] += q
         if outcome {
             positives[bin] += 1
-            logLossSum -= _log(q)
+            logLossSum -= log(q)
         } else {
             negatives[bin] += 1
-            logLossSum -= _log(1 - q)
+            logLossSum -= log(1 - q)
         }
         count += 1
     }

@@ -1,3 +1,4 @@
+import Foundation
 /// Counter-based uniforms: a random number addressed by a key instead of drawn from a sequence.
 
 /// A keyed source of uniforms in (0, 1) that depends only on its key and the counters given.
@@ -23,31 +24,9 @@ public struct CounterUniform: Sendable, Hashable {
     /// An exponential variate with the given mean for the counters `a`, `b` (inversion).
     @inlinable
     public func exponential(mean: Double, _ a: UInt64, _ b: UInt64 = 0) -> Double {
-        -mean * (1 - uniform(a, b)).logGuarded
+        -mean * log(1 - uniform(a, b))
     }
 }
-
-extension Double {
-    /// Natural logarithm of a value known to lie in (0, 1].
-    @usableFromInline
-    var logGuarded: Double { _log(self) }
-}
-
-@usableFromInline
-func _log(_ x: Double) -> Double {
-    // Foundation-free log via the C library.
-    #if canImport(Glibc)
-    return Glibc.log(x)
-    #else
-    return Darwin.log(x)
-    #endif
-}
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 
 import CGSL
 

@@ -51,7 +51,7 @@ public enum SweepOutputs {
         var plan: SweepPlan?
         for d in directories {
             guard let text = try? String(contentsOfFile: (d as NSString).appendingPathComponent("sweep-plan.json"), encoding: .utf8),
-                  let p = try? SweepCellResult.fromJSON(SweepPlan.self, text) else { throw Failure.noPlan(d) }
+                  let p = try? MetricsJSON.decode(SweepPlan.self, from: text) else { throw Failure.noPlan(d) }
             if let plan, plan != p { throw Failure.differentPlans(d) }
             plan = p
         }
@@ -65,13 +65,13 @@ public enum SweepOutputs {
         let document = build(plan, results.sorted { $0.index < $1.index })
         let writer = OutputWriter(directory: out)
         try writer.prepare()
-        try writer.write("sweep-plan.json", try SweepCellResult.json(plan))
+        try writer.write("sweep-plan.json", try MetricsJSON.encode(plan))
         try writer.write("sweep.csv", csv(document))
         let report = SweepReport.render(document)
         try writer.write("sweep.md", report.markdown)
         try writer.write("sweep.html", report.html)
         try writer.write("frontier.svg", report.frontier)
-        try writer.write("sweep.json", try SweepCellResult.json(document))
+        try writer.write("sweep.json", try MetricsJSON.encode(document))
     }
 
     static func build(_ plan: SweepPlan, _ cells: [SweepCellResult]) -> Document {

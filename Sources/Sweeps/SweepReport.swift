@@ -35,23 +35,20 @@ enum SweepReport {
         } else {
             recommendation = "**No cell meets every constraint** (\(d.constraints.joined(separator: "; "))); widen the grid or relax the constraint."
         }
-        let header = ["cell"] + d.keys + [d.objective, d.frontierMetric, "frontier"]
-        let rows = d.cells.map { c in
+        let table = ReportTable(header: ["cell"] + d.keys + [d.objective, d.frontierMetric, "frontier"], rows: d.cells.map { c in
             [String(c.index)] + d.keys.map { c.overrides[$0] ?? "" }
                 + [d.objective, d.frontierMetric].map { m in c.metric(m).map(Format.compactEstimate) ?? "–" }
                 + [d.frontier.contains(c.index) ? "yes" : ""]
-        }
+        })
         let lead = "Policy `\(d.policy)` in each cell of the grid; every figure is a mean over replicates with its 95% interval. "
             + "Maximising \(d.objective)" + (d.constraints.isEmpty ? "." : " subject to " + d.constraints.joined(separator: " and ") + ".")
         var md = "# Fairground sweep — \(d.name)\n\n\(lead)\n\n\(recommendation)\n\n![\(title)](frontier.svg)\n\n"
-        md += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---|" }.joined() + "\n"
-        md += rows.map { "| " + $0.joined(separator: " | ") + " |\n" }.joined()
+        md += SummaryMarkdown.table(table)
         let esc = HTMLReport.esc, inline = HTMLReport.inline
         var html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Fairground sweep — \(esc(d.name))</title>\n"
         html += "<style>\(HTMLReport.css)</style>\n"
-        html += "</head>\n<body>\n<main>\n<h1>Fairground sweep — \(esc(d.name))</h1>\n<p>\(inline(lead))</p>\n<p>\(inline(recommendation))</p>\n<figure>\n\(svg)</figure>\n<table>\n<tr>"
-        html += header.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
-        html += rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n</main>\n</body>\n</html>\n"
+        html += "</head>\n<body>\n<main>\n<h1>Fairground sweep — \(esc(d.name))</h1>\n<p>\(inline(lead))</p>\n<p>\(inline(recommendation))</p>\n<figure>\n\(svg)</figure>\n"
+        html += HTMLReport.table(table) + "</main>\n</body>\n</html>\n"
         return (md, html, svg)
     }
 }

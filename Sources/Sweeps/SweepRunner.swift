@@ -22,7 +22,7 @@ public enum SweepRunner {
         try writer.prepare()
         let cellsFolder = OutputWriter(directory: (directory as NSString).appendingPathComponent("cells"))
         try cellsFolder.prepare()
-        try writer.write("sweep-plan.json", try SweepCellResult.json(plan(sweep)))
+        try writer.write("sweep-plan.json", try MetricsJSON.encode(plan(sweep)))
         let mine = sweep.cells.filter { inShard($0.index, index: shard.index, count: shard.count) }
         let pending = mine.filter { finished($0.hash, in: directory) == nil }
         let policyName = sweep.policy
@@ -34,7 +34,7 @@ public enum SweepRunner {
             guard let policy = summary.policies.first(where: { $0.name == policyName }) else { return false }
             let result = SweepCellResult(index: cell.index, hash: cell.hash,
                                          overrides: Dictionary(uniqueKeysWithValues: cell.overrides.map { ($0.path, $0.value) }), policy: policy)
-            guard let text = try? SweepCellResult.json(result) else { return false }
+            guard let text = try? MetricsJSON.encode(result) else { return false }
             return (try? cellsFolder.write("\(cell.hash).json", text)) != nil
         }
         let complete = sweep.cells.allSatisfy { finished($0.hash, in: directory) != nil }
@@ -59,6 +59,6 @@ public enum SweepRunner {
     static func finished(_ hash: String, in directory: String) -> SweepCellResult? {
         let path = (directory as NSString).appendingPathComponent("cells/\(hash).json")
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return try? SweepCellResult.fromJSON(SweepCellResult.self, text)
+        return try? MetricsJSON.decode(SweepCellResult.self, from: text)
     }
 }

@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         for name in workload.map({ [$0] }) ?? (Self.workloads + ["replicates-2-cores"]) {
-            let path = ScenarioFiles.defaultScenarioPath().replacingOccurrences(of: "quickstart.yaml", with: "bench/\(name == "replicates-2-cores" ? "auctionnet-shape" : name).yaml")
+            let path = ScenarioFiles.shipped("scenarios/bench/\(name == "replicates-2-cores" ? "auctionnet-shape" : name).yaml")
             let scenario = try ScenarioFiles.load(path)
             if name == "replicates-2-cores" { try scaling(scenario); continue }
             var samples: [(loop: Double, setup: Double, auctions: Int, candidates: Int, events: Int)] = []

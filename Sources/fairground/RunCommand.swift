@@ -21,15 +21,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the scenario's number of replicates.")
     var replicates: Int?
 
-    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
-    var jobs: Int?
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1, got \(replicates)") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
     func run() throws {
@@ -37,14 +32,8 @@ struct RunCommand: ParsableCommand {
         if let seed { loaded.seed = seed }
         if let replicates { loaded.replicates = replicates }
         let folder = out ?? "reports/\(loaded.name)"
-        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let showProgress = !quiet && Terminal.stderrIsTerminal
         let started = Date()
-        let report: @Sendable (Int, Int) -> Void = { done, total in
-            let end = done == total ? "\n" : ""
-            FileHandle.standardError.write(Data("\rfairground: \(done)/\(total) runs done\(end)".utf8))
-        }
-        let cells = Runner.run(loaded, jobs: workers, progress: showProgress ? report : nil)
+        let cells = Runner.run(loaded, jobs: execution.workers, progress: Terminal.progress("runs", quiet: execution.quiet))
         let summary = RunSummary.build(loaded, cells: cells, version: Fairground.version)
         do {
             try RunReport.write(loaded, cells: cells, summary: summary, to: folder)
@@ -52,7 +41,7 @@ struct RunCommand: ParsableCommand {
             Terminal.error("cannot write the report to \(folder): \(error.localizedDescription)")
             throw ExitCode(73)
         }
-        guard !quiet else { return }
+        guard !execution.quiet else { return }
         let seconds = Date().timeIntervalSince(started)
         print("Fairground — \(loaded.name): \(loaded.policies.count) policies × \(loaded.replicates) replicates in \(String(format: "%.1f", seconds)) s")
         for finding in Findings.list(summary) { print("  • " + finding.replacingOccurrences(of: "**", with: "")) }

@@ -17,17 +17,19 @@ enum ScenarioFiles {
         }
     }
 
-    /// scenarios/quickstart.yaml from the working folder, or from the nearest folder above the
-    /// executable (…/.build/release/fairground → the checkout) that has one.
-    static func defaultScenarioPath() -> String {
-        if FileManager.default.fileExists(atPath: quickstartPath) { return quickstartPath }
+    static func defaultScenarioPath() -> String { shipped(quickstartPath) }
+
+    /// A shipped file such as scenarios/quickstart.yaml, from the working folder or else from the
+    /// nearest folder above the executable (…/.build/release/fairground → the checkout) that has it.
+    static func shipped(_ relativePath: String) -> String {
+        if FileManager.default.fileExists(atPath: relativePath) { return relativePath }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
-            let candidate = folder.appendingPathComponent(quickstartPath).path
+            let candidate = folder.appendingPathComponent(relativePath).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             folder.deleteLastPathComponent()
         }
-        return quickstartPath
+        return relativePath
     }
 }
 
@@ -37,4 +39,27 @@ enum Terminal {
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// A "\r<done>/<total> <noun> done" progress line on stderr, or nil when quiet or not a terminal.
+    static func progress(_ noun: String, quiet: Bool) -> (@Sendable (Int, Int) -> Void)? {
+        guard !quiet, stderrIsTerminal else { return nil }
+        return { done, total in
+            FileHandle.standardError.write(Data("\rfairground: \(done)/\(total) \(noun) done\(done == total ? "\n" : "")".utf8))
+        }
+    }
+}
+
+/// Options shared by the commands that run simulations in parallel.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
+    var jobs: Int?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    var workers: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
 }

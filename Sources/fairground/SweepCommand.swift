@@ -23,14 +23,10 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Output folder. Default: reports/<sweep name>.")
     var out: String?
 
-    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
-    var jobs: Int?
+    @OptionGroup var execution: ExecutionOptions
 
     @Option(help: "Run only shard I of N (I from 0), e.g. 2/8.")
     var shard: String?
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
 
     static func parseShard(_ text: String) -> (Int, Int)? {
         let parts = text.split(separator: "/")
@@ -62,7 +58,6 @@ struct SweepCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         _ = try resolvedShard()
     }
 
@@ -74,18 +69,15 @@ struct SweepCommand: ParsableCommand {
         }
         let folder = out ?? "reports/\(loaded.name)"
         let shard = try resolvedShard()
-        let report: @Sendable (Int, Int) -> Void = { done, total in
-            FileHandle.standardError.write(Data("\rfairground: \(done)/\(total) cells done\(done == total ? "\n" : "")".utf8))
-        }
         let outcome: SweepRunner.Outcome
         do {
-            outcome = try SweepRunner.run(loaded, out: folder, shard: shard, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                          progress: !quiet && Terminal.stderrIsTerminal ? report : nil)
+            outcome = try SweepRunner.run(loaded, out: folder, shard: shard, jobs: execution.workers,
+                                          progress: Terminal.progress("cells", quiet: execution.quiet))
         } catch {
             Terminal.error("cannot write the sweep to \(folder): \(error)")
             throw ExitCode(73)
         }
-        guard !quiet else { return }
+        guard !execution.quiet else { return }
         let part = shard.count > 1 ? " (shard \(shard.index)/\(shard.count))" : ""
         print("Fairground sweep — \(loaded.name)\(part): \(outcome.ran) cells run, \(outcome.skipped) already finished, \(loaded.cells.count) in the grid")
         print(outcome.complete ? "Report: \(folder)/sweep.html   Data: \(folder)/sweep.json, \(folder)/sweep.csv"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Reporting
 @testable import Scenario
 @testable import Sweeps
 
@@ -85,7 +86,7 @@ struct SweepTests {
         let partial = try Fixtures.runCLI(["merge", folder.appendingPathComponent("shard0").path, "--out", folder.appendingPathComponent("partial").path])
         #expect(partial.status == 65 && partial.stderr.contains("cells 1, 2"))
         // The document: four cells, a recommendation that meets the constraint by its mean.
-        let document = try SweepCellResult.fromJSON(SweepOutputs.Document.self, String(contentsOfFile: merged + "/sweep.json", encoding: .utf8))
+        let document = try MetricsJSON.decode(SweepOutputs.Document.self, from: String(contentsOfFile: merged + "/sweep.json", encoding: .utf8))
         #expect(document.cells.map(\.index) == [0, 1, 2, 3] && !document.frontier.isEmpty)
         let best = try #require(document.recommendation)
         #expect(best.constraints.allSatisfy { $0.satisfied })
