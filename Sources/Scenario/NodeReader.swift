@@ -59,7 +59,18 @@ struct NodeReader {
         issues.append(ScenarioIssue(path: path, message: message, line: line))
     }
 
-    /// Reads a mapping whose keys must come from `keys`; a missing node yields an empty mapping.
+    /// Spellings accepted for a key besides its camelCase name (snake_case is accepted everywhere).
+    static let aliases = ["inner_lr": "innerLearningRate", "outer_lr": "outerLearningRate"]
+
+    /// "inner_steps" → "innerSteps"; other names unchanged.
+    func camelCase(_ name: String) -> String {
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return name }
+        return String(parts[0]) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// Reads a mapping whose keys must come from `keys` (or their snake_case spelling); a missing
+    /// node yields an empty mapping.
     mutating func mapping(_ node: Node?, at path: String, parentLine: Int?, keys: [String]) -> Fields? {
         guard let node else { return Fields(path: path, line: parentLine) }
         guard case .mapping(let mapping) = node else {
@@ -68,19 +79,20 @@ struct NodeReader {
         }
         var fields = Fields(path: path, line: lineOf(node))
         for (keyNode, value) in mapping {
-            guard let key = keyNode.string else {
+            guard let written = keyNode.string else {
                 fail(path, "keys must be plain names", line: lineOf(keyNode))
                 continue
             }
-            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            let key = keys.contains(written) ? written : (Self.aliases[written] ?? camelCase(written))
+            let childPath = path.isEmpty ? written : "\(path).\(written)"
             if fields.has(key) {
                 fail(childPath, "appears twice", line: lineOf(keyNode))
             } else if keys.contains(key) {
                 fields.append(key, value)
             } else {
-                let hint = Suggestion.closest(to: key, in: keys).map { "; did you mean '\($0)'?" }
+                let hint = Suggestion.closest(to: written, in: keys).map { "; did you mean '\($0)'?" }
                     ?? "; expected one of: \(keys.joined(separator: ", "))"
-                fail(childPath, "unknown key '\(key)'\(hint)", line: lineOf(keyNode))
+                fail(childPath, "unknown key '\(written)'\(hint)", line: lineOf(keyNode))
             }
         }
         return fields

@@ -140,8 +140,9 @@ enum PolicyReader {
             return settings
         }
         guard let m = r.mapping(node, at: f.path("ranker"), parentLine: f.line,
-                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours"]) else { return settings }
+                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours"] + metaKeys) else { return settings }
         settings.kind = r.choice(m, "kind", default: RankerKind.global)
+        readMeta(m, &r, into: &settings)
         settings.learningRate = r.double(m, "learningRate", default: settings.learningRate, Bounds(min: 0, max: 10, minExclusive: true))
         settings.l2 = r.double(m, "l2", default: settings.l2, .range(0, 10))
         settings.epochs = r.int(m, "epochs", default: settings.epochs, min: 1, max: 100)
@@ -149,5 +150,38 @@ enum PolicyReader {
             settings.updateEveryHours = r.double(m, "updateEveryHours", default: 24, .range(0.25, 24 * 3650))
         }
         return settings
+    }
+
+    static let metaKeys = ["method", "innerSteps", "innerLearningRate", "supportSize", "querySize", "personalBlock",
+                           "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours"]
+
+    /// The personal-block keys of a `meta` or `finetune` ranker; an error on any other kind.
+    static func readMeta(_ m: Fields, _ r: inout NodeReader, into settings: inout RankerSettings) {
+        let given = metaKeys.filter { m.has($0) }
+        if settings.kind != .meta && settings.kind != .finetune {
+            for key in given {
+                r.fail(m.path(key), "applies only to rankers of kind meta or finetune (this one is \(settings.kind.rawValue))", line: m.line(key))
+            }
+            return
+        }
+        if settings.kind == .finetune {
+            for key in ["method", "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "querySize"] where m.has(key) {
+                r.fail(m.path(key), "is a meta-training setting; a finetune ranker has no meta-training", line: m.line(key))
+            }
+        }
+        var meta = MetaRankerSettings()
+        meta.method = r.choice(m, "method", default: meta.method)
+        meta.innerSteps = r.int(m, "innerSteps", default: meta.innerSteps, min: 1, max: 50)
+        meta.innerLearningRate = r.double(m, "innerLearningRate", default: meta.innerLearningRate, Bounds(min: 0, max: 100, minExclusive: true))
+        meta.supportSize = r.int(m, "supportSize", default: meta.supportSize, min: 1, max: 10_000)
+        meta.querySize = r.int(m, "querySize", default: meta.querySize, min: 1, max: 10_000)
+        meta.personalBlock = r.choice(m, "personalBlock", default: meta.personalBlock)
+        meta.coldStart = r.choice(m, "coldStart", default: meta.coldStart)
+        meta.metaIterations = r.int(m, "metaIterations", default: meta.metaIterations, min: 0, max: 1_000_000)
+        meta.metaBatch = r.int(m, "metaBatch", default: meta.metaBatch, min: 1, max: 100_000)
+        meta.outerLearningRate = r.double(m, "outerLearningRate", default: meta.outerLearningRate, Bounds(min: 0, max: 10, minExclusive: true))
+        meta.adaptEveryHours = r.double(m, "adaptEveryHours", default: meta.adaptEveryHours, .range(0.05, 24 * 3650))
+        if m.has("windowHours") { meta.windowHours = r.double(m, "windowHours", default: 168, Bounds(min: 0, max: 24 * 3650, minExclusive: true)) }
+        settings.meta = meta
     }
 }

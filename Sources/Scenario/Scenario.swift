@@ -165,6 +165,58 @@ public struct LearningSettings: Sendable, Equatable {
 
 public enum RankerKind: String, Sendable, CaseIterable, Codable {
     case oracle, global
+    /// The global model plus a meta-learned personal block per ad (MAML family).
+    case meta
+    /// The global model plus a personal block per ad fine-tuned from zero, without meta-training.
+    case finetune
+}
+
+/// Meta-learner of a `meta` ranker (the same names as the Learning module's methods).
+public enum MetaMethodSetting: String, Sendable, CaseIterable, Codable {
+    case maml, fomaml, reptile, metasgd
+}
+
+/// What a personal block holds.
+public enum PersonalBlock: String, Sendable, CaseIterable, Codable {
+    /// A bias (ID embedding) per ad.
+    case bias
+    /// A bias plus the ad's own weights on the user × ad interaction (the last layer).
+    case lastLayer = "last-layer"
+}
+
+/// How a new ad's personal block starts.
+public enum ColdStart: String, Sendable, CaseIterable, Codable {
+    /// From the meta-learned starting point, like every other ad.
+    case none
+    /// Its bias from a generator of the ad's features, trained as in Meta-Embedding (Pan et al. 2019).
+    case metaEmbedding = "meta-embedding"
+}
+
+/// Settings of the per-ad personal blocks of a `meta` or `finetune` ranker.
+public struct MetaRankerSettings: Sendable, Equatable {
+    public var method: MetaMethodSetting = .metasgd
+    /// SGD steps adapting a personal block to its support data.
+    public var innerSteps = 3
+    /// Inner step size (Meta-SGD's starting value).
+    public var innerLearningRate = 0.5
+    /// Impressions per ad a personal block adapts on (the most recent ones).
+    public var supportSize = 20
+    /// Impressions per sampled ad a meta-update judges the adapted block on.
+    public var querySize = 20
+    public var personalBlock: PersonalBlock = .lastLayer
+    public var coldStart: ColdStart = .none
+    /// Outer (Adam) updates per model-update tick.
+    public var metaIterations = 100
+    /// Ads (tasks) per outer update.
+    public var metaBatch = 16
+    /// Adam step size of the outer update.
+    public var outerLearningRate = 0.01
+    /// Hours between re-adapting the personal blocks of ads with fresh feedback.
+    public var adaptEveryHours = 1.0
+    /// Only impressions from the last this many hours are support or query data; nil: no limit.
+    public var windowHours: Double?
+
+    public init() {}
 }
 
 /// Settings of a ranker: the model that predicts click and conversion rates.
@@ -175,6 +227,8 @@ public struct RankerSettings: Sendable, Equatable {
     public var epochs: Int
     /// Hours between retraining on logged feedback for this policy; nil: `learning.updateEveryHours`.
     public var updateEveryHours: Double?
+    /// Personal blocks of a `meta` or `finetune` ranker (ignored by the others).
+    public var meta = MetaRankerSettings()
 }
 
 /// A named policy: one of the alternatives a run compares.

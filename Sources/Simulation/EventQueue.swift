@@ -10,6 +10,8 @@ public enum EventKind: Sendable, Equatable {
     case budgetDayReset
     case pacingUpdate
     case modelUpdate
+    /// Personal blocks of ads with fresh feedback are re-adapted (meta and finetune rankers).
+    case personalAdaptation
     case advertiserEntry(advertiser: Int32)
 }
 

@@ -23,6 +23,12 @@ final class GlobalRanker {
     private var adConversions: [Double]
     private var priorCVR: Double
     static let cvrPriorStrength = 20.0
+    /// Per-ad personal blocks on top of this model (`meta` and `finetune` rankers), else nil.
+    let personal: PersonalBlocks?
+    /// The prepared request's user (read by the personal blocks).
+    private var user: [Double]
+    /// Intercept of the prepared request: b₀, plus the personal blocks' shared correction b′.
+    private var requestIntercept = 0.0
 
     init(world: World, settings: RankerSettings, seed: UInt64) {
         self.settings = settings
@@ -42,7 +48,11 @@ final class GlobalRanker {
             adClicks[Int(history.ad[i])] += 1
             if history.converted[i] { adConversions[Int(history.ad[i])] += 1 }
         }
+        user = Array(repeating: 0, count: world.dimension)
+        personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings) : nil
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
+        // The established ads' history is the first meta-training set.
+        personal?.metaUpdate(world: world, base: self, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
     }
 
     /// SGD passes over `log` in a seeded shuffled order.
@@ -73,25 +83,49 @@ final class GlobalRanker {
         }
     }
 
-    /// Folds the request's user into the per-request vector g.
+    /// Folds the request's user into the per-request vector g (with the personal blocks' shared
+    /// correction when there are personal blocks).
     func prepare(user: UnsafeBufferPointer<Double>) {
         let d = dimension
         for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
+        requestIntercept = model.intercept
+        guard let personal else { return }
+        let c = personal.sharedCorrection, o = c.startIndex
+        for k in 0..<d {
+            folded[k] += c[o + k] * user[k] + c[o + d + k]
+            self.user[k] = user[k]
+        }
+        requestIntercept += c[o + 2 * d]
     }
+
+    /// The global model's logit b₀ + β_ad + Σₖ (wᵢₖ uₖ + wₐₖ) xₖ for any user (the base a personal block corrects).
+    func baseLogit(ad: Int, user: UnsafeBufferPointer<Double>, world: World) -> Double {
+        let d = dimension
+        var z = model.intercept + model.entityBias[ad]
+        for k in 0..<d { z += (model.weights[k] * user[k] + model.weights[d + k]) * world.adFeatures[ad * d + k] }
+        return z
+    }
+
+    /// The model's learned ID bias β_ad.
+    func idBias(ad: Int) -> Double { model.entityBias[ad] }
 
     /// Predicted click-through and conversion rates of `candidates[0..<n]` for the prepared user,
     /// written to `ctr` and `cvr`: one call per request, with the model's arrays read once.
     /// Same arithmetic, in the same order, as `clickProbability(ad:world:)`.
     func score(_ candidates: UnsafeBufferPointer<Int>, world: World,
                ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
-        let d = dimension, intercept = model.intercept
+        let d = dimension, intercept = requestIntercept
         model.entityBias.withUnsafeBufferPointer { bias in
             folded.withUnsafeBufferPointer { g in
                 world.adFeatures.withUnsafeBufferPointer { x in
-                    for i in 0..<candidates.count {
-                        let ad = candidates[i]
-                        ctr[i] = logistic(Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d))
-                        cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+                    user.withUnsafeBufferPointer { u in
+                        for i in 0..<candidates.count {
+                            let ad = candidates[i]
+                            var z = Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d)
+                            if let personal { z += personal.logit(ad: ad, user: u) }
+                            ctr[i] = logistic(z)
+                            cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+                        }
                     }
                 }
             }
@@ -103,7 +137,10 @@ final class GlobalRanker {
         model.entityBias.withUnsafeBufferPointer { bias in
             folded.withUnsafeBufferPointer { g in
                 world.adFeatures.withUnsafeBufferPointer { x in
-                    logistic(Self.linearPredictor(ad: ad, intercept: model.intercept, bias: bias, features: x, folded: g, dimension: dimension))
+                    user.withUnsafeBufferPointer { u in
+                        let z = Self.linearPredictor(ad: ad, intercept: requestIntercept, bias: bias, features: x, folded: g, dimension: dimension)
+                        return logistic(z + (personal?.logit(ad: ad, user: u) ?? 0))
+                    }
                 }
             }
         }

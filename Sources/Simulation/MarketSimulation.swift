@@ -127,7 +127,7 @@ struct MarketSimulation {
             explorer = ExplorerState(settings: settings, world: world, scenario: scenario,
                                      seed: deriveSeed(scenario.seed, replicate: replicate, stream: "explorer"))
         }
-        if policy.ranker.kind == .global {
+        if policy.ranker.kind != .oracle {
             ranker = GlobalRanker(world: world, settings: policy.ranker,
                                   seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
         }
@@ -142,6 +142,8 @@ struct MarketSimulation {
         if scenario.pacing.kind != .none { queue.schedule(at: pacingInterval, .pacingUpdate) }
         let updateInterval = (policy.ranker.updateEveryHours ?? scenario.learning.updateEveryHours) * 3600
         queue.schedule(at: updateInterval, .modelUpdate)
+        let adaptInterval = policy.ranker.meta.adaptEveryHours * 3600
+        if ranker?.personal != nil { queue.schedule(at: adaptInterval, .personalAdaptation) }
         for adv in world.initialAdvertiserCount..<world.advertiserCount {
             queue.schedule(at: world.entryTime[adv], .advertiserEntry(advertiser: Int32(adv)))
         }
@@ -165,6 +167,9 @@ struct MarketSimulation {
             case .modelUpdate:
                 updateModel()
                 queue.schedule(at: queue.now + updateInterval, .modelUpdate)
+            case .personalAdaptation:
+                ranker!.personal!.adaptFresh(world: world, base: ranker!, now: queue.now)
+                queue.schedule(at: queue.now + adaptInterval, .personalAdaptation)
             case .advertiserEntry(let adv):
                 enter(Int(adv))
             }
@@ -210,6 +215,7 @@ struct MarketSimulation {
         let hoursLeft = Int(((horizon - queue.now) / 3600).rounded(.up))
         for h in 0..<min(hoursLeft, metrics.rampEntrants.count) { metrics.rampEntrants[h] += 1 }
         activeAds += Int(world.adCount[adv])
+        if let ranker { ranker.personal?.enter(advertiser: adv, world: world, base: ranker, now: queue.now) }
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
         dayCap[adv] = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
         spentToday[adv] = 0
@@ -229,7 +235,8 @@ struct MarketSimulation {
         }
     }
 
-    /// Model-update tick: the global ranker takes one SGD pass over the feedback since the last tick.
+    /// Model-update tick: the global model takes one SGD pass over the feedback since the last
+    /// tick; personal blocks (if any) are meta-updated and re-adapted.
     mutating func updateModel() {
         modelUpdates += 1
         if scenario.placement.retrieval == .popularity { rebuildPopularityIndex() }
@@ -237,6 +244,8 @@ struct MarketSimulation {
         let seed = deriveSeed(scenario.seed, replicate: replicate, stream: "learning-update-\(modelUpdates)")
         ranker!.train(on: feedback, world: world, epochs: 1, seed: seed)
         feedback.removeAll()
+        ranker!.personal?.metaUpdate(world: world, base: ranker!, now: queue.now,
+                                     stream: RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "meta-update-\(modelUpdates)")))
     }
 
     /// Hits found and the explorer's graduation counts.

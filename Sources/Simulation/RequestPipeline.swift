@@ -316,8 +316,11 @@ extension MarketSimulation {
                 let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampImpressions.count - 1)
                 metrics.rampImpressions[age] += 1
             }
-            if ranker != nil {
-                user.withUnsafeBufferPointer { feedback.append(ad: ad, user: $0, examination: e, clicked: clicked) }
+            if let ranker {
+                user.withUnsafeBufferPointer {
+                    feedback.append(ad: ad, user: $0, examination: e, clicked: clicked)
+                    ranker.personal?.record(ad: ad, user: $0, examination: e, clicked: clicked, time: queue.now)
+                }
             }
             guard clicked else { continue }
             metrics.cohortClicks[cohort] += 1

@@ -54,6 +54,23 @@ public struct PolicySummary: Sendable, Codable {
     public var fairness: FairnessSummary
     /// Paired difference to the first policy (absent for the first policy itself).
     public var vsBaseline: BaselineComparison?
+    /// For a `meta` or `finetune` ranker: its prediction quality paired against the global ranker
+    /// it builds on (absent otherwise, or when the scenario lists no global policy).
+    public var rankerComparison: RankerComparison?
+}
+
+/// Prediction quality of a ranker minus that of a baseline ranker, paired per replicate, per
+/// tier and for "new". Each policy is scored on the impressions it served itself.
+public struct RankerComparison: Sendable, Codable {
+    public var baseline: String
+    public var tiers: [String: PredictionDifference]
+}
+
+public struct PredictionDifference: Sendable, Codable {
+    /// Log-loss difference (negative: this ranker predicts better).
+    public var logloss: Estimate
+    /// AUC difference (positive: this ranker ranks better).
+    public var auc: Estimate
 }
 
 public struct TierSummary: Sendable, Codable {
@@ -185,6 +202,17 @@ extension RunSummary {
     /// The name used in metrics.json for the group of advertisers that entered during the run.
     public static let newGroup = "new"
 
+    /// The global-ranker policy a personal-block policy is compared with: the same retraining
+    /// interval, objective, explorer and fairness control if listed, else the first global policy.
+    static func globalCounterpart(of policy: Policy, in scenario: Scenario) -> Int? {
+        let globals = scenario.policies.indices.filter { scenario.policies[$0].ranker.kind == .global }
+        return globals.first {
+            let g = scenario.policies[$0]
+            return g.ranker.updateEveryHours == policy.ranker.updateEveryHours && g.objective == policy.objective
+                && g.explorer == policy.explorer && g.fairness == policy.fairness
+        } ?? globals.first
+    }
+
     /// Aggregates cell results (sorted by policy, then replicate) into the summary.
     public static func build(_ scenario: Scenario, cells: [CellResult], version: String) -> RunSummary {
         let groups = scenario.tiers.map(\.name) + [newGroup]
@@ -243,6 +271,17 @@ extension RunSummary {
                     revenueRelative: relativeChange(base, mine),
                     tiers: tierDiffs, cohorts: cohortDiffs)
             }
+            var rankerComparison: RankerComparison?
+            if policy.ranker.kind == .meta || policy.ranker.kind == .finetune, let q = globalCounterpart(of: policy, in: scenario) {
+                var diffs: [String: PredictionDifference] = [:]
+                for (g, name) in groups.enumerated() {
+                    let base = totals[q].map { $0[g] }, mine = totals[p].map { $0[g] }
+                    diffs[name] = PredictionDifference(
+                        logloss: Statistics.pairedDifference(base.map { $0.logLoss ?? .nan }, mine.map { $0.logLoss ?? .nan }),
+                        auc: Statistics.pairedDifference(base.map { $0.auc ?? .nan }, mine.map { $0.auc ?? .nan }))
+                }
+                rankerComparison = RankerComparison(baseline: scenario.policies[q].name, tiers: diffs)
+            }
             var cohorts: [String: CohortSummary] = [:]
             for (c, cohort) in scenario.cohorts.enumerated() {
                 cohorts[cohort.name] = CohortSummary(
@@ -296,7 +335,7 @@ extension RunSummary {
                                           disparateTreatmentRatio: Statistics.estimate(runs.map(\.metrics.treatmentRatio)),
                                           floorAttainment: runs.first?.metrics.floorWindows ?? 0 > 0
                                               ? Statistics.estimate(runs.map { $0.metrics.floorWindowsMet / max($0.metrics.floorWindows, 1) }) : nil),
-                vsBaseline: comparison))
+                vsBaseline: comparison, rankerComparison: rankerComparison))
         }
         return RunSummary(
             tool: ToolInfo(name: "fairground", version: version),

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Exploration
+import Learning
 import Marketplace
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
         abstract: "Check the simulator against published closed forms.",
-        subcommands: [ReproduceAuction.self, ReproduceThompson.self])
+        subcommands: [ReproduceAuction.self, ReproduceThompson.self, ReproduceSinusoid.self, ReproduceWarmup.self])
 }
 
 struct ReproduceAuction: ParsableCommand {

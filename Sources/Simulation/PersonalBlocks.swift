@@ -1,0 +1,244 @@
+import Learning
+import Marketplace
+import Scenario
+import Stochastics
+
+/// The per-ad half of a `meta` or `finetune` ranker: a personal block per ad on top of the global
+/// model, adapted in a few SGD steps from that ad's recent impressions.
+///
+/// Each ad is a task (an adgroup of one creative in the generated world). The task model is a
+/// position-debiased logistic model whose offset is the global model's logit:
+/// z = base(u, ad) + [shared correction: w′ᵢ·(u⊙x) + w′ₐ·x + b′] + [personal: p·(u⊙x) + c],
+/// parameters laid out as [w′ᵢ (d), w′ₐ (d), b′, p (d, `last-layer` only), c]. The inner loop adapts
+/// only the personal block; a `meta` ranker meta-trains the whole vector (the shared correction and
+/// the personal block's starting point, plus per-parameter step sizes under Meta-SGD) over
+/// sampled ads at every model-update tick. A `finetune` ranker adapts from zero with a fixed step
+/// and never meta-trains.
+///
+/// Serving caches each ad's block as a bias c and a vector q = p ⊙ x, so a candidate costs one
+/// d-length dot product with the user on top of the global score, with no allocation.
+final class PersonalBlocks {
+    let settings: MetaRankerSettings
+    let metaTrained: Bool
+    let d: Int
+    /// Width of a personal block: d + 1 (`last-layer`) or 1 (`bias`).
+    let width: Int
+    let shared: Int
+    private(set) var learner: MetaLearner<LinearModel>
+    private(set) var generator: EmbeddingGenerator?
+    let capacity: Int
+
+    /// Served per ad: c and q = p ⊙ x.
+    private(set) var bias: [Double]
+    private(set) var interaction: [Double]
+    /// Recent impressions per ad, in a ring of `capacity` rows.
+    private var ringUser: [Double], ringExamination: [Double], ringTime: [Double]
+    private var ringClicked: [Bool]
+    private var ringCount: [Int32], ringNext: [Int32]
+    private var dirty: [Bool]
+    private var dirtyAds: [Int32] = []
+    /// Generator features per ad: tier one-hot, ad features, 1.
+    private let tierCount: Int
+    private(set) var adaptations = 0
+
+    init(world: World, ranker: RankerSettings) {
+        settings = ranker.meta
+        metaTrained = ranker.kind == .meta
+        d = world.dimension
+        width = settings.personalBlock == .lastLayer ? d + 1 : 1
+        shared = 2 * d + 1
+        let model = LinearModel(inputWidth: shared + width, loss: .logistic)
+        let method: MetaMethod = metaTrained ? MetaMethod(rawValue: settings.method.rawValue) ?? .metasgd : .fomaml
+        learner = MetaLearner(model: model,
+                              settings: MetaSettings(method: method, innerSteps: settings.innerSteps, innerLearningRate: settings.innerLearningRate,
+                                                     outerLearningRate: settings.outerLearningRate, adapted: shared..<(shared + width)),
+                              parameters: Array(repeating: 0, count: shared + width))
+        tierCount = world.tierNames.count
+        if metaTrained && settings.coldStart == .metaEmbedding {
+            generator = EmbeddingGenerator(featureWidth: tierCount + d + 1, warmLearningRate: settings.innerLearningRate,
+                                           learningRate: settings.outerLearningRate)
+        }
+        capacity = settings.supportSize + settings.querySize
+        let ads = world.adCountTotal
+        bias = Array(repeating: 0, count: ads)
+        interaction = Array(repeating: 0, count: ads * d)
+        ringUser = Array(repeating: 0, count: ads * capacity * d)
+        ringExamination = Array(repeating: 0, count: ads * capacity)
+        ringTime = ringExamination
+        ringClicked = Array(repeating: false, count: ads * capacity)
+        ringCount = Array(repeating: 0, count: ads)
+        ringNext = ringCount
+        dirty = Array(repeating: false, count: ads)
+        let history = world.history
+        history.user.withUnsafeBufferPointer { u in
+            for i in 0..<history.count {
+                record(ad: Int(history.ad[i]), user: UnsafeBufferPointer(rebasing: u[(i * d)..<((i + 1) * d)]),
+                       examination: history.examination[i], clicked: history.clicked[i], time: -.infinity)
+            }
+        }
+    }
+
+    /// Adds an impression to the ad's ring and marks the ad for re-adaptation.
+    func record(ad: Int, user: UnsafeBufferPointer<Double>, examination: Double, clicked: Bool, time: Double) {
+        let slot = Int(ringNext[ad])
+        let row = ad * capacity + slot
+        for k in 0..<d { ringUser[row * d + k] = user[k] }
+        ringExamination[row] = examination
+        ringClicked[row] = clicked
+        ringTime[row] = time
+        ringNext[ad] = Int32((slot + 1) % capacity)
+        ringCount[ad] = min(ringCount[ad] + 1, Int32(capacity))
+        if !dirty[ad] { dirty[ad] = true; dirtyAds.append(Int32(ad)) }
+    }
+
+    /// Personal logit of `ad` for `user`: c + q·u.
+    @inline(__always)
+    func logit(ad: Int, user: UnsafeBufferPointer<Double>) -> Double {
+        var z = bias[ad]
+        guard width > 1 else { return z }
+        let base = ad * d
+        for k in 0..<d { z += interaction[base + k] * user[k] }
+        return z
+    }
+
+    /// The shared correction (w′ᵢ, w′ₐ, b′), folded into the global model's per-request vector.
+    var sharedCorrection: ArraySlice<Double> { learner.parameters[0..<shared] }
+
+    // MARK: - Task data
+
+    /// The ad's ring rows usable at `now` (inside the window), oldest first.
+    private func rows(ad: Int, now: Double) -> [Int] {
+        let n = Int(ringCount[ad]), next = Int(ringNext[ad])
+        let start = n < capacity ? 0 : next
+        let oldest = settings.windowHours.map { now - $0 * 3600 } ?? -.infinity
+        return (0..<n).map { ad * capacity + (start + $0) % capacity }.filter { settings.windowHours == nil || ringTime[$0] >= oldest }
+    }
+
+    /// Rows as a task-model batch whose offsets are the global model's logits.
+    private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker, dropIDBias: Bool = false) -> Batch {
+        let m = shared + width
+        var inputs = [Double](repeating: 0, count: rows.count * m)
+        var offsets = [Double](), targets = [Double](), observation = [Double]()
+        let xBase = ad * d
+        ringUser.withUnsafeBufferPointer { u in
+            for (i, row) in rows.enumerated() {
+                let user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
+                for k in 0..<d {
+                    let x = world.adFeatures[xBase + k]
+                    inputs[i * m + k] = user[k] * x
+                    inputs[i * m + d + k] = x
+                    if width > 1 { inputs[i * m + shared + k] = user[k] * x }
+                }
+                inputs[i * m + 2 * d] = 1
+                inputs[i * m + m - 1] = 1
+                offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0))
+                targets.append(ringClicked[row] ? 1 : 0)
+                observation.append(ringExamination[row])
+            }
+        }
+        return Batch(width: m, inputs: inputs, targets: targets, observation: observation, offset: offsets)
+    }
+
+    /// Generator features of an ad: its advertiser's tier (one-hot), its features, 1.
+    private func generatorFeatures(ad: Int, world: World) -> [Double] {
+        var f = [Double](repeating: 0, count: tierCount + d + 1)
+        f[Int(world.advertiserTier[Int(world.adAdvertiser[ad])])] = 1
+        for k in 0..<d { f[tierCount + k] = world.adFeatures[ad * d + k] }
+        f[tierCount + d] = 1
+        return f
+    }
+
+    // MARK: - Adaptation and meta-training
+
+    /// The starting point of an ad's personal block: the learned one, or for a new advertiser's
+    /// ad under Meta-Embedding cold start, with the bias from the generator.
+    private func start(ad: Int, world: World) -> [Double] {
+        var θ = learner.parameters
+        if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
+            θ[shared + width - 1] = generator.embedding(generatorFeatures(ad: ad, world: world))
+        }
+        return θ
+    }
+
+    /// Re-adapts one ad's block from its start on its current rows and updates the served cache.
+    private func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
+        let rows = rows(ad: ad, now: now)
+        let from = start(ad: ad, world: world)
+        let φ = rows.isEmpty ? from : learner.adapt(batch(Array(rows.suffix(settings.supportSize)), ad: ad, world: world, base: base),
+                                                    steps: settings.innerSteps, from: from)
+        setServed(ad: ad, φ, world: world)
+        adaptations += 1
+    }
+
+    private func setServed(ad: Int, _ φ: [Double], world: World) {
+        bias[ad] = φ[shared + width - 1]
+        if width > 1 {
+            for k in 0..<d { interaction[ad * d + k] = φ[shared + k] * world.adFeatures[ad * d + k] }
+        }
+    }
+
+    /// Re-adapts the ads with impressions since their last adaptation (the online step).
+    func adaptFresh(world: World, base: GlobalRanker, now: Double) {
+        for ad in dirtyAds { adapt(ad: Int(ad), world: world, base: base, now: now); dirty[Int(ad)] = false }
+        dirtyAds.removeAll(keepingCapacity: true)
+    }
+
+    /// Re-adapts every ad whose advertiser has entered by `now` (after the starting point changed).
+    func adaptAll(world: World, base: GlobalRanker, now: Double) {
+        for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
+            adapt(ad: ad, world: world, base: base, now: now)
+            dirty[ad] = false
+        }
+        dirtyAds.removeAll(keepingCapacity: true)
+    }
+
+    /// Gives an entering advertiser's ads their starting blocks.
+    func enter(advertiser adv: Int, world: World, base: GlobalRanker, now: Double) {
+        let first = Int(world.firstAd[adv])
+        for ad in first..<(first + Int(world.adCount[adv])) { adapt(ad: ad, world: world, base: base, now: now) }
+    }
+
+    /// A model-update tick: `metaIterations` outer updates over ads sampled (with replacement)
+    /// among those with at least two usable impressions; each sampled ad's rows are shuffled and
+    /// split into query (up to `querySize`, at most half) and support. Under Meta-Embedding the
+    /// generator takes a step on the established ads of the same sample. Then every block is re-adapted.
+    func metaUpdate(world: World, base: GlobalRanker, now: Double, stream: RandomStream) {
+        if metaTrained && settings.metaIterations > 0 {
+            let eligible = (0..<world.adCountTotal).filter {
+                world.entryTime[Int(world.adAdvertiser[$0])] <= now && rows(ad: $0, now: now).count >= 2
+            }
+            if !eligible.isEmpty {
+                for _ in 0..<settings.metaIterations {
+                    var tasks: [MetaTask] = []
+                    var generatorTasks: [(features: [Double], first: Batch, second: Batch)] = []
+                    for _ in 0..<settings.metaBatch {
+                        let ad = eligible[stream.integer(below: eligible.count)]
+                        var r = rows(ad: ad, now: now)
+                        for i in stride(from: r.count - 1, to: 0, by: -1) { r.swapAt(i, stream.integer(below: i + 1)) }
+                        let q = min(settings.querySize, r.count / 2)
+                        let query = Array(r[0..<q]), support = Array(r[q...].prefix(settings.supportSize))
+                        tasks.append(MetaTask(support: batch(support, ad: ad, world: world, base: base),
+                                              query: batch(query, ad: ad, world: world, base: base)))
+                        if generator != nil, !world.isNew[Int(world.adAdvertiser[ad])] {
+                            generatorTasks.append((generatorFeatures(ad: ad, world: world),
+                                                   generatorBatch(support, ad: ad, world: world, base: base),
+                                                   generatorBatch(query, ad: ad, world: world, base: base)))
+                        }
+                    }
+                    learner.step(tasks)
+                    if !generatorTasks.isEmpty { generator!.step(generatorTasks) }
+                }
+            }
+        }
+        adaptAll(world: world, base: base, now: now)
+    }
+
+    /// Rows scored as a brand-new ad would be (no ID bias; the learned block with c = 0), for the generator.
+    private func generatorBatch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker) -> Batch {
+        let b = batch(rows, ad: ad, world: world, base: base, dropIDBias: true)
+        var θ = learner.parameters
+        θ[shared + width - 1] = 0
+        let offsets = zip(learner.model.outputs(θ, on: b), b.offset!).map { $0 + $1 }
+        return EmbeddingGenerator.batch(offsets: offsets, targets: b.targets, observation: b.observation)
+    }
+}

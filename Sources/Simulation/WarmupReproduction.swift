@@ -1,0 +1,190 @@
+import Learning
+import Marketplace
+import Scenario
+import Stochastics
+
+/// `fairground reproduce warmup`: the Meta-Embedding cold-start protocol (Pan et al., SIGIR 2019)
+/// on a simulated marketplace.
+///
+/// Per replicate a world is generated; its established ads' logged history trains the global
+/// click model (shared weights plus an ID bias per ad) and the embedding generator. The ads of
+/// advertisers that would enter later are the new ads: each gets a held-out test set and three
+/// warm-up batches a, b, c of 20 impressions (top slot, clicks drawn from the true model). The
+/// baseline starts a new ad's ID bias at 0 (what the global model gives an unseen ID); Meta-Embedding
+/// starts it at the generator's output. After each stage both take one SGD step on the ID bias
+/// only, and AUC and log-loss are measured on the pooled test impressions of all new ads.
+public enum WarmupReproduction {
+    public struct Setup: Sendable {
+        public var replicates: Int
+        public var warmupSize = 20
+        public var testSize = 200
+        /// Outer steps of generator training, each over `generatorBatch` established ads.
+        public var generatorSteps: Int
+        public var generatorBatch = 32
+        /// The step size of a warm-up update (and of the one step inside generator training).
+        public var warmLearningRate = 1.0
+        /// α, the cold loss weight of the generator's objective.
+        public var coldWeight = 0.1
+
+        public static let full = Setup(replicates: 10, generatorSteps: 3000)
+        public static let quick = Setup(replicates: 4, generatorSteps: 800)
+    }
+
+    public struct Quality: Sendable, Codable, Equatable {
+        public var auc: Double
+        public var aucCI95: [Double]
+        public var logloss: Double
+        public var loglossCI95: [Double]
+    }
+
+    public struct Stage: Sendable, Codable, Equatable {
+        public var stage: String
+        public var baseline: Quality
+        public var metaEmbedding: Quality
+    }
+
+    public static let stageNames = ["cold", "warm-a", "warm-b", "warm-c"]
+
+    /// The marketplace the protocol runs on: established large and small advertisers with skewed
+    /// history, and new advertisers of both tiers (so a generator from tier and features has
+    /// something to tell apart).
+    static let world = """
+        name: warmup
+        seed: 2019
+        replicates: 1
+        horizon: {days: 7, requestsPerDay: 10000}
+        tiers:
+          large:
+            count: 60
+            adsPerAdvertiser: 4
+            historyImpressions: {distribution: lognormal, median: 3000, sigma: 0.6}
+          small:
+            count: 400
+            adsPerAdvertiser: 1
+            historyImpressions: {distribution: lognormal, median: 60, sigma: 0.6}
+            qualityShift: 1.0
+        newAdvertisers:
+          perDay: 30
+          tierMix: {small: 0.6, large: 0.4}
+        truth: {latentDimension: 8, baseCTR: 0.03, deviationScale: 0.3, noise: 0.5}
+        policies:
+          - {name: global, ranker: global}
+        """
+
+    /// Runs the protocol; results per stage are means over replicates with 95% intervals.
+    public static func run(_ setup: Setup, seed: UInt64 = 2019, jobs: Int) -> [Stage] {
+        // The embedded scenario is fixed and valid; a parse failure is a programming error.
+        var parsed = try! ScenarioLoader.parse(yaml: world, file: "<warmup>")
+        parsed.seed = seed
+        let scenario = parsed
+        let perReplicate = parallelMap(count: setup.replicates, jobs: jobs) { r in replicate(setup, scenario: scenario, replicate: r) }
+        return stageNames.indices.map { s in
+            func quality(_ pick: (Replicate) -> (auc: Double, logloss: Double)) -> Quality {
+                let auc = Statistics.estimate(perReplicate.map { pick($0).auc }), loss = Statistics.estimate(perReplicate.map { pick($0).logloss })
+                return Quality(auc: auc.mean, aucCI95: auc.ci95, logloss: loss.mean, loglossCI95: loss.ci95)
+            }
+            return Stage(stage: stageNames[s], baseline: quality { $0.baseline[s] }, metaEmbedding: quality { $0.generated[s] })
+        }
+    }
+
+    struct Replicate: Sendable {
+        var baseline: [(auc: Double, logloss: Double)]
+        var generated: [(auc: Double, logloss: Double)]
+    }
+
+    /// A new ad's impressions: base logits (global model, ID bias excluded) and clicks.
+    struct Sample {
+        var offsets: [Double] = []
+        var clicks: [Double] = []
+    }
+
+    static func replicate(_ setup: Setup, scenario: Scenario, replicate r: Int) -> Replicate {
+        let world = WorldGenerator.generate(scenario, replicate: r)
+        let d = world.dimension
+        let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker,
+                                seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"))
+        let tiers = world.tierNames.count
+        func features(_ ad: Int) -> [Double] {
+            var f = [Double](repeating: 0, count: tiers + d + 1)
+            f[Int(world.advertiserTier[Int(world.adAdvertiser[ad])])] = 1
+            for k in 0..<d { f[tiers + k] = world.adFeatures[ad * d + k] }
+            f[tiers + d] = 1
+            return f
+        }
+        // Established ads' history rows, grouped by ad, scored without their own ID bias.
+        var rowsByAd = [[Int]](repeating: [], count: world.adCountTotal)
+        for i in 0..<world.history.count { rowsByAd[Int(world.history.ad[i])].append(i) }
+        let eligible = (0..<world.initialAdCount).filter { rowsByAd[$0].count >= 2 * setup.warmupSize }
+        let history = world.history
+        func historyBatch(_ rows: ArraySlice<Int>, ad: Int) -> Batch {
+            history.user.withUnsafeBufferPointer { u in
+                EmbeddingGenerator.batch(
+                    offsets: rows.map { base.baseLogit(ad: ad, user: UnsafeBufferPointer(rebasing: u[($0 * d)..<(($0 + 1) * d)]), world: world) - base.idBias(ad: ad) },
+                    targets: rows.map { history.clicked[$0] ? 1 : 0 }, observation: rows.map { history.examination[$0] })
+            }
+        }
+        var generator = EmbeddingGenerator(featureWidth: tiers + d + 1, coldWeight: setup.coldWeight,
+                                           warmLearningRate: setup.warmLearningRate)
+        let stream = RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-generator"))
+        for _ in 0..<setup.generatorSteps {
+            var tasks: [(features: [Double], first: Batch, second: Batch)] = []
+            for _ in 0..<setup.generatorBatch {
+                let ad = eligible[stream.integer(below: eligible.count)]
+                var rows = rowsByAd[ad]
+                for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, stream.integer(below: i + 1)) }
+                tasks.append((features(ad), historyBatch(rows[0..<setup.warmupSize], ad: ad),
+                              historyBatch(rows[setup.warmupSize..<(2 * setup.warmupSize)], ad: ad)))
+            }
+            generator.step(tasks)
+        }
+        // New ads: warm-up batches and a test set each, drawn from the true model in the top slot.
+        let users = UserSampler(scenario)
+        let draws = RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-samples"))
+        var user = [Double](repeating: 0, count: d)
+        let newAds = (world.initialAdCount..<world.adCountTotal)
+        var batches: [[Batch]] = [], tests: [Batch] = []
+        for ad in newAds {
+            func draw(_ n: Int) -> Batch {
+                var sample = Sample()
+                for _ in 0..<n {
+                    user.withUnsafeMutableBufferPointer { _ = users.draw(draws, into: $0) }
+                    user.withUnsafeBufferPointer { u in
+                        sample.offsets.append(base.baseLogit(ad: ad, user: u, world: world) - base.idBias(ad: ad))
+                        sample.clicks.append(draws.uniform() < world.clickProbability(ad: ad, user: u, drift: 0) ? 1 : 0)
+                    }
+                }
+                return EmbeddingGenerator.batch(offsets: sample.offsets, targets: sample.clicks)
+            }
+            batches.append((0..<3).map { _ in draw(setup.warmupSize) })
+            tests.append(draw(setup.testSize))
+        }
+        var baseline = [Double](repeating: 0, count: newAds.count)
+        var generated = newAds.map { generator.embedding(features($0)) }
+        var result = Replicate(baseline: [], generated: [])
+        for stage in 0..<stageNames.count {
+            if stage > 0 {
+                for i in 0..<newAds.count {
+                    baseline[i] = generator.warmUp(baseline[i], on: batches[i][stage - 1])
+                    generated[i] = generator.warmUp(generated[i], on: batches[i][stage - 1])
+                }
+            }
+            result.baseline.append(evaluate(tests, embeddings: baseline))
+            result.generated.append(evaluate(tests, embeddings: generated))
+        }
+        return result
+    }
+
+    /// Pooled AUC (exact, by ranks with ties averaged) and mean log-loss of σ(offset + embedding).
+    static func evaluate(_ tests: [Batch], embeddings: [Double]) -> (auc: Double, logloss: Double) {
+        var scored: [(p: Double, y: Bool)] = []
+        var loss = 0.0
+        for (batch, e) in zip(tests, embeddings) {
+            for i in 0..<batch.count {
+                let p = logistic(batch.offset![i] + e), y = batch.targets[i] > 0.5
+                scored.append((p, y))
+                loss -= y ? logOf(p) : logOf(1 - p)
+            }
+        }
+        return (Statistics.auc(scores: scored.map(\.p), labels: scored.map(\.y)), loss / Double(max(scored.count, 1)))
+    }
+}
