@@ -17,11 +17,15 @@ release: setup
 run: release
 	.build/release/fairground
 
+# Tests are built optimised (with testing enabled for @testable imports): they train small
+# networks and run whole marketplaces, and one build serves both the suite and the CLI it calls.
+TEST_FLAGS = -c release -Xswiftc -enable-testing
+
 build: setup-tests
-	$(SWIFT) build --build-tests
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
 
 test: build
-	$(SWIFT) test --skip-build --disable-xctest
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-xctest
 
 clean:
 	rm -rf .build

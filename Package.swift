@@ -16,8 +16,7 @@ let package = Package(
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         .target(name: "Stochastics", dependencies: ["CGSL"]),
         .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Optimised in debug builds too: the test suite trains small networks (sinusoid --quick).
-        .target(name: "Learning", dependencies: ["Stochastics"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Learning", dependencies: ["Stochastics"]),
         .target(name: "Exploration", dependencies: ["Stochastics"]),
         .target(name: "Marketplace", dependencies: ["Scenario", "Stochastics"]),
         .target(name: "Simulation", dependencies: [

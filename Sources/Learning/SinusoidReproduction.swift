@@ -24,12 +24,28 @@ public enum SinusoidReproduction {
         public static let quick = Setup(iterations: 1_500, testTasks: 200, ks: [10])
     }
 
-    public struct Result: Sendable, Codable, Equatable {
+    public struct Result: Sendable, Encodable, Equatable {
         public var method: String
         public var k: Int
         public var steps: Int
         public var mse: Double
         public var ci95: [Double]
+
+        /// True when repeated steps overshot without bound (a learned step size applied ten times).
+        public var diverged: Bool { !mse.isFinite || mse > 1e6 }
+
+        enum CodingKeys: String, CodingKey { case method, k, steps, mse, ci95, diverged }
+
+        /// A diverged result is written with `mse` and `ci95` null (JSON has no infinity).
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(method, forKey: .method)
+            try c.encode(k, forKey: .k)
+            try c.encode(steps, forKey: .steps)
+            try c.encode(diverged ? nil : mse, forKey: .mse)
+            try c.encode(diverged || !ci95.allSatisfy(\.isFinite) ? nil : ci95, forKey: .ci95)
+            try c.encode(diverged, forKey: .diverged)
+        }
     }
 
     /// The published 1-step bands (oracles.md), by method and K; nil where none is published.

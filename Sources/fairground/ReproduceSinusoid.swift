@@ -55,7 +55,7 @@ struct ReproduceSinusoid: ParsableCommand {
                     var line = String(format: "%-4d %-12@", k, method.rawValue)
                     for r in rows {
                         // A learned step size repeated ten times can overshoot without bound (Meta-SGD).
-                        line += r.mse.isFinite && r.mse < 1e6 ? String(format: " %6.3f (%6.3f–%6.3f)", r.mse, r.ci95[0], r.ci95[1])
+                        line += !r.diverged ? String(format: " %6.3f (%6.3f–%6.3f)", r.mse, r.ci95[0], r.ci95[1])
                             : " diverged              "
                     }
                     if let band = SinusoidReproduction.referenceBand(method: method, k: k) {

@@ -51,10 +51,11 @@ enum Fixtures {
 
     struct CLIResult { var status: Int32; var stdout: String; var stderr: String }
 
-    /// The `fairground` executable `swift build` produced (debug, else release).
+    /// The `fairground` executable built with this test bundle (`make test` builds release).
     static let executable: URL = {
         let build = repositoryRoot.appendingPathComponent(".build")
-        for candidate in ["debug/fairground", "release/fairground"] {
+        let order = CommandLine.arguments[0].contains("/release/") ? ["release/fairground", "debug/fairground"] : ["debug/fairground", "release/fairground"]
+        for candidate in order {
             let url = build.appendingPathComponent(candidate)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
