@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Scenario
+@testable import Simulation
+import Reporting
+
+@Suite("Simulation: meta-learned and fine-tuned rankers")
+struct MetaRankerTests {
+    static let policies = """
+        policies:
+          - {name: global, ranker: global}
+          - name: meta
+            ranker: {kind: meta, method: metasgd, metaIterations: 40}
+          - name: finetune
+            ranker: {kind: finetune}
+          - {name: oracle, ranker: oracle}
+        """
+
+    static func scenario(_ policies: String = policies) throws -> Scenario {
+        let base = Fixtures.tinyYAML.components(separatedBy: "policies:")[0]
+        return try ScenarioLoader.parse(yaml: base + policies, file: "meta.yaml")
+    }
+
+    @Test func readsPersonalBlockSettingsInEitherSpelling() throws {
+        let s = try Self.scenario("""
+            policies:
+              - name: meta
+                ranker: {kind: meta, method: maml, inner_steps: 4, inner_lr: 0.2, support_size: 8, query_size: 6,
+                         personal_block: bias, cold_start: meta-embedding, windowHours: 48}
+            """)
+        let m = s.policies[0].ranker.meta
+        #expect(s.policies[0].ranker.kind == .meta)
+        #expect(m.method == .maml && m.innerSteps == 4 && m.innerLearningRate == 0.2 && m.supportSize == 8 && m.querySize == 6)
+        #expect(m.personalBlock == .bias && m.coldStart == .metaEmbedding && m.windowHours == 48)
+    }
+
+    @Test func personalBlockKeysOnAGlobalRankerAreErrorsWithTheirLine() throws {
+        let yaml = Fixtures.tinyYAML.components(separatedBy: "policies:")[0] + """
+            policies:
+              - name: g
+                ranker: {kind: global, innerSteps: 3}
+              - name: f
+                ranker: {kind: finetune, method: maml}
+              - name: m
+                ranker: {kind: meta, method: sgd}
+            """
+        let lines = yaml.components(separatedBy: "\n")
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let text = error.description
+            #expect(text.contains("policies[0].ranker.innerSteps"))
+            #expect(text.contains("line \((lines.firstIndex { $0.contains("innerSteps: 3") } ?? 0) + 1)"))
+            #expect(text.contains("policies[1].ranker.method"))
+            #expect(text.contains("policies[2].ranker.method"))
+        }
+    }
+
+    @Test func metaRunIsIdenticalAcrossJobCountsAndNamesItsRanker() throws {
+        let scenario = try Self.scenario()
+        let one = Runner.run(scenario, jobs: 1), two = Runner.run(scenario, jobs: 2)
+        let a = RunSummary.build(scenario, cells: one, version: "test"), b = RunSummary.build(scenario, cells: two, version: "test")
+        #expect(try MetricsJSON.encode(a) == MetricsJSON.encode(b))
+        #expect(a.policies.map(\.ranker) == ["global", "meta", "finetune", "oracle"])
+        for p in a.policies where p.ranker == "meta" || p.ranker == "finetune" {
+            let comparison = try #require(p.rankerComparison)
+            #expect(comparison.baseline == "global")
+            #expect(Set(comparison.tiers.keys) == ["large", "small", "new"])
+        }
+        #expect(a.policies[0].rankerComparison == nil)
+        for p in a.policies where p.ranker != "oracle" {
+            for tier in ["large", "small", "new"] {
+                #expect(p.tiers[tier]?.logloss != nil && p.tiers[tier]?.auc != nil, "\(p.name) \(tier)")
+            }
+        }
+    }
+}
