@@ -113,12 +113,12 @@ enum HistoryGenerator {
             let view = UnsafeBufferPointer(u)
             for ad in 0..<world.adCountTotal {
                 for _ in 0..<counts[ad] {
-                    _ = users.draw(s, into: u)
+                    let cohort = users.draw(s, into: u)
                     let e = exam[s.integer(below: exam.count)]
                     let clicked = s.uniform() < e * world.clickProbability(ad: ad, user: view, drift: 0)
                     let adv = Int(world.adAdvertiser[ad])
                     let converted = clicked && s.uniform() < world.conversionProbability(advertiser: adv)
-                    log.append(ad: ad, user: view, examination: e, clicked: clicked, converted: converted)
+                    log.append(ad: ad, user: view, cohort: cohort, examination: e, clicked: clicked, converted: converted)
                 }
             }
         }

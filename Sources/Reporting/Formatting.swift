@@ -38,6 +38,12 @@ public enum Format {
         return "\(String(format: f, e.mean)) (\(String(format: f, e.lower))–\(String(format: f, e.upper)))"
     }
 
+    /// A signed difference: "+0.0021 (−0.0004 to +0.0046)".
+    public static func signedEstimate(_ e: Estimate, digits: Int = 4) -> String {
+        let f = "%+.\(digits)f"
+        return "\(String(format: f, e.mean)) (\(String(format: f, e.lower)) to \(String(format: f, e.upper)))"
+    }
+
     /// "+27.0 pp (24.0 to 30.0)".
     public static func pointsEstimate(_ e: Estimate) -> String {
         String(format: "%+.1f pp (%+.1f to %+.1f)", e.mean * 100, e.lower * 100, e.upper * 100)

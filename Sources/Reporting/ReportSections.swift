@@ -297,13 +297,24 @@ public enum ReportSections {
                                                         note: "dashed: perfect calibration; bins with ≥ 200 impressions")))
         }
         guard !figures.isEmpty else { return nil }
+        var tables = [groupTable(d) { t in
+            [t.calibration.map { "calibration \(Format.plainEstimate($0, digits: 2))" }, t.auc.map { "AUC \(Format.plainEstimate($0))" },
+             t.logloss.map { "log-loss \(Format.plainEstimate($0, digits: 4))" }]
+                .compactMap { $0 }.joined(separator: "; ")
+        }]
+        let compared = d.summary.policies.filter { $0.rankerComparison != nil }
+        if !compared.isEmpty {
+            tables.append(ReportTable(header: ["policy", "compared with"] + d.groups.map { "\($0): log-loss change · AUC change" },
+                                      rows: compared.map { p in
+                let c = p.rankerComparison!
+                return [p.name, c.baseline] + d.groups.map { g in
+                    c.tiers[g].map { "\(Format.signedEstimate($0.logloss)) · \(Format.signedEstimate($0.auc))" } ?? "–"
+                }
+            }))
+        }
         return ReportSection(id: "calibration", title: "Does the ranker score each tier fairly?",
-                             lead: "Predicted against observed click rate on the impressions each ranker served. Points below the diagonal: the ranker over-predicts; above: it under-scores the tier, which costs it auctions.",
-                             figures: figures,
-                             tables: [groupTable(d) { t in
-                                 [t.calibration.map { "calibration \(Format.plainEstimate($0, digits: 2))" }, t.auc.map { "AUC \(Format.plainEstimate($0))" }]
-                                     .compactMap { $0 }.joined(separator: "; ")
-                             }])
+                             lead: "Predicted against observed click rate on the impressions each ranker served. Points below the diagonal: the ranker over-predicts; above: it under-scores the tier, which costs it auctions. Calibration is predicted ÷ observed clicks. For rankers with personal blocks, the second table pairs their log-loss and AUC with the global ranker they build on, per replicate (negative log-loss change: better predictions).",
+                             figures: figures, tables: tables)
     }
 
     static func slug(_ s: String) -> String {

@@ -51,6 +51,13 @@ public enum Findings {
             if let gained = p.exploration.hitsGained, let baseline = p.exploration.costBaseline, gained.excludesZero {
                 out.append("**\(p.name)** found \(String(format: "%.1f", abs(gained.mean))) \(gained.mean > 0 ? "more" : "fewer") new hits per run (\(String(format: "%+.1f to %+.1f", gained.lower, gained.upper))) than \(baseline): new ads of top-quartile quality that reached regular traffic.")
             }
+            if let rc = p.rankerComparison {
+                for g in groups {
+                    guard let d = rc.tiers[g]?.logloss, d.excludesZero else { continue }
+                    let who = g == RunSummary.newGroup ? "new advertisers'" : "the \(g) tier's"
+                    out.append("**\(p.name)** predicted \(who) clicks \(d.mean < 0 ? "better" : "worse") than \(rc.baseline): log-loss \(Format.signedEstimate(d)), paired per replicate.")
+                }
+            }
             let r = cmp.revenueRelative
             if r.excludesZero {
                 out.append("**\(p.name)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue (\(Format.relativeEstimate(r))) compared with \(base.name).")

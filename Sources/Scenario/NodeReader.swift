@@ -130,6 +130,15 @@ struct NodeReader {
         return x
     }
 
+    mutating func bool(_ f: Fields, _ key: String, default fallback: Bool) -> Bool {
+        guard let node = f[key] else { return fallback }
+        guard case .scalar = node, let b = node.bool else {
+            fail(f.path(key), "expected true or false, got \(describe(node))", line: lineOf(node))
+            return fallback
+        }
+        return b
+    }
+
     mutating func string(_ f: Fields, _ key: String, default fallback: String) -> String {
         guard let node = f[key] else { return fallback }
         guard case .scalar(let scalar) = node else {

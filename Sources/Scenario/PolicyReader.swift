@@ -153,7 +153,7 @@ enum PolicyReader {
     }
 
     static let metaKeys = ["method", "innerSteps", "innerLearningRate", "supportSize", "querySize", "personalBlock",
-                           "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours"]
+                           "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours", "cohortBlocks"]
 
     /// The personal-block keys of a `meta` or `finetune` ranker; an error on any other kind.
     static func readMeta(_ m: Fields, _ r: inout NodeReader, into settings: inout RankerSettings) {
@@ -182,6 +182,7 @@ enum PolicyReader {
         meta.outerLearningRate = r.double(m, "outerLearningRate", default: meta.outerLearningRate, Bounds(min: 0, max: 10, minExclusive: true))
         meta.adaptEveryHours = r.double(m, "adaptEveryHours", default: meta.adaptEveryHours, .range(0.05, 24 * 3650))
         if m.has("windowHours") { meta.windowHours = r.double(m, "windowHours", default: 168, Bounds(min: 0, max: 24 * 3650, minExclusive: true)) }
+        meta.cohortBlocks = r.bool(m, "cohortBlocks", default: false)
         settings.meta = meta
     }
 }

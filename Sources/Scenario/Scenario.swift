@@ -215,6 +215,8 @@ public struct MetaRankerSettings: Sendable, Equatable {
     public var adaptEveryHours = 1.0
     /// Only impressions from the last this many hours are support or query data; nil: no limit.
     public var windowHours: Double?
+    /// Also keep a personal block per user cohort (cohorts as tasks).
+    public var cohortBlocks = false
 
     public init() {}
 }

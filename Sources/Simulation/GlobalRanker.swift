@@ -30,7 +30,7 @@ final class GlobalRanker {
     /// Intercept of the prepared request: b₀, plus the personal blocks' shared correction b′.
     private var requestIntercept = 0.0
 
-    init(world: World, settings: RankerSettings, seed: UInt64) {
+    init(world: World, settings: RankerSettings, cohorts: Int, seed: UInt64) {
         self.settings = settings
         dimension = world.dimension
         let history = world.history
@@ -49,7 +49,7 @@ final class GlobalRanker {
             if history.converted[i] { adConversions[Int(history.ad[i])] += 1 }
         }
         user = Array(repeating: 0, count: world.dimension)
-        personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings) : nil
+        personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
         // The established ads' history is the first meta-training set.
         personal?.metaUpdate(world: world, base: self, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
@@ -84,8 +84,8 @@ final class GlobalRanker {
     }
 
     /// Folds the request's user into the per-request vector g (with the personal blocks' shared
-    /// correction when there are personal blocks).
-    func prepare(user: UnsafeBufferPointer<Double>) {
+    /// correction, and the request cohort's block, when there are personal blocks).
+    func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) {
         let d = dimension
         for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
         requestIntercept = model.intercept
@@ -96,6 +96,7 @@ final class GlobalRanker {
             self.user[k] = user[k]
         }
         requestIntercept += c[o + 2 * d]
+        personal.cohorts?.fold(cohort: cohort, user: user, into: &folded, intercept: &requestIntercept)
     }
 
     /// The global model's logit b₀ + β_ad + Σₖ (wᵢₖ uₖ + wₐₖ) xₖ for any user (the base a personal block corrects).

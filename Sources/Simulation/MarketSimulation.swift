@@ -128,7 +128,7 @@ struct MarketSimulation {
                                      seed: deriveSeed(scenario.seed, replicate: replicate, stream: "explorer"))
         }
         if policy.ranker.kind != .oracle {
-            ranker = GlobalRanker(world: world, settings: policy.ranker,
+            ranker = GlobalRanker(world: world, settings: policy.ranker, cohorts: scenario.cohorts.count,
                                   seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
         }
     }

@@ -34,14 +34,17 @@ final class PersonalBlocks {
     /// Recent impressions per ad, in a ring of `capacity` rows.
     private var ringUser: [Double], ringExamination: [Double], ringTime: [Double]
     private var ringClicked: [Bool]
+    private var ringCohort: [Int32]
     private var ringCount: [Int32], ringNext: [Int32]
+    /// Per-cohort blocks (cohorts as tasks), when the settings ask for them.
+    private(set) var cohorts: CohortBlocks?
     private var dirty: [Bool]
     private var dirtyAds: [Int32] = []
     /// Generator features per ad: tier one-hot, ad features, 1.
     private let tierCount: Int
     private(set) var adaptations = 0
 
-    init(world: World, ranker: RankerSettings) {
+    init(world: World, ranker: RankerSettings, cohorts cohortCount: Int) {
         settings = ranker.meta
         metaTrained = ranker.kind == .meta
         d = world.dimension
@@ -66,22 +69,28 @@ final class PersonalBlocks {
         ringExamination = Array(repeating: 0, count: ads * capacity)
         ringTime = ringExamination
         ringClicked = Array(repeating: false, count: ads * capacity)
+        ringCohort = Array(repeating: 0, count: ads * capacity)
+        if settings.cohortBlocks {
+            cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
+        }
         ringCount = Array(repeating: 0, count: ads)
         ringNext = ringCount
         dirty = Array(repeating: false, count: ads)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
             for i in 0..<history.count {
-                record(ad: Int(history.ad[i]), user: UnsafeBufferPointer(rebasing: u[(i * d)..<((i + 1) * d)]),
+                record(ad: Int(history.ad[i]), user: UnsafeBufferPointer(rebasing: u[(i * d)..<((i + 1) * d)]), cohort: Int(history.cohort[i]),
                        examination: history.examination[i], clicked: history.clicked[i], time: -.infinity)
             }
         }
     }
 
     /// Adds an impression to the ad's ring and marks the ad for re-adaptation.
-    func record(ad: Int, user: UnsafeBufferPointer<Double>, examination: Double, clicked: Bool, time: Double) {
+    func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {
+        cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
         let slot = Int(ringNext[ad])
         let row = ad * capacity + slot
+        ringCohort[row] = Int32(cohort)
         for k in 0..<d { ringUser[row * d + k] = user[k] }
         ringExamination[row] = examination
         ringClicked[row] = clicked
@@ -131,7 +140,8 @@ final class PersonalBlocks {
                 }
                 inputs[i * m + 2 * d] = 1
                 inputs[i * m + m - 1] = 1
-                offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0))
+                offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0)
+                               + (cohorts?.logit(cohort: Int(ringCohort[row]), ad: ad, user: user, world: world) ?? 0))
                 targets.append(ringClicked[row] ? 1 : 0)
                 observation.append(ringExamination[row])
             }
@@ -177,10 +187,20 @@ final class PersonalBlocks {
         }
     }
 
-    /// Re-adapts the ads with impressions since their last adaptation (the online step).
+    /// Re-adapts the ads with impressions since their last adaptation, and the cohort blocks
+    /// (the online step).
     func adaptFresh(world: World, base: GlobalRanker, now: Double) {
         for ad in dirtyAds { adapt(ad: Int(ad), world: world, base: base, now: now); dirty[Int(ad)] = false }
         dirtyAds.removeAll(keepingCapacity: true)
+        cohorts?.adapt(world: world, now: now) { self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base) }
+    }
+
+    /// Everything but the cohort block: the global logit, the shared correction and the ad's block.
+    private func logitWithoutCohort(ad: Int, user: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) -> Double {
+        let θ = learner.parameters
+        var z = base.baseLogit(ad: ad, user: user, world: world) + θ[2 * d] + logit(ad: ad, user: user)
+        for k in 0..<d { z += (θ[k] * user[k] + θ[d + k]) * world.adFeatures[ad * d + k] }
+        return z
     }
 
     /// Re-adapts every ad whose advertiser has entered by `now` (after the starting point changed).
@@ -231,6 +251,9 @@ final class PersonalBlocks {
             }
         }
         adaptAll(world: world, base: base, now: now)
+        cohorts?.update(world: world, now: now, iterations: settings.metaIterations, stream: metaTrained ? stream : nil) {
+            self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base)
+        }
     }
 
     /// Rows scored as a brand-new ad would be (no ID bias; the learned block with c = 0), for the generator.

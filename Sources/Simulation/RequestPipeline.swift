@@ -41,7 +41,7 @@ extension MarketSimulation {
         fairness.requests += 1
         fairness.refreshCalibration(hour: hour)
         if let ranker {
-            user.withUnsafeBufferPointer { ranker.prepare(user: $0) }
+            user.withUnsafeBufferPointer { ranker.prepare(user: $0, cohort: cohort) }
             candidates.withUnsafeBufferPointer { c in
                 predicted.withUnsafeMutableBufferPointer { ctr in
                     predictedCVR.withUnsafeMutableBufferPointer { cvr in
@@ -318,8 +318,8 @@ extension MarketSimulation {
             }
             if let ranker {
                 user.withUnsafeBufferPointer {
-                    feedback.append(ad: ad, user: $0, examination: e, clicked: clicked)
-                    ranker.personal?.record(ad: ad, user: $0, examination: e, clicked: clicked, time: queue.now)
+                    feedback.append(ad: ad, user: $0, cohort: cohort, examination: e, clicked: clicked)
+                    ranker.personal?.record(ad: ad, user: $0, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
                 }
             }
             guard clicked else { continue }

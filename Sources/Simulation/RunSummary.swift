@@ -276,6 +276,8 @@ extension RunSummary {
                 var diffs: [String: PredictionDifference] = [:]
                 for (g, name) in groups.enumerated() {
                     let base = totals[q].map { $0[g] }, mine = totals[p].map { $0[g] }
+                    // A group with no impressions (e.g. no entrants) has nothing to compare.
+                    guard base.contains(where: { $0.logLoss != nil }), mine.contains(where: { $0.logLoss != nil }) else { continue }
                     diffs[name] = PredictionDifference(
                         logloss: Statistics.pairedDifference(base.map { $0.logLoss ?? .nan }, mine.map { $0.logLoss ?? .nan }),
                         auc: Statistics.pairedDifference(base.map { $0.auc ?? .nan }, mine.map { $0.auc ?? .nan }))

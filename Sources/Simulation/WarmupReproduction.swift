@@ -101,7 +101,7 @@ public enum WarmupReproduction {
     static func replicate(_ setup: Setup, scenario: Scenario, replicate r: Int) -> Replicate {
         let world = WorldGenerator.generate(scenario, replicate: r)
         let d = world.dimension
-        let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker,
+        let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
                                 seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"))
         let tiers = world.tierNames.count
         func features(_ ad: Int) -> [Double] {

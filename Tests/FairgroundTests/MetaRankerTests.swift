@@ -3,6 +3,7 @@ import Testing
 @testable import Scenario
 @testable import Simulation
 import Reporting
+@testable import Marketplace
 
 @Suite("Simulation: meta-learned and fine-tuned rankers")
 struct MetaRankerTests {
@@ -67,6 +68,7 @@ struct MetaRankerTests {
             let comparison = try #require(p.rankerComparison)
             #expect(comparison.baseline == "global")
             #expect(Set(comparison.tiers.keys) == ["large", "small", "new"])
+            #expect(comparison.tiers.values.allSatisfy { $0.logloss.count == 3 })
         }
         #expect(a.policies[0].rankerComparison == nil)
         for p in a.policies where p.ranker != "oracle" {
@@ -74,5 +76,30 @@ struct MetaRankerTests {
                 #expect(p.tiers[tier]?.logloss != nil && p.tiers[tier]?.auc != nil, "\(p.name) \(tier)")
             }
         }
+    }
+}
+
+@Suite("Simulation: cohort personal blocks")
+struct CohortBlockTests {
+    /// With two cohorts and cohort blocks on, the run completes deterministically and the cohort
+    /// blocks are learned (non-zero) from the cohorts' impressions.
+    @Test func cohortBlocksAreLearnedAndDeterministic() throws {
+        let base = Fixtures.tinyYAML.components(separatedBy: "policies:")[0]
+        let yaml = base + """
+            cohorts:
+              - {name: new-users, share: 0.4, objective: conversions, center: -0.5}
+              - {name: advanced, share: 0.6, objective: order-value, center: 0.5}
+            policies:
+              - name: meta
+                ranker: {kind: meta, cohortBlocks: true, metaIterations: 20}
+            """
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "cohorts.yaml")
+        #expect(scenario.policies[0].ranker.meta.cohortBlocks)
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let ranker = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
+        let blocks = try #require(ranker.personal?.cohorts)
+        #expect(blocks.blocks.contains { $0 != 0 })
+        let a = Runner.runCell(scenario, policy: 0, replicate: 1), b = Runner.runCell(scenario, policy: 0, replicate: 1)
+        #expect(a.revenue == b.revenue && a.metrics.impressions == b.metrics.impressions)
     }
 }
