@@ -94,8 +94,8 @@ public enum ReportText {
     }
 
     public static let howToRead = [
-        "*Spend delivery*: the share of their budgets advertisers managed to spend.",
-        "*Exposure share*: a tier's share of all impressions, each weighted by how often its slot is looked at. The tiers (without `new`) add up to 100%; `new` counts advertisers that entered during the run, whatever their tier.",
+        "**Spend delivery**: the share of their budgets advertisers managed to spend.",
+        "**Exposure share**: a tier's share of all impressions, each weighted by how often its slot is looked at. The tiers (without `new`) add up to 100%; `new` counts advertisers that entered during the run, whatever their tier.",
         "Changes are paired against the first policy on the same simulated traffic (common random numbers) and are only called changes when their 95% interval excludes zero.",
         "Data: `metrics.json` (all figures), `advertisers.csv`, `timeseries.csv`, `ramp.csv`, `calibration.csv`.",
     ]

@@ -112,21 +112,36 @@ final class GlobalRanker {
 
     /// Predicted click-through and conversion rates of `candidates[0..<n]` for the prepared user,
     /// written to `ctr` and `cvr`: one call per request, with the model's arrays read once.
-    /// Same arithmetic, in the same order, as `clickProbability(ad:world:)`.
+    /// Without personal blocks, the same arithmetic in the same order as `clickProbability(ad:world:)`;
+    /// with them, the same terms summed from the cached ad-side vector (equal up to rounding).
     func score(_ candidates: UnsafeBufferPointer<Int>, world: World,
                ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
-        model.entityBias.withUnsafeBufferPointer { bias in
-            folded.withUnsafeBufferPointer { g in
-                world.adFeatures.withUnsafeBufferPointer { x in
+        if let personal {
+            // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
+            let stride = personal.servedStride
+            personal.served.withUnsafeBufferPointer { v in
+                folded.withUnsafeBufferPointer { g in
                     user.withUnsafeBufferPointer { u in
                         for i in 0..<candidates.count {
-                            let ad = candidates[i]
-                            var z = Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d)
-                            if let personal { z += personal.logit(ad: ad, user: u) }
+                            let ad = candidates[i], o = ad * stride
+                            var z = intercept + v[o]
+                            for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
                             ctr[i] = logistic(z)
                             cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
                         }
+                    }
+                }
+            }
+            return
+        }
+        model.entityBias.withUnsafeBufferPointer { bias in
+            folded.withUnsafeBufferPointer { g in
+                world.adFeatures.withUnsafeBufferPointer { x in
+                    for i in 0..<candidates.count {
+                        let ad = candidates[i]
+                        ctr[i] = logistic(Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d))
+                        cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
                     }
                 }
             }

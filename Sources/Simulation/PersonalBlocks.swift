@@ -15,8 +15,9 @@ import Stochastics
 /// sampled ads at every model-update tick. A `finetune` ranker adapts from zero with a fixed step
 /// and never meta-trains.
 ///
-/// Serving caches each ad's block as a bias c and a vector q = p ⊙ x, so a candidate costs one
-/// d-length dot product with the user on top of the global score, with no allocation.
+/// Serving reads one contiguous ad-side vector per candidate, cached between adaptations:
+/// [β_ad + c, x (d), q = p ⊙ x (d)], dotted with the request's [g (d), u (d)] — one 2d-length dot
+/// product, no allocation, one memory region per ad.
 final class PersonalBlocks {
     let settings: MetaRankerSettings
     let metaTrained: Bool
@@ -28,9 +29,11 @@ final class PersonalBlocks {
     private(set) var generator: EmbeddingGenerator?
     let capacity: Int
 
-    /// Served per ad: c and q = p ⊙ x.
+    /// Each ad's adapted bias c.
     private(set) var bias: [Double]
-    private(set) var interaction: [Double]
+    /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block).
+    private(set) var served: [Double]
+    let servedStride: Int
     /// Recent impressions per ad, in a ring of `capacity` rows.
     private var ringUser: [Double], ringExamination: [Double], ringTime: [Double]
     private var ringClicked: [Bool]
@@ -64,7 +67,8 @@ final class PersonalBlocks {
         capacity = settings.supportSize + settings.querySize
         let ads = world.adCountTotal
         bias = Array(repeating: 0, count: ads)
-        interaction = Array(repeating: 0, count: ads * d)
+        servedStride = 2 * d + 1
+        served = Array(repeating: 0, count: ads * servedStride)
         ringUser = Array(repeating: 0, count: ads * capacity * d)
         ringExamination = Array(repeating: 0, count: ads * capacity)
         ringTime = ringExamination
@@ -101,12 +105,10 @@ final class PersonalBlocks {
     }
 
     /// Personal logit of `ad` for `user`: c + q·u.
-    @inline(__always)
     func logit(ad: Int, user: UnsafeBufferPointer<Double>) -> Double {
         var z = bias[ad]
-        guard width > 1 else { return z }
-        let base = ad * d
-        for k in 0..<d { z += interaction[base + k] * user[k] }
+        let q = ad * servedStride + 1 + d
+        for k in 0..<d { z += served[q + k] * user[k] }
         return z
     }
 
@@ -176,14 +178,18 @@ final class PersonalBlocks {
         let from = start(ad: ad, world: world)
         let φ = rows.isEmpty ? from : learner.adapt(batch(Array(rows.suffix(settings.supportSize)), ad: ad, world: world, base: base),
                                                     steps: settings.innerSteps, from: from)
-        setServed(ad: ad, φ, world: world)
+        setServed(ad: ad, φ, world: world, base: base)
         adaptations += 1
     }
 
-    private func setServed(ad: Int, _ φ: [Double], world: World) {
-        bias[ad] = φ[shared + width - 1]
-        if width > 1 {
-            for k in 0..<d { interaction[ad * d + k] = φ[shared + k] * world.adFeatures[ad * d + k] }
+    private func setServed(ad: Int, _ φ: [Double], world: World, base: GlobalRanker) {
+        let c = φ[shared + width - 1], o = ad * servedStride
+        bias[ad] = c
+        served[o] = base.idBias(ad: ad) + c
+        for k in 0..<d {
+            let x = world.adFeatures[ad * d + k]
+            served[o + 1 + k] = x
+            served[o + 1 + d + k] = width > 1 ? φ[shared + k] * x : 0
         }
     }
 
