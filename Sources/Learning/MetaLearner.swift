@@ -39,12 +39,18 @@ public struct MetaSettings: Sendable, Equatable {
 }
 
 /// One task: the data a model adapts on (support) and the data the adapted model is judged on (query).
+///
+/// `stepScale` multiplies the inner step sizes for this task, e.g. support rows ÷ the full support
+/// size, so that a task with little data moves its block less (the mean loss's gradient does not
+/// shrink with fewer rows; this makes the step proportional to the evidence).
 public struct MetaTask: Sendable {
     public var support: Batch
     public var query: Batch
-    public init(support: Batch, query: Batch) {
+    public var stepScale: Double
+    public init(support: Batch, query: Batch, stepScale: Double = 1) {
         self.support = support
         self.query = query
+        self.stepScale = stepScale
     }
 }
 
@@ -75,14 +81,15 @@ public struct MetaLearner<Model: DifferentiableModel>: Sendable {
 
     private var adaptedRange: Range<Int> { settings.adapted ?? 0..<model.parameterCount }
 
-    /// `steps` inner SGD steps from `start` (default: the learned parameters) on `support`.
-    public func adapt(_ support: Batch, steps: Int, from start: [Double]? = nil) -> [Double] {
+    /// `steps` inner SGD steps from `start` (default: the learned parameters) on `support`, with
+    /// the step sizes multiplied by `stepScale`.
+    public func adapt(_ support: Batch, steps: Int, from start: [Double]? = nil, stepScale: Double = 1) -> [Double] {
         var φ = start ?? parameters
         guard support.count > 0 else { return φ }
         let range = adaptedRange
         for _ in 0..<steps {
             let g = model.gradient(φ, on: support).gradient
-            for i in range { φ[i] -= stepSizes[i] * g[i] }
+            for i in range { φ[i] -= stepScale * stepSizes[i] * g[i] }
         }
         return φ
     }
@@ -117,7 +124,7 @@ public struct MetaLearner<Model: DifferentiableModel>: Sendable {
             return (r.loss, r.gradient, zeros)
         case .reptile:
             let all = task.support.appending(task.query)
-            let φ = adapt(all, steps: settings.innerSteps)
+            let φ = adapt(all, steps: settings.innerSteps, stepScale: task.stepScale)
             var g = zeros
             for i in 0..<n { g[i] = parameters[i] - φ[i] }
             return (model.loss(φ, on: all), g, zeros)
@@ -128,7 +135,7 @@ public struct MetaLearner<Model: DifferentiableModel>: Sendable {
                 let g = model.gradient(φ, on: task.support).gradient
                 states.append(φ)
                 innerGradients.append(g)
-                for i in range { φ[i] -= stepSizes[i] * g[i] }
+                for i in range { φ[i] -= task.stepScale * stepSizes[i] * g[i] }
             }
             var (loss, g) = model.gradient(φ, on: task.query)
             var gα = zeros
@@ -138,8 +145,8 @@ public struct MetaLearner<Model: DifferentiableModel>: Sendable {
             for k in stride(from: settings.innerSteps - 1, through: 0, by: -1) {
                 var direction = zeros
                 for i in range {
-                    gα[i] -= innerGradients[k][i] * g[i]
-                    direction[i] = stepSizes[i] * g[i]
+                    gα[i] -= task.stepScale * innerGradients[k][i] * g[i]
+                    direction[i] = task.stepScale * stepSizes[i] * g[i]
                 }
                 let hv = model.hessianVectorProduct(states[k], direction, on: task.support)
                 for i in 0..<n { g[i] -= hv[i] }

@@ -43,7 +43,7 @@ final class PersonalBlocks {
     private(set) var cohorts: CohortBlocks?
     private var dirty: [Bool]
     private var dirtyAds: [Int32] = []
-    /// Generator features per ad: tier one-hot, ad features, 1.
+    /// Number of tiers (the one-hot part of `World.coldStartFeatures`).
     private let tierCount: Int
     private(set) var adaptations = 0
 
@@ -151,15 +151,6 @@ final class PersonalBlocks {
         return Batch(width: m, inputs: inputs, targets: targets, observation: observation, offset: offsets)
     }
 
-    /// Generator features of an ad: its advertiser's tier (one-hot), its features, 1.
-    private func generatorFeatures(ad: Int, world: World) -> [Double] {
-        var f = [Double](repeating: 0, count: tierCount + d + 1)
-        f[Int(world.advertiserTier[Int(world.adAdvertiser[ad])])] = 1
-        for k in 0..<d { f[tierCount + k] = world.adFeatures[ad * d + k] }
-        f[tierCount + d] = 1
-        return f
-    }
-
     // MARK: - Adaptation and meta-training
 
     /// The starting point of an ad's personal block: the learned one, or for a new advertiser's
@@ -167,7 +158,7 @@ final class PersonalBlocks {
     private func start(ad: Int, world: World) -> [Double] {
         var θ = learner.parameters
         if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
-            θ[shared + width - 1] = generator.embedding(generatorFeatures(ad: ad, world: world))
+            θ[shared + width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
         }
         return θ
     }
@@ -176,11 +167,15 @@ final class PersonalBlocks {
     private func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
         let rows = rows(ad: ad, now: now)
         let from = start(ad: ad, world: world)
-        let φ = rows.isEmpty ? from : learner.adapt(batch(Array(rows.suffix(settings.supportSize)), ad: ad, world: world, base: base),
-                                                    steps: settings.innerSteps, from: from)
+        let support = Array(rows.suffix(settings.supportSize))
+        let φ = rows.isEmpty ? from : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
+                                                    from: from, stepScale: stepScale(rows: support.count))
         setServed(ad: ad, φ, world: world, base: base)
         adaptations += 1
     }
+
+    /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
+    private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
     private func setServed(ad: Int, _ φ: [Double], world: World, base: GlobalRanker) {
         let c = φ[shared + width - 1], o = ad * servedStride
@@ -244,9 +239,9 @@ final class PersonalBlocks {
                         let q = min(settings.querySize, r.count / 2)
                         let query = Array(r[0..<q]), support = Array(r[q...].prefix(settings.supportSize))
                         tasks.append(MetaTask(support: batch(support, ad: ad, world: world, base: base),
-                                              query: batch(query, ad: ad, world: world, base: base)))
+                                              query: batch(query, ad: ad, world: world, base: base), stepScale: stepScale(rows: support.count)))
                         if generator != nil, !world.isNew[Int(world.adAdvertiser[ad])] {
-                            generatorTasks.append((generatorFeatures(ad: ad, world: world),
+                            generatorTasks.append((world.coldStartFeatures(ad: ad),
                                                    generatorBatch(support, ad: ad, world: world, base: base),
                                                    generatorBatch(query, ad: ad, world: world, base: base)))
                         }
@@ -269,5 +264,18 @@ final class PersonalBlocks {
         θ[shared + width - 1] = 0
         let offsets = zip(learner.model.outputs(θ, on: b), b.offset!).map { $0 + $1 }
         return EmbeddingGenerator.batch(offsets: offsets, targets: b.targets, observation: b.observation)
+    }
+}
+
+extension World {
+    /// What a cold-start generator may know of a brand-new ad: its advertiser's tier (one-hot),
+    /// its feature vector, and a constant 1.
+    func coldStartFeatures(ad: Int) -> [Double] {
+        let tiers = tierNames.count
+        var f = [Double](repeating: 0, count: tiers + dimension + 1)
+        f[Int(advertiserTier[Int(adAdvertiser[ad])])] = 1
+        for k in 0..<dimension { f[tiers + k] = adFeatures[ad * dimension + k] }
+        f[tiers + dimension] = 1
+        return f
     }
 }

@@ -104,13 +104,6 @@ public enum WarmupReproduction {
         let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
                                 seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"))
         let tiers = world.tierNames.count
-        func features(_ ad: Int) -> [Double] {
-            var f = [Double](repeating: 0, count: tiers + d + 1)
-            f[Int(world.advertiserTier[Int(world.adAdvertiser[ad])])] = 1
-            for k in 0..<d { f[tiers + k] = world.adFeatures[ad * d + k] }
-            f[tiers + d] = 1
-            return f
-        }
         // Established ads' history rows, grouped by ad, scored without their own ID bias.
         var rowsByAd = [[Int]](repeating: [], count: world.adCountTotal)
         for i in 0..<world.history.count { rowsByAd[Int(world.history.ad[i])].append(i) }
@@ -132,7 +125,7 @@ public enum WarmupReproduction {
                 let ad = eligible[stream.integer(below: eligible.count)]
                 var rows = rowsByAd[ad]
                 for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, stream.integer(below: i + 1)) }
-                tasks.append((features(ad), historyBatch(rows[0..<setup.warmupSize], ad: ad),
+                tasks.append((world.coldStartFeatures(ad: ad), historyBatch(rows[0..<setup.warmupSize], ad: ad),
                               historyBatch(rows[setup.warmupSize..<(2 * setup.warmupSize)], ad: ad)))
             }
             generator.step(tasks)
@@ -159,7 +152,7 @@ public enum WarmupReproduction {
             tests.append(draw(setup.testSize))
         }
         var baseline = [Double](repeating: 0, count: newAds.count)
-        var generated = newAds.map { generator.embedding(features($0)) }
+        var generated = newAds.map { generator.embedding(world.coldStartFeatures(ad: $0)) }
         var result = Replicate(baseline: [], generated: [])
         for stage in 0..<stageNames.count {
             if stage > 0 {

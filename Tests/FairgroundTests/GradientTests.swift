@@ -69,13 +69,13 @@ struct GradientTests {
         let θ = (0..<model.parameterCount).map { _ in s.gaussian(sigma: 0.8) }
         let settings = MetaSettings(method: method, innerSteps: 2, innerLearningRate: 0.3, adapted: 3..<model.parameterCount)
         let learner = MetaLearner(model: model, settings: settings, parameters: θ)
-        let task = MetaTask(support: support, query: query)
+        let task = MetaTask(support: support, query: query, stepScale: 0.6)
         let meta = learner.metaGradient(task)
         func adaptedQueryLoss(_ start: [Double], stepSizes: [Double]) -> Double {
             var φ = start
             for _ in 0..<2 {
                 let g = model.gradient(φ, on: support).gradient
-                for i in 0..<φ.count { φ[i] -= stepSizes[i] * g[i] }
+                for i in 0..<φ.count { φ[i] -= 0.6 * stepSizes[i] * g[i] }
             }
             return model.loss(φ, on: query)
         }
