@@ -13,7 +13,6 @@ import Stochastics
 final class CohortBlocks {
     let d: Int
     let count: Int
-    let capacity: Int
     let supportSize: Int
     let querySize: Int
     let innerSteps: Int
@@ -21,9 +20,8 @@ final class CohortBlocks {
     private(set) var learner: MetaLearner<LinearModel>
     /// Adapted blocks, cohort by cohort: p (d) then the bias.
     private(set) var blocks: [Double]
-    private var ringAd: [Int32], ringUser: [Double], ringExamination: [Double], ringTime: [Double]
-    private var ringClicked: [Bool]
-    private var ringCount: [Int], ringNext: [Int]
+    /// Each cohort's latest impressions, tagged with the ad.
+    private var rings: ImpressionRings
     private let windowHours: Double?
 
     init(cohorts: Int, dimension d: Int, settings: MetaRankerSettings, metaTrained: Bool) {
@@ -31,33 +29,15 @@ final class CohortBlocks {
         count = cohorts
         supportSize = 10 * settings.supportSize
         querySize = 10 * settings.querySize
-        capacity = supportSize + querySize
         innerSteps = settings.innerSteps
         windowHours = settings.windowHours
-        let method: MetaMethod = metaTrained ? MetaMethod(rawValue: settings.method.rawValue) ?? .metasgd : .fomaml
-        learner = MetaLearner(model: LinearModel(inputWidth: d + 1, loss: .logistic),
-                              settings: MetaSettings(method: method, innerSteps: settings.innerSteps, innerLearningRate: settings.innerLearningRate,
-                                                     outerLearningRate: settings.outerLearningRate),
-                              parameters: Array(repeating: 0, count: d + 1))
+        learner = settings.learner(metaTrained: metaTrained, parameters: d + 1, adapted: nil)
         blocks = Array(repeating: 0, count: cohorts * (d + 1))
-        ringAd = Array(repeating: 0, count: cohorts * capacity)
-        ringUser = Array(repeating: 0, count: cohorts * capacity * d)
-        ringExamination = Array(repeating: 0, count: cohorts * capacity)
-        ringTime = ringExamination
-        ringClicked = Array(repeating: false, count: cohorts * capacity)
-        ringCount = Array(repeating: 0, count: cohorts)
-        ringNext = ringCount
+        rings = ImpressionRings(owners: cohorts, capacity: supportSize + querySize, dimension: d)
     }
 
     func record(cohort c: Int, ad: Int, user: UnsafeBufferPointer<Double>, examination: Double, clicked: Bool, time: Double) {
-        let row = c * capacity + ringNext[c]
-        ringAd[row] = Int32(ad)
-        for k in 0..<d { ringUser[row * d + k] = user[k] }
-        ringExamination[row] = examination
-        ringClicked[row] = clicked
-        ringTime[row] = time
-        ringNext[c] = (ringNext[c] + 1) % capacity
-        ringCount[c] = min(ringCount[c] + 1, capacity)
+        rings.record(owner: c, user: user, tag: ad, examination: examination, clicked: clicked, time: time)
     }
 
     /// Adds the cohort's block to a request's folded vector g (dotted with the ad's features) and intercept.
@@ -77,23 +57,19 @@ final class CohortBlocks {
     }
 
     /// The cohort's ring rows usable at `now`, oldest first.
-    private func rows(cohort c: Int, now: Double) -> [Int] {
-        let n = ringCount[c], start = n < capacity ? 0 : ringNext[c]
-        let oldest = windowHours.map { now - $0 * 3600 } ?? -.infinity
-        return (0..<n).map { c * capacity + (start + $0) % capacity }.filter { ringTime[$0] >= oldest }
-    }
+    private func rows(cohort c: Int, now: Double) -> [Int] { rings.rows(owner: c, now: now, windowHours: windowHours) }
 
     /// Rows as a batch on [u ⊙ x, 1] with `rest(ad, user)` — every other term of the logit — as offset.
     private func batch(_ rows: [Int], world: World, rest: (Int, UnsafeBufferPointer<Double>) -> Double) -> Batch {
         var inputs: [Double] = [], offsets: [Double] = [], targets: [Double] = [], observation: [Double] = []
-        ringUser.withUnsafeBufferPointer { u in
+        rings.user.withUnsafeBufferPointer { u in
             for row in rows {
-                let ad = Int(ringAd[row]), user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
+                let ad = Int(rings.tag[row]), user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
                 for k in 0..<d { inputs.append(user[k] * world.adFeatures[ad * d + k]) }
                 inputs.append(1)
                 offsets.append(rest(ad, user))
-                targets.append(ringClicked[row] ? 1 : 0)
-                observation.append(ringExamination[row])
+                targets.append(rings.clicked[row] ? 1 : 0)
+                observation.append(rings.examination[row])
             }
         }
         return Batch(width: d + 1, inputs: inputs, targets: targets, observation: observation, offset: offsets)
@@ -107,11 +83,9 @@ final class CohortBlocks {
             let eligible = (0..<count).filter { rows(cohort: $0, now: now).count >= 2 }
             for _ in 0..<(eligible.isEmpty ? 0 : iterations) {
                 let tasks = eligible.map { c -> MetaTask in
-                    var r = rows(cohort: c, now: now)
-                    for i in stride(from: r.count - 1, to: 0, by: -1) { r.swapAt(i, stream.integer(below: i + 1)) }
-                    let q = min(querySize, r.count / 2)
-                    return MetaTask(support: batch(Array(r[q...].prefix(supportSize)), world: world, rest: rest),
-                                    query: batch(Array(r[0..<q]), world: world, rest: rest))
+                    let (support, query) = rings.task(owner: c, now: now, windowHours: windowHours, querySize: querySize,
+                                                      supportSize: supportSize, stream: stream)
+                    return MetaTask(support: batch(support, world: world, rest: rest), query: batch(query, world: world, rest: rest))
                 }
                 learner.step(tasks)
             }

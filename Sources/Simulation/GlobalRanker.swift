@@ -112,8 +112,7 @@ final class GlobalRanker {
 
     /// Predicted click-through and conversion rates of `candidates[0..<n]` for the prepared user,
     /// written to `ctr` and `cvr`: one call per request, with the model's arrays read once.
-    /// Without personal blocks, the same arithmetic in the same order as `clickProbability(ad:world:)`;
-    /// with them, the same terms summed from the cached ad-side vector (equal up to rounding).
+    /// The same arithmetic, in the same order, as `clickProbability(ad:world:)`.
     func score(_ candidates: UnsafeBufferPointer<Int>, world: World,
                ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
@@ -124,10 +123,8 @@ final class GlobalRanker {
                 folded.withUnsafeBufferPointer { g in
                     user.withUnsafeBufferPointer { u in
                         for i in 0..<candidates.count {
-                            let ad = candidates[i], o = ad * stride
-                            var z = intercept + v[o]
-                            for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
-                            ctr[i] = logistic(z)
+                            let ad = candidates[i]
+                            ctr[i] = logistic(Self.servedPredictor(ad: ad, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
                             cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
                         }
                     }
@@ -150,16 +147,32 @@ final class GlobalRanker {
 
     /// Predicted click-through rate (top slot) of `ad` for the prepared user.
     func clickProbability(ad: Int, world: World) -> Double {
-        model.entityBias.withUnsafeBufferPointer { bias in
-            folded.withUnsafeBufferPointer { g in
-                world.adFeatures.withUnsafeBufferPointer { x in
+        folded.withUnsafeBufferPointer { g in
+            if let personal {
+                return personal.served.withUnsafeBufferPointer { v in
                     user.withUnsafeBufferPointer { u in
-                        let z = Self.linearPredictor(ad: ad, intercept: requestIntercept, bias: bias, features: x, folded: g, dimension: dimension)
-                        return logistic(z + (personal?.logit(ad: ad, user: u) ?? 0))
+                        logistic(Self.servedPredictor(ad: ad, intercept: requestIntercept, served: v, stride: personal.servedStride,
+                                                      folded: g, user: u, dimension: dimension))
                     }
                 }
             }
+            return model.entityBias.withUnsafeBufferPointer { bias in
+                world.adFeatures.withUnsafeBufferPointer { x in
+                    logistic(Self.linearPredictor(ad: ad, intercept: requestIntercept, bias: bias, features: x, folded: g, dimension: dimension))
+                }
+            }
         }
+    }
+
+    /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]
+    /// dotted with [1, g, u].
+    @inline(__always)
+    static func servedPredictor(ad: Int, intercept: Double, served v: UnsafeBufferPointer<Double>, stride: Int,
+                                folded g: UnsafeBufferPointer<Double>, user u: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
+        let o = ad * stride
+        var z = intercept + v[o]
+        for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
+        return z
     }
 
     /// Conversion rate estimate: (conversions + s·prior) / (clicks + s).

@@ -27,25 +27,17 @@ final class PersonalBlocks {
     let shared: Int
     private(set) var learner: MetaLearner<LinearModel>
     private(set) var generator: EmbeddingGenerator?
-    let capacity: Int
-
     /// Each ad's adapted bias c.
     private(set) var bias: [Double]
     /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block).
     private(set) var served: [Double]
     let servedStride: Int
-    /// Recent impressions per ad, in a ring of `capacity` rows.
-    private var ringUser: [Double], ringExamination: [Double], ringTime: [Double]
-    private var ringClicked: [Bool]
-    private var ringCohort: [Int32]
-    private var ringCount: [Int32], ringNext: [Int32]
+    /// Each ad's latest support + query impressions, tagged with the user's cohort.
+    private var rings: ImpressionRings
     /// Per-cohort blocks (cohorts as tasks), when the settings ask for them.
     private(set) var cohorts: CohortBlocks?
     private var dirty: [Bool]
     private var dirtyAds: [Int32] = []
-    /// Number of tiers (the one-hot part of `World.coldStartFeatures`).
-    private let tierCount: Int
-    private(set) var adaptations = 0
 
     init(world: World, ranker: RankerSettings, cohorts cohortCount: Int) {
         settings = ranker.meta
@@ -53,32 +45,19 @@ final class PersonalBlocks {
         d = world.dimension
         width = settings.personalBlock == .lastLayer ? d + 1 : 1
         shared = 2 * d + 1
-        let model = LinearModel(inputWidth: shared + width, loss: .logistic)
-        let method: MetaMethod = metaTrained ? MetaMethod(rawValue: settings.method.rawValue) ?? .metasgd : .fomaml
-        learner = MetaLearner(model: model,
-                              settings: MetaSettings(method: method, innerSteps: settings.innerSteps, innerLearningRate: settings.innerLearningRate,
-                                                     outerLearningRate: settings.outerLearningRate, adapted: shared..<(shared + width)),
-                              parameters: Array(repeating: 0, count: shared + width))
-        tierCount = world.tierNames.count
+        learner = settings.learner(metaTrained: metaTrained, parameters: shared + width, adapted: shared..<(shared + width))
         if metaTrained && settings.coldStart == .metaEmbedding {
-            generator = EmbeddingGenerator(featureWidth: tierCount + d + 1, warmLearningRate: settings.innerLearningRate,
+            generator = EmbeddingGenerator(featureWidth: world.coldStartFeatureCount, warmLearningRate: settings.innerLearningRate,
                                            learningRate: settings.outerLearningRate)
         }
-        capacity = settings.supportSize + settings.querySize
         let ads = world.adCountTotal
         bias = Array(repeating: 0, count: ads)
         servedStride = 2 * d + 1
         served = Array(repeating: 0, count: ads * servedStride)
-        ringUser = Array(repeating: 0, count: ads * capacity * d)
-        ringExamination = Array(repeating: 0, count: ads * capacity)
-        ringTime = ringExamination
-        ringClicked = Array(repeating: false, count: ads * capacity)
-        ringCohort = Array(repeating: 0, count: ads * capacity)
+        rings = ImpressionRings(owners: ads, capacity: settings.supportSize + settings.querySize, dimension: d)
         if settings.cohortBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
         }
-        ringCount = Array(repeating: 0, count: ads)
-        ringNext = ringCount
         dirty = Array(repeating: false, count: ads)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
@@ -92,15 +71,7 @@ final class PersonalBlocks {
     /// Adds an impression to the ad's ring and marks the ad for re-adaptation.
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {
         cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
-        let slot = Int(ringNext[ad])
-        let row = ad * capacity + slot
-        ringCohort[row] = Int32(cohort)
-        for k in 0..<d { ringUser[row * d + k] = user[k] }
-        ringExamination[row] = examination
-        ringClicked[row] = clicked
-        ringTime[row] = time
-        ringNext[ad] = Int32((slot + 1) % capacity)
-        ringCount[ad] = min(ringCount[ad] + 1, Int32(capacity))
+        rings.record(owner: ad, user: user, tag: cohort, examination: examination, clicked: clicked, time: time)
         if !dirty[ad] { dirty[ad] = true; dirtyAds.append(Int32(ad)) }
     }
 
@@ -118,12 +89,7 @@ final class PersonalBlocks {
     // MARK: - Task data
 
     /// The ad's ring rows usable at `now` (inside the window), oldest first.
-    private func rows(ad: Int, now: Double) -> [Int] {
-        let n = Int(ringCount[ad]), next = Int(ringNext[ad])
-        let start = n < capacity ? 0 : next
-        let oldest = settings.windowHours.map { now - $0 * 3600 } ?? -.infinity
-        return (0..<n).map { ad * capacity + (start + $0) % capacity }.filter { settings.windowHours == nil || ringTime[$0] >= oldest }
-    }
+    private func rows(ad: Int, now: Double) -> [Int] { rings.rows(owner: ad, now: now, windowHours: settings.windowHours) }
 
     /// Rows as a task-model batch whose offsets are the global model's logits.
     private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker, dropIDBias: Bool = false) -> Batch {
@@ -131,7 +97,7 @@ final class PersonalBlocks {
         var inputs = [Double](repeating: 0, count: rows.count * m)
         var offsets = [Double](), targets = [Double](), observation = [Double]()
         let xBase = ad * d
-        ringUser.withUnsafeBufferPointer { u in
+        rings.user.withUnsafeBufferPointer { u in
             for (i, row) in rows.enumerated() {
                 let user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
                 for k in 0..<d {
@@ -143,9 +109,9 @@ final class PersonalBlocks {
                 inputs[i * m + 2 * d] = 1
                 inputs[i * m + m - 1] = 1
                 offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0)
-                               + (cohorts?.logit(cohort: Int(ringCohort[row]), ad: ad, user: user, world: world) ?? 0))
-                targets.append(ringClicked[row] ? 1 : 0)
-                observation.append(ringExamination[row])
+                               + (cohorts?.logit(cohort: Int(rings.tag[row]), ad: ad, user: user, world: world) ?? 0))
+                targets.append(rings.clicked[row] ? 1 : 0)
+                observation.append(rings.examination[row])
             }
         }
         return Batch(width: m, inputs: inputs, targets: targets, observation: observation, offset: offsets)
@@ -171,7 +137,6 @@ final class PersonalBlocks {
         let φ = rows.isEmpty ? from : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
                                                     from: from, stepScale: stepScale(rows: support.count))
         setServed(ad: ad, φ, world: world, base: base)
-        adaptations += 1
     }
 
     /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
@@ -234,10 +199,8 @@ final class PersonalBlocks {
                     var generatorTasks: [(features: [Double], first: Batch, second: Batch)] = []
                     for _ in 0..<settings.metaBatch {
                         let ad = eligible[stream.integer(below: eligible.count)]
-                        var r = rows(ad: ad, now: now)
-                        for i in stride(from: r.count - 1, to: 0, by: -1) { r.swapAt(i, stream.integer(below: i + 1)) }
-                        let q = min(settings.querySize, r.count / 2)
-                        let query = Array(r[0..<q]), support = Array(r[q...].prefix(settings.supportSize))
+                        let (support, query) = rings.task(owner: ad, now: now, windowHours: settings.windowHours,
+                                                          querySize: settings.querySize, supportSize: settings.supportSize, stream: stream)
                         tasks.append(MetaTask(support: batch(support, ad: ad, world: world, base: base),
                                               query: batch(query, ad: ad, world: world, base: base), stepScale: stepScale(rows: support.count)))
                         if generator != nil, !world.isNew[Int(world.adAdvertiser[ad])] {
@@ -272,10 +235,12 @@ extension World {
     /// its feature vector, and a constant 1.
     func coldStartFeatures(ad: Int) -> [Double] {
         let tiers = tierNames.count
-        var f = [Double](repeating: 0, count: tiers + dimension + 1)
+        var f = [Double](repeating: 0, count: coldStartFeatureCount)
         f[Int(advertiserTier[Int(adAdvertiser[ad])])] = 1
         for k in 0..<dimension { f[tiers + k] = adFeatures[ad * dimension + k] }
         f[tiers + dimension] = 1
         return f
     }
+
+    var coldStartFeatureCount: Int { tierNames.count + dimension + 1 }
 }

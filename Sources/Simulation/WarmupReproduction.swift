@@ -103,7 +103,6 @@ public enum WarmupReproduction {
         let d = world.dimension
         let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
                                 seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"))
-        let tiers = world.tierNames.count
         // Established ads' history rows, grouped by ad, scored without their own ID bias.
         var rowsByAd = [[Int]](repeating: [], count: world.adCountTotal)
         for i in 0..<world.history.count { rowsByAd[Int(world.history.ad[i])].append(i) }
@@ -116,7 +115,7 @@ public enum WarmupReproduction {
                     targets: rows.map { history.clicked[$0] ? 1 : 0 }, observation: rows.map { history.examination[$0] })
             }
         }
-        var generator = EmbeddingGenerator(featureWidth: tiers + d + 1, coldWeight: setup.coldWeight,
+        var generator = EmbeddingGenerator(featureWidth: world.coldStartFeatureCount, coldWeight: setup.coldWeight,
                                            warmLearningRate: setup.warmLearningRate)
         let stream = RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-generator"))
         for _ in 0..<setup.generatorSteps {
@@ -167,17 +166,32 @@ public enum WarmupReproduction {
         return result
     }
 
-    /// Pooled AUC (exact, by ranks with ties averaged) and mean log-loss of σ(offset + embedding).
+    /// Pooled AUC and mean log-loss of σ(offset + embedding), with the accumulator the marketplace
+    /// metrics use.
     static func evaluate(_ tests: [Batch], embeddings: [Double]) -> (auc: Double, logloss: Double) {
-        var scored: [(p: Double, y: Bool)] = []
-        var loss = 0.0
+        var quality = PredictionQuality()
         for (batch, e) in zip(tests, embeddings) {
-            for i in 0..<batch.count {
-                let p = logistic(batch.offset![i] + e), y = batch.targets[i] > 0.5
-                scored.append((p, y))
-                loss -= y ? logOf(p) : logOf(1 - p)
+            for i in 0..<batch.count { quality.record(logistic(batch.offset![i] + e), outcome: batch.targets[i] > 0.5) }
+        }
+        return (quality.auc ?? .nan, quality.logLoss ?? .nan)
+    }
+
+    /// The checks of the published shape: the generator has the lower log-loss at every stage,
+    /// each warm-up round lowers both log-losses, and the gap narrows from cold to the last stage.
+    public static func failures(_ stages: [Stage]) -> [String] {
+        var out: [String] = []
+        for (i, s) in stages.enumerated() {
+            if s.metaEmbedding.logloss >= s.baseline.logloss {
+                out.append("\(s.stage): Meta-Embedding log-loss \(s.metaEmbedding.logloss) is not below the baseline's \(s.baseline.logloss)")
+            }
+            if i > 0, s.baseline.logloss >= stages[i - 1].baseline.logloss || s.metaEmbedding.logloss >= stages[i - 1].metaEmbedding.logloss {
+                out.append("\(s.stage): warm-up did not lower the log-loss")
             }
         }
-        return (Statistics.auc(scores: scored.map(\.p), labels: scored.map(\.y)), loss / Double(max(scored.count, 1)))
+        if let first = stages.first, let last = stages.last,
+           last.baseline.logloss - last.metaEmbedding.logloss >= first.baseline.logloss - first.metaEmbedding.logloss {
+            out.append("the log-loss gap did not narrow from cold to \(last.stage)")
+        }
+        return out
     }
 }

@@ -65,24 +65,6 @@ public enum Statistics {
         return Estimate(mean: m, lower: m - half, upper: m + half, count: finite.count)
     }
 
-    /// Exact AUC: the probability that a random positive scores above a random negative (ties
-    /// count half), from the Mann–Whitney rank sum with tied ranks averaged. NaN without both classes.
-    public static func auc(scores: [Double], labels: [Bool]) -> Double {
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var rankSum = 0.0, positives = 0.0
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
-            let rank = Double(i + j) / 2 + 1
-            for k in i...j where labels[order[k]] { rankSum += rank; positives += 1 }
-            i = j + 1
-        }
-        let negatives = Double(scores.count) - positives
-        guard positives > 0, negatives > 0 else { return .nan }
-        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
-    }
-
     /// Paired difference `b − a` element by element, then its estimate.
     public static func pairedDifference(_ a: [Double], _ b: [Double]) -> Estimate {
         estimate(zip(a, b).map { $1 - $0 })

@@ -3,6 +3,7 @@ import Foundation
 import Exploration
 import Learning
 import Marketplace
+import Reporting
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,9 +34,7 @@ struct ReproduceAuction: ParsableCommand {
         let checks = AuctionReproduction.run(samples: samples, seed: seed)
         if json {
             struct Output: Encodable { var checks: [ReproductionCheck]; var passed: Bool }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(checks: checks, passed: checks.allSatisfy(\.pass))), as: UTF8.self))
+            print(try MetricsJSON.encode(Output(checks: checks, passed: checks.allSatisfy(\.pass))), terminator: "")
         } else {
             print("check | measured (95% CI) | expected | result")
             for c in checks {
@@ -89,9 +88,7 @@ struct ReproduceThompson: ParsableCommand {
         }
         if json {
             struct Output: Encodable { var results: [BanditReproduction.Result]; var passed: Bool; var failures: [String] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), as: UTF8.self))
+            print(try MetricsJSON.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), terminator: "")
         } else {
             print("K    ε     horizon   algorithm        regret (95% CI)               Lai–Robbins C·ln T   ratio")
             for r in results {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Learning
+import Reporting
 
 struct ReproduceSinusoid: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,9 +43,7 @@ struct ReproduceSinusoid: ParsableCommand {
         let failures = SinusoidReproduction.failures(results, full: !quick && iterations == nil)
         if json {
             struct Output: Encodable { var results: [SinusoidReproduction.Result]; var passed: Bool; var failures: [String] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), as: UTF8.self))
+            print(try MetricsJSON.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), terminator: "")
         } else {
             print("Sinusoid regression, mean test MSE (95% CI over \(setup.testTasks) tasks), \(setup.iterations) meta-iterations")
             print("predicting 0: \(SinusoidReproduction.zeroPredictorMSE); best task-agnostic predictor: \(SinusoidReproduction.bestAgnosticMSE)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Simulation
 
 struct ReproduceWarmup: ParsableCommand {
@@ -30,24 +31,10 @@ struct ReproduceWarmup: ParsableCommand {
 
     func run() throws {
         let stages = WarmupReproduction.run(quick ? .quick : .full, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        var failures: [String] = []
-        for (i, s) in stages.enumerated() {
-            if s.metaEmbedding.logloss >= s.baseline.logloss {
-                failures.append("\(s.stage): Meta-Embedding log-loss \(s.metaEmbedding.logloss) is not below the baseline's \(s.baseline.logloss)")
-            }
-            if i > 0, s.baseline.logloss >= stages[i - 1].baseline.logloss || s.metaEmbedding.logloss >= stages[i - 1].metaEmbedding.logloss {
-                failures.append("\(s.stage): warm-up did not lower the log-loss")
-            }
-        }
-        if let first = stages.first, let last = stages.last,
-           last.baseline.logloss - last.metaEmbedding.logloss >= first.baseline.logloss - first.metaEmbedding.logloss {
-            failures.append("the log-loss gap did not narrow from cold to warm-c")
-        }
+        let failures = WarmupReproduction.failures(stages)
         if json {
             struct Output: Encodable { var stages: [WarmupReproduction.Stage]; var passed: Bool; var failures: [String] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(stages: stages, passed: failures.isEmpty, failures: failures)), as: UTF8.self))
+            print(try MetricsJSON.encode(Output(stages: stages, passed: failures.isEmpty, failures: failures)), terminator: "")
         } else {
             print("stage    baseline AUC (95% CI)       log-loss (95% CI)         | Meta-Embedding AUC (95% CI) log-loss (95% CI)")
             for s in stages {

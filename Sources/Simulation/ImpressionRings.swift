@@ -1,0 +1,74 @@
+import Learning
+import Scenario
+import Stochastics
+
+/// The latest `capacity` impressions of each owner (an ad, or a cohort), one ring per owner:
+/// the support and query data of personal blocks.
+///
+/// A row holds the user vector, the slot's examination probability, the click, the time, and a
+/// tag naming the impression's other owner (an ad ring tags rows with the cohort; a cohort ring
+/// with the ad).
+struct ImpressionRings {
+    let capacity: Int
+    let dimension: Int
+    private(set) var user: [Double]
+    private(set) var examination: [Double]
+    private(set) var time: [Double]
+    private(set) var clicked: [Bool]
+    private(set) var tag: [Int32]
+    private var count: [Int32], next: [Int32]
+
+    init(owners: Int, capacity: Int, dimension: Int) {
+        self.capacity = capacity
+        self.dimension = dimension
+        user = Array(repeating: 0, count: owners * capacity * dimension)
+        examination = Array(repeating: 0, count: owners * capacity)
+        time = examination
+        clicked = Array(repeating: false, count: owners * capacity)
+        tag = Array(repeating: 0, count: owners * capacity)
+        count = Array(repeating: 0, count: owners)
+        next = count
+    }
+
+    /// Overwrites the owner's oldest row once its ring is full.
+    mutating func record(owner: Int, user u: UnsafeBufferPointer<Double>, tag t: Int, examination e: Double, clicked c: Bool, time now: Double) {
+        let slot = Int(next[owner]), row = owner * capacity + slot
+        for k in 0..<dimension { user[row * dimension + k] = u[k] }
+        examination[row] = e
+        clicked[row] = c
+        time[row] = now
+        tag[row] = Int32(t)
+        next[owner] = Int32((slot + 1) % capacity)
+        count[owner] = min(count[owner] + 1, Int32(capacity))
+    }
+
+    /// The owner's rows recorded within the last `windowHours` of `now` (all when nil), oldest first.
+    func rows(owner: Int, now: Double, windowHours: Double?) -> [Int] {
+        let n = Int(count[owner]), start = n < capacity ? 0 : Int(next[owner])
+        let oldest = windowHours.map { now - $0 * 3600 } ?? -.infinity
+        return (0..<n).map { owner * capacity + (start + $0) % capacity }.filter { time[$0] >= oldest }
+    }
+
+    /// The owner's usable rows shuffled by `stream` and split into a query set (up to `querySize`,
+    /// at most half) and a support set (up to `supportSize` of the rest): one meta-training task.
+    func task(owner: Int, now: Double, windowHours: Double?, querySize: Int, supportSize: Int,
+              stream: RandomStream) -> (support: [Int], query: [Int]) {
+        var r = rows(owner: owner, now: now, windowHours: windowHours)
+        for i in stride(from: r.count - 1, to: 0, by: -1) { r.swapAt(i, stream.integer(below: i + 1)) }
+        let q = min(querySize, r.count / 2)
+        return (Array(r[q...].prefix(supportSize)), Array(r[0..<q]))
+    }
+}
+
+extension MetaRankerSettings {
+    /// The learner of a personal-block task model with `parameters` weights (all zero at first),
+    /// adapting `adapted`: the scenario's meta-learning method for a `meta` ranker; for `finetune`
+    /// one that only adapts (first-order MAML, never stepped).
+    func learner(metaTrained: Bool, parameters: Int, adapted: Range<Int>?) -> MetaLearner<LinearModel> {
+        let method: MetaMethod = metaTrained ? MetaMethod(rawValue: self.method.rawValue) ?? .metasgd : .fomaml
+        return MetaLearner(model: LinearModel(inputWidth: parameters, loss: .logistic),
+                           settings: MetaSettings(method: method, innerSteps: innerSteps, innerLearningRate: innerLearningRate,
+                                                  outerLearningRate: outerLearningRate, adapted: adapted),
+                           parameters: Array(repeating: 0, count: parameters))
+    }
+}
