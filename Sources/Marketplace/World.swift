@@ -42,6 +42,18 @@ public struct World: Sendable {
     /// Shuffled order of ads used by retrieval (initial ads, then entrants by entry time).
     public internal(set) var retrievalOrder: [Int32] = []
 
+    // MARK: - Retrieval-order layout (built once by `layOutForRetrieval()`)
+    /// Each ad's position in `retrievalOrder` (its inverse).
+    public internal(set) var adPosition: [Int32] = []
+    /// Advertiser of the ad at each retrieval position.
+    public internal(set) var positionAdvertiser: [Int32] = []
+    /// The true click model per retrieval position, `truthStride` values each: the ad's fixed logit
+    /// (advertiser offset + ad offset), its advertiser's interaction weights w (d), its features x (d).
+    ///
+    /// Retrieval reads a window of consecutive positions, so a request's candidates are read front to
+    /// back from one region instead of from five arrays in shuffled order.
+    public internal(set) var truth: [Double] = []
+
     init(dimension: Int, tierNames: [String]) {
         self.dimension = dimension
         self.tierNames = tierNames
@@ -49,6 +61,8 @@ public struct World: Sendable {
     }
 
     public var advertiserCount: Int { dailyBudget.count }
+    /// Values per position in `truth`: 2d + 1.
+    public var truthStride: Int { 2 * dimension + 1 }
     public var adCountTotal: Int { adAdvertiser.count }
     /// Number of advertisers present at the start of the run.
     public var initialAdvertiserCount: Int { isNew.firstIndex(of: true) ?? isNew.count }
@@ -60,19 +74,42 @@ public struct World: Sendable {
 }
 
 extension World {
+    /// Builds the retrieval-order layout (`adPosition`, `positionAdvertiser`, `truth`) from the
+    /// per-advertiser and per-ad arrays and `retrievalOrder`.
+    mutating func layOutForRetrieval() {
+        let d = dimension, stride = truthStride
+        adPosition = Array(repeating: 0, count: adCountTotal)
+        positionAdvertiser = Array(repeating: 0, count: adCountTotal)
+        truth = Array(repeating: 0, count: adCountTotal * stride)
+        for (position, ad32) in retrievalOrder.enumerated() {
+            let ad = Int(ad32), adv = Int(adAdvertiser[ad]), o = position * stride
+            adPosition[ad] = Int32(position)
+            positionAdvertiser[position] = adAdvertiser[ad]
+            truth[o] = clickLogit[adv] + adLogit[ad]
+            for k in 0..<d {
+                truth[o + 1 + k] = personalWeights[adv * d + k]
+                truth[o + 1 + d + k] = adFeatures[ad * d + k]
+            }
+        }
+    }
+
     /// True click-through rate of `ad` for a user in the top slot (examination 1).
     ///
     /// σ(advertiser offset + ad offset + drift + Σₖ wₐₖ·uₖ·xₖ): a logistic response with
     /// per-advertiser interaction weights.
     @inlinable
     public func clickProbability(ad: Int, user: UnsafeBufferPointer<Double>, drift: Double) -> Double {
-        let adv = Int(adAdvertiser[ad])
-        var z = clickLogit[adv] + adLogit[ad] + drift
-        let xBase = ad * dimension, wBase = adv * dimension
-        for k in 0..<dimension {
-            z += personalWeights[wBase + k] * user[k] * adFeatures[xBase + k]
-        }
-        return logistic(z)
+        truth.withUnsafeBufferPointer { logistic(Self.trueLogit(position: Int(adPosition[ad]), truth: $0, user: user, drift: drift, dimension: dimension)) }
+    }
+
+    /// The true click logit of the ad at retrieval `position`, read from `truth`.
+    @inlinable @inline(__always)
+    public static func trueLogit(position: Int, truth t: UnsafeBufferPointer<Double>, user u: UnsafeBufferPointer<Double>,
+                                 drift: Double, dimension d: Int) -> Double {
+        let o = position * (2 * d + 1)
+        var z = t[o] + drift
+        for k in 0..<d { z += t[o + 1 + k] * u[k] * t[o + 1 + d + k] }
+        return z
     }
 
     /// True conversion probability of a click on an ad of advertiser `adv`.

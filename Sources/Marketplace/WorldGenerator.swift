@@ -38,6 +38,7 @@ public enum WorldGenerator {
             initialAds.swapAt(i, worldStream.integer(below: i + 1))
         }
         world.retrievalOrder = initialAds + Array(Int32(initialAds.count)..<Int32(world.adCountTotal))
+        world.layOutForRetrieval()
         world.history = HistoryGenerator.generate(world, scenario, replicate: replicate)
         return world
     }

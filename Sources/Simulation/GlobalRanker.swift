@@ -22,6 +22,13 @@ final class GlobalRanker {
     private var adClicks: [Double]
     private var adConversions: [Double]
     private var priorCVR: Double
+    /// Each ad's retrieval position (`World.adPosition`): the caches below are stored in that order.
+    private let adPosition: [Int32]
+    /// The shrunk CVR estimate per retrieval position, refreshed on every click and conversion.
+    private var cvrCache: [Double]
+    /// Without personal blocks: [β_ad, x_ad] per retrieval position (stride d + 1), refreshed after
+    /// every training pass, so a candidate's score reads one region.
+    private var served: [Double]
     static let cvrPriorStrength = 20.0
     /// Per-ad personal blocks on top of this model (`meta` and `finetune` rankers), else nil.
     let personal: PersonalBlocks?
@@ -48,8 +55,12 @@ final class GlobalRanker {
             adClicks[Int(history.ad[i])] += 1
             if history.converted[i] { adConversions[Int(history.ad[i])] += 1 }
         }
+        adPosition = world.adPosition
+        cvrCache = Array(repeating: 0, count: world.adCountTotal)
+        served = []
         user = Array(repeating: 0, count: world.dimension)
         personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
+        for ad in 0..<world.adCountTotal { refreshCVR(ad: ad) }
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
         // The established ads' history is the first meta-training set.
         personal?.metaUpdate(world: world, base: self, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
@@ -71,6 +82,20 @@ final class GlobalRanker {
                                learningRate: settings.learningRate, l2: settings.l2)
                 }
             }
+        }
+        refreshServed(world: world)
+    }
+
+    /// Rebuilds the [β, x] cache of the plain global model (a ranker with personal blocks serves
+    /// from theirs instead).
+    private func refreshServed(world: World) {
+        guard personal == nil else { served = []; return }
+        let d = dimension, stride = d + 1
+        if served.isEmpty { served = Array(repeating: 0, count: world.adCountTotal * stride) }
+        for ad in 0..<world.adCountTotal {
+            let o = Int(adPosition[ad]) * stride
+            served[o] = model.entityBias[ad]
+            for k in 0..<d { served[o + 1 + k] = world.adFeatures[ad * d + k] }
         }
     }
 
@@ -110,35 +135,33 @@ final class GlobalRanker {
     /// The model's learned ID bias β_ad.
     func idBias(ad: Int) -> Double { model.entityBias[ad] }
 
-    /// Predicted click-through and conversion rates of `candidates[0..<n]` for the prepared user,
-    /// written to `ctr` and `cvr`: one call per request, with the model's arrays read once.
-    /// The same arithmetic, in the same order, as `clickProbability(ad:world:)`.
-    func score(_ candidates: UnsafeBufferPointer<Int>, world: World,
-               ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
+    /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
+    /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
+    /// cached ad-side vector once. The same arithmetic, in the same order, as
+    /// `clickProbability(ad:world:)`.
+    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
-        if let personal {
-            // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
-            let stride = personal.servedStride
-            personal.served.withUnsafeBufferPointer { v in
-                folded.withUnsafeBufferPointer { g in
-                    user.withUnsafeBufferPointer { u in
-                        for i in 0..<candidates.count {
-                            let ad = candidates[i]
-                            ctr[i] = logistic(Self.servedPredictor(ad: ad, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
-                            cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+        cvrCache.withUnsafeBufferPointer { rate in
+            folded.withUnsafeBufferPointer { g in
+                if let personal {
+                    // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
+                    let stride = personal.servedStride
+                    personal.served.withUnsafeBufferPointer { v in
+                        user.withUnsafeBufferPointer { u in
+                            for i in 0..<positions.count {
+                                let p = positions[i]
+                                ctr[i] = logistic(Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
+                                cvr[i] = rate[p]
+                            }
                         }
                     }
+                    return
                 }
-            }
-            return
-        }
-        model.entityBias.withUnsafeBufferPointer { bias in
-            folded.withUnsafeBufferPointer { g in
-                world.adFeatures.withUnsafeBufferPointer { x in
-                    for i in 0..<candidates.count {
-                        let ad = candidates[i]
-                        ctr[i] = logistic(Self.linearPredictor(ad: ad, intercept: intercept, bias: bias, features: x, folded: g, dimension: d))
-                        cvr[i] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+                served.withUnsafeBufferPointer { v in
+                    for i in 0..<positions.count {
+                        let p = positions[i]
+                        ctr[i] = logistic(Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d))
+                        cvr[i] = rate[p]
                     }
                 }
             }
@@ -146,20 +169,19 @@ final class GlobalRanker {
     }
 
     /// Predicted click-through rate (top slot) of `ad` for the prepared user.
-    func clickProbability(ad: Int, world: World) -> Double {
-        folded.withUnsafeBufferPointer { g in
+    func clickProbability(ad: Int) -> Double {
+        let p = Int(adPosition[ad])
+        return folded.withUnsafeBufferPointer { g in
             if let personal {
                 return personal.served.withUnsafeBufferPointer { v in
                     user.withUnsafeBufferPointer { u in
-                        logistic(Self.servedPredictor(ad: ad, intercept: requestIntercept, served: v, stride: personal.servedStride,
+                        logistic(Self.servedPredictor(position: p, intercept: requestIntercept, served: v, stride: personal.servedStride,
                                                       folded: g, user: u, dimension: dimension))
                     }
                 }
             }
-            return model.entityBias.withUnsafeBufferPointer { bias in
-                world.adFeatures.withUnsafeBufferPointer { x in
-                    logistic(Self.linearPredictor(ad: ad, intercept: requestIntercept, bias: bias, features: x, folded: g, dimension: dimension))
-                }
+            return served.withUnsafeBufferPointer { v in
+                logistic(Self.linearPredictor(position: p, intercept: requestIntercept, served: v, folded: g, dimension: dimension))
             }
         }
     }
@@ -167,26 +189,24 @@ final class GlobalRanker {
     /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]
     /// dotted with [1, g, u].
     @inline(__always)
-    static func servedPredictor(ad: Int, intercept: Double, served v: UnsafeBufferPointer<Double>, stride: Int,
+    static func servedPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>, stride: Int,
                                 folded g: UnsafeBufferPointer<Double>, user u: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
-        let o = ad * stride
+        let o = position * stride
         var z = intercept + v[o]
         for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
         return z
     }
 
     /// Conversion rate estimate: (conversions + s·prior) / (clicks + s).
-    func conversionProbability(ad: Int) -> Double {
-        Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
-    }
+    func conversionProbability(ad: Int) -> Double { cvrCache[Int(adPosition[ad])] }
 
-    /// b₀ + β_ad + x_ad · g.
+    /// b₀ + β_ad + x_ad · g, from the ad's cached [β, x].
     @inline(__always)
-    static func linearPredictor(ad: Int, intercept: Double, bias: UnsafeBufferPointer<Double>, features x: UnsafeBufferPointer<Double>,
-                      folded g: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
-        var z = intercept + bias[ad]
-        let base = ad * d
-        for k in 0..<d { z += x[base + k] * g[k] }
+    static func linearPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>,
+                                folded g: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
+        let o = position * (d + 1)
+        var z = intercept + v[o]
+        for k in 0..<d { z += v[o + 1 + k] * g[k] }
         return z
     }
 
@@ -196,6 +216,10 @@ final class GlobalRanker {
         (conversions + cvrPriorStrength * prior) / (clicks + cvrPriorStrength)
     }
 
-    func recordClick(ad: Int) { adClicks[ad] += 1 }
-    func recordConversion(ad: Int) { adConversions[ad] += 1 }
+    func recordClick(ad: Int) { adClicks[ad] += 1; refreshCVR(ad: ad) }
+    func recordConversion(ad: Int) { adConversions[ad] += 1; refreshCVR(ad: ad) }
+
+    private func refreshCVR(ad: Int) {
+        cvrCache[Int(adPosition[ad])] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+    }
 }

@@ -51,6 +51,9 @@ struct MarketSimulation {
     var requestId: UInt64 = 0
     var user: [Double]
     var candidates: [Int]
+    /// Retrieval position of each candidate's ad (`World.adPosition`): the key of the ranker's and
+    /// the true model's cached vectors.
+    var candidatePosition: [Int]
     var bids: [Double]
     var quality: [Double]
     var predicted: [Double]
@@ -96,6 +99,7 @@ struct MarketSimulation {
         // Spare places for ads brought in from outside retrieval: one for the explorer, one per
         // slot for an exposure floor.
         candidates = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
+        candidatePosition = candidates
         bids = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
         quality = bids
         predicted = bids

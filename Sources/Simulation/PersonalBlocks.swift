@@ -29,7 +29,8 @@ final class PersonalBlocks {
     private(set) var generator: EmbeddingGenerator?
     /// Each ad's adapted bias c.
     private(set) var bias: [Double]
-    /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block).
+    /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block), stored
+    /// at the ad's retrieval position (`World.adPosition`) so a request's candidates are read in order.
     private(set) var served: [Double]
     let servedStride: Int
     /// Each ad's latest support + query impressions, tagged with the user's cohort.
@@ -76,9 +77,9 @@ final class PersonalBlocks {
     }
 
     /// Personal logit of `ad` for `user`: c + q·u.
-    func logit(ad: Int, user: UnsafeBufferPointer<Double>) -> Double {
+    func logit(ad: Int, user: UnsafeBufferPointer<Double>, world: World) -> Double {
         var z = bias[ad]
-        let q = ad * servedStride + 1 + d
+        let q = Int(world.adPosition[ad]) * servedStride + 1 + d
         for k in 0..<d { z += served[q + k] * user[k] }
         return z
     }
@@ -143,7 +144,7 @@ final class PersonalBlocks {
     private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
     private func setServed(ad: Int, _ φ: [Double], world: World, base: GlobalRanker) {
-        let c = φ[shared + width - 1], o = ad * servedStride
+        let c = φ[shared + width - 1], o = Int(world.adPosition[ad]) * servedStride
         bias[ad] = c
         served[o] = base.idBias(ad: ad) + c
         for k in 0..<d {
@@ -164,7 +165,7 @@ final class PersonalBlocks {
     /// Everything but the cohort block: the global logit, the shared correction and the ad's block.
     private func logitWithoutCohort(ad: Int, user: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) -> Double {
         let θ = learner.parameters
-        var z = base.baseLogit(ad: ad, user: user, world: world) + θ[2 * d] + logit(ad: ad, user: user)
+        var z = base.baseLogit(ad: ad, user: user, world: world) + θ[2 * d] + logit(ad: ad, user: user, world: world)
         for k in 0..<d { z += (θ[k] * user[k] + θ[d + k]) * world.adFeatures[ad * d + k] }
         return z
     }

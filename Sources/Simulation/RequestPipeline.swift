@@ -42,15 +42,16 @@ extension MarketSimulation {
         fairness.refreshCalibration(hour: hour)
         if let ranker {
             user.withUnsafeBufferPointer { ranker.prepare(user: $0, cohort: cohort) }
-            candidates.withUnsafeBufferPointer { c in
+            candidatePosition.withUnsafeBufferPointer { c in
                 predicted.withUnsafeMutableBufferPointer { ctr in
                     predictedCVR.withUnsafeMutableBufferPointer { cvr in
-                        ranker.score(UnsafeBufferPointer(rebasing: c[0..<n]), world: world,
+                        ranker.score(UnsafeBufferPointer(rebasing: c[0..<n]),
                                      ctr: UnsafeMutableBufferPointer(rebasing: ctr[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: cvr[0..<n]))
                     }
                 }
             }
         }
+        scoreTruth(count: n)
         for i in 0..<n { score(i, objective: objective, hour: hour) }
         metrics.auctions += 1
         metrics.candidatesScored += n
@@ -80,9 +81,8 @@ extension MarketSimulation {
             } else {
                 position = (start + scanned) % activeAds
             }
-            let ad = Int(world.retrievalOrder[position])
             scanned += 1
-            let adv = Int(world.adAdvertiser[ad])
+            let adv = Int(world.positionAdvertiser[position])
             if seenAt[adv] == requestId { continue }
             let remaining = dayCap[adv] - spentToday[adv]
             if remaining <= 0 { continue }
@@ -90,7 +90,8 @@ extension MarketSimulation {
                 continue
             }
             seenAt[adv] = requestId
-            candidates[n] = ad
+            candidates[n] = Int(world.retrievalOrder[position])
+            candidatePosition[n] = position
             bids[n] = bid(adv, multiplicative: multiplicative)
             n += 1
         }
@@ -117,27 +118,42 @@ extension MarketSimulation {
             seenAt[adv] = requestId
         }
         candidates[position] = ad
+        candidatePosition[position] = Int(world.adPosition[ad])
         bids[position] = bid(adv, multiplicative: scenario.pacing.kind == .multiplicative)
         return position
     }
 
+    /// True click rates of candidates `0..<n` for this request's user (`trueRate`), read from the
+    /// world's retrieval-order table in one pass.
+    mutating func scoreTruth(count n: Int) {
+        let d = world.dimension
+        world.truth.withUnsafeBufferPointer { t in
+            user.withUnsafeBufferPointer { u in
+                for i in 0..<n {
+                    let p = candidatePosition[i]
+                    trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: drift[Int(world.positionAdvertiser[p])], dimension: d))
+                }
+            }
+        }
+    }
+
     /// Predicted click rate and auction quality (what one click is worth to the objective) of
     /// candidate `i`; a learned ranker must already have written its predictions for this
-    /// request (`predicted`, `predictedCVR`), or — for a candidate admitted later — is asked now. Also
+    /// request (`predicted`, `predictedCVR`) and `scoreTruth` its true rates (`trueRate`), or — for a
+    /// candidate admitted later — both are asked now. Also
     /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
     /// and applies a tier calibration when the policy has one.
     mutating func score(_ i: Int, objective: Objective, hour: Int, batchScored: Bool = true) {
         let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
         var ctr: Double
         let cvr: Double, trueCTR: Double
+        trueCTR = batchScored ? trueRate[i] : user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
         if ranker == nil {
-            ctr = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
+            ctr = trueCTR
             cvr = world.conversionProbability(advertiser: adv)
-            trueCTR = ctr
         } else {
-            ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad, world: world)
+            ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad)
             cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
-            trueCTR = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
         }
         let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
         recordMerit(group: tier, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr)
