@@ -79,14 +79,14 @@ final class ExplorerState {
 
     /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
     /// or nil when there is none.
-    func choose(world: World, dayCap: [Double], spentToday: [Double]) -> Int? {
+    func choose(world: World, accounts: [Account]) -> Int? {
         guard !pool.isEmpty else { return nil }
         let window = min(pool.count, Self.choiceLimit)
         let start = pool.count > window ? stream.integer(below: pool.count) : 0
         var m = 0
         for j in 0..<window {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            guard spentToday[adv] < dayCap[adv] else { continue }
+            guard accounts[adv].spentToday < accounts[adv].dayCap else { continue }
             arms[m] = ad
             m += 1
         }

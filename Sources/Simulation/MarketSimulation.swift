@@ -35,33 +35,34 @@ struct MarketSimulation {
 
     // Budgets and pacing, per advertiser.
     var active: [Bool]
-    var dayCap: [Double]
-    var spentToday: [Double]
+    /// Per advertiser: budget, spend, paced bid, drift and the request path's other reads.
+    var accounts: [Account]
     var periodSpend: [Double]
     var pacers: [AdaptivePacer]
     var throttles: [ThrottlePacer]
-    var drift: [Double]
     var activeAds: Int
     /// Popularity retrieval: logged impressions per ad (history plus the run) and the index built
     /// from them at the last model-update tick.
     var loggedImpressions: [Double]
     var popularityIndex = AliasTable()
 
-    // Per-request scratch, allocated once.
+    // Per-request scratch, allocated once (owned by `buffers`).
     var requestId: UInt64 = 0
-    var user: [Double]
-    var candidates: [Int]
+    let buffers: RequestBuffers
+    let user: UnsafeMutableBufferPointer<Double>
+    let candidates: UnsafeMutableBufferPointer<Int>
     /// Retrieval position of each candidate's ad (`World.adPosition`): the key of the ranker's and
     /// the true model's cached vectors.
-    var candidatePosition: [Int]
-    var bids: [Double]
-    var quality: [Double]
-    var predicted: [Double]
+    let candidatePosition: UnsafeMutableBufferPointer<Int>
+    let bids: UnsafeMutableBufferPointer<Double>
+    let quality: UnsafeMutableBufferPointer<Double>
+    let predicted: UnsafeMutableBufferPointer<Double>
     /// True click rate of each candidate for this request's user (scored once, reused for responses).
-    var trueRate: [Double]
-    /// The learned ranker's conversion-rate estimate per candidate (scratch).
-    var predictedCVR: [Double]
-    var seenAt: [UInt64]
+    let trueRate: UnsafeMutableBufferPointer<Double>
+    /// The learned ranker's conversion-rate estimate per candidate.
+    let predictedCVR: UnsafeMutableBufferPointer<Double>
+    /// The request's merit sums per group (see `RequestBuffers.merit`).
+    let requestMerit: UnsafeMutableBufferPointer<Double>
     var auction: PositionAuction
     let examination: [Double]
     /// Final slot assignment of the current request: candidate position, price per click, explored?
@@ -86,26 +87,24 @@ struct MarketSimulation {
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
-        dayCap = Array(repeating: 0, count: a)
-        spentToday = dayCap
-        periodSpend = dayCap
+        accounts = (0..<a).map { Account(world: world, advertiser: $0) }
+        periodSpend = Array(repeating: 0, count: a)
         pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
         throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
-        drift = dayCap
         activeAds = world.initialAdCount
         let m = scenario.placement.maxCandidates
-        user = Array(repeating: 0, count: d)
-        // One spare place for an ad the explorer brings in from outside retrieval.
         // Spare places for ads brought in from outside retrieval: one for the explorer, one per
         // slot for an exposure floor.
-        candidates = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
-        candidatePosition = candidates
-        bids = Array(repeating: 0, count: m + 1 + scenario.placement.slots)
-        quality = bids
-        predicted = bids
-        trueRate = bids
-        predictedCVR = bids
-        seenAt = Array(repeating: UInt64.max, count: a)
+        buffers = RequestBuffers(capacity: m + 1 + scenario.placement.slots, dimension: d, groups: world.tierNames.count + 1)
+        user = buffers.user
+        candidates = buffers.candidates
+        candidatePosition = buffers.positions
+        bids = buffers.bids
+        quality = buffers.quality
+        predicted = buffers.predicted
+        trueRate = buffers.trueRate
+        predictedCVR = buffers.predictedCVR
+        requestMerit = buffers.merit
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)
         placedCandidate = Array(repeating: 0, count: examination.count)
@@ -179,7 +178,7 @@ struct MarketSimulation {
             }
         }
         for adv in 0..<world.advertiserCount where active[adv] {
-            metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
+            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[adv].remaining)
         }
         finishDiscoveryMetrics()
         finishFairnessMetrics()
@@ -196,13 +195,13 @@ struct MarketSimulation {
         let driftScale = scenario.truth.drift
         for adv in 0..<world.advertiserCount {
             if day > 0 && driftScale > 0 {
-                drift[adv] += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
+                accounts[adv].drift += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
             }
             guard active[adv] else { continue }
-            metrics.largestOverspend = max(metrics.largestOverspend, spentToday[adv] - dayCap[adv])
-            spentToday[adv] = 0
-            dayCap[adv] = world.dailyBudget[adv] * share
-            metrics.budget[adv] += dayCap[adv]
+            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[adv].remaining)
+            accounts[adv].spentToday = 0
+            accounts[adv].dayCap = world.dailyBudget[adv] * share
+            metrics.budget[adv] += accounts[adv].dayCap
         }
     }
 
@@ -221,9 +220,9 @@ struct MarketSimulation {
         activeAds += Int(world.adCount[adv])
         if let ranker { ranker.personal?.enter(advertiser: adv, world: world, base: ranker, now: queue.now) }
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
-        dayCap[adv] = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
-        spentToday[adv] = 0
-        metrics.budget[adv] += dayCap[adv]
+        accounts[adv].dayCap = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
+        accounts[adv].spentToday = 0
+        metrics.budget[adv] += accounts[adv].dayCap
     }
 
     /// Each advertiser's controller compares the period's spend with its share of the daily budget.
@@ -234,7 +233,12 @@ struct MarketSimulation {
         for adv in 0..<world.advertiserCount where active[adv] {
             let target = world.dailyBudget[adv] * share
             let relative = periodSpend[adv] / target
-            if multiplicative { pacers[adv].update(target: 1, spend: relative) } else { throttles[adv].update(target: 1, spend: relative) }
+            if multiplicative {
+                pacers[adv].update(target: 1, spend: relative)
+                accounts[adv].pacedBid = pacers[adv].bid(accounts[adv].bid)
+            } else {
+                throttles[adv].update(target: 1, spend: relative)
+            }
             periodSpend[adv] = 0
         }
     }
@@ -325,7 +329,7 @@ struct MarketSimulation {
 
     mutating func handleClick(ad: Int, price: Double) {
         let adv = Int(world.adAdvertiser[ad])
-        spentToday[adv] += price
+        accounts[adv].spentToday += price
         periodSpend[adv] += price
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)

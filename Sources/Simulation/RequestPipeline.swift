@@ -24,7 +24,7 @@ extension MarketSimulation {
     mutating func handleRequest() {
         requestId &+= 1
         metrics.requests += 1
-        let cohort = user.withUnsafeMutableBufferPointer { users.draw(traffic, into: $0) }
+        let cohort = users.draw(traffic, into: user)
         let start = traffic.integer(below: max(activeAds, 1))
         guard activeAds > 0 else { return }
         var n = retrieve(start: start)
@@ -32,7 +32,7 @@ extension MarketSimulation {
         // policy with the same rate, and nested across rates.
         var explored = -1
         if explorer != nil, response.uniform(requestId, explorationCounter) < explorer!.settings.rate,
-           let ad = explorer!.choose(world: world, dayCap: dayCap, spentToday: spentToday) {
+           let ad = explorer!.choose(world: world, accounts: accounts) {
             explored = admit(ad, count: &n)
         }
         guard n > 0 else { return }
@@ -41,18 +41,13 @@ extension MarketSimulation {
         fairness.requests += 1
         fairness.refreshCalibration(hour: hour)
         if let ranker {
-            user.withUnsafeBufferPointer { ranker.prepare(user: $0, cohort: cohort) }
-            candidatePosition.withUnsafeBufferPointer { c in
-                predicted.withUnsafeMutableBufferPointer { ctr in
-                    predictedCVR.withUnsafeMutableBufferPointer { cvr in
-                        ranker.score(UnsafeBufferPointer(rebasing: c[0..<n]),
-                                     ctr: UnsafeMutableBufferPointer(rebasing: ctr[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: cvr[0..<n]))
-                    }
-                }
-            }
+            ranker.prepare(user: UnsafeBufferPointer(user), cohort: cohort)
+            ranker.score(UnsafeBufferPointer(rebasing: candidatePosition[0..<n]),
+                         ctr: UnsafeMutableBufferPointer(rebasing: predicted[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[0..<n]))
         }
         scoreTruth(count: n)
         for i in 0..<n { score(i, objective: objective, hour: hour) }
+        flushMerit(hour: hour)
         metrics.auctions += 1
         metrics.candidatesScored += n
         if case .fairco(let lambda, let merit) = fairness.control { applyFairCo(count: n, lambda: lambda, estimated: merit == .estimated) }
@@ -70,7 +65,6 @@ extension MarketSimulation {
         let limit = scenario.placement.maxCandidates
         let scanLimit = min(activeAds, 4 * limit)
         let throttle = scenario.pacing.kind == .throttle
-        let multiplicative = scenario.pacing.kind == .multiplicative
         var n = 0, scanned = 0
         let popularity = !popularityIndex.isEmpty
         while n < limit && scanned < scanLimit {
@@ -83,26 +77,18 @@ extension MarketSimulation {
             }
             scanned += 1
             let adv = Int(world.positionAdvertiser[position])
-            if seenAt[adv] == requestId { continue }
-            let remaining = dayCap[adv] - spentToday[adv]
-            if remaining <= 0 { continue }
+            if accounts[adv].seenAt == requestId { continue }
+            if accounts[adv].remaining <= 0 { continue }
             if throttle && response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[adv].participation {
                 continue
             }
-            seenAt[adv] = requestId
+            accounts[adv].seenAt = requestId
             candidates[n] = Int(world.retrievalOrder[position])
             candidatePosition[n] = position
-            bids[n] = bid(adv, multiplicative: multiplicative)
+            bids[n] = min(accounts[adv].pacedBid, accounts[adv].remaining)
             n += 1
         }
         return n
-    }
-
-    /// The advertiser's bid: shaded by its pacing multiplier, capped at the budget left today.
-    /// (`mutating` only so that calling it from the request path does not copy the simulation.)
-    mutating func bid(_ adv: Int, multiplicative: Bool) -> Double {
-        let shaded = multiplicative ? pacers[adv].bid(world.bid[adv]) : world.bid[adv]
-        return min(shaded, dayCap[adv] - spentToday[adv])
     }
 
     /// Makes the explorer's ad a candidate: it replaces its advertiser's retrieved ad if there is
@@ -110,16 +96,16 @@ extension MarketSimulation {
     mutating func admit(_ ad: Int, count n: inout Int) -> Int {
         let adv = Int(world.adAdvertiser[ad])
         let position: Int
-        if seenAt[adv] == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
+        if accounts[adv].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
             position = i
         } else {
             position = n
             n += 1
-            seenAt[adv] = requestId
+            accounts[adv].seenAt = requestId
         }
         candidates[position] = ad
         candidatePosition[position] = Int(world.adPosition[ad])
-        bids[position] = bid(adv, multiplicative: scenario.pacing.kind == .multiplicative)
+        bids[position] = min(accounts[adv].pacedBid, accounts[adv].remaining)
         return position
     }
 
@@ -128,11 +114,10 @@ extension MarketSimulation {
     mutating func scoreTruth(count n: Int) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
-            user.withUnsafeBufferPointer { u in
-                for i in 0..<n {
-                    let p = candidatePosition[i]
-                    trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: drift[Int(world.positionAdvertiser[p])], dimension: d))
-                }
+            let u = UnsafeBufferPointer(user)
+            for i in 0..<n {
+                let p = candidatePosition[i]
+                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionAdvertiser[p])].drift, dimension: d))
             }
         }
     }
@@ -144,10 +129,10 @@ extension MarketSimulation {
     /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
     /// and applies a tier calibration when the policy has one.
     mutating func score(_ i: Int, objective: Objective, hour: Int, batchScored: Bool = true) {
-        let ad = candidates[i], adv = Int(world.adAdvertiser[ad])
+        let ad = candidates[i], adv = Int(world.positionAdvertiser[candidatePosition[i]])
         var ctr: Double
         let cvr: Double, trueCTR: Double
-        trueCTR = batchScored ? trueRate[i] : user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: drift[adv]) }
+        trueCTR = batchScored ? trueRate[i] : world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[adv].drift)
         if ranker == nil {
             ctr = trueCTR
             cvr = world.conversionProbability(advertiser: adv)
@@ -155,27 +140,43 @@ extension MarketSimulation {
             ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad)
             cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
         }
-        let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
-        recordMerit(group: tier, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr)
-        if isNew { recordMerit(group: fairness.tiers, hour: hour, trueValue: world.bid[adv] * trueCTR, estimatedValue: world.bid[adv] * ctr) }
+        let account = accounts[adv]
+        let tier = Int(account.tier), isNew = account.isNew
+        let groups = fairness.tiers + 1
+        let trueMerit = account.bid * trueCTR, estimatedMerit = account.bid * ctr
+        requestMerit[tier] += trueMerit
+        requestMerit[groups + tier] += estimatedMerit
+        requestMerit[2 * groups + tier] += 1
+        if isNew {
+            requestMerit[groups - 1] += trueMerit
+            requestMerit[2 * groups - 1] += estimatedMerit
+            requestMerit[3 * groups - 1] += 1
+        }
         if case .tierCalibrated = fairness.control { ctr = min(ctr * fairness.calibration[tier], 1) }
         predicted[i] = ctr
         trueRate[i] = trueCTR
         switch objective {
         case .clicks: quality[i] = ctr
         case .conversions: quality[i] = ctr * cvr
-        case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[adv]
+        case .orderValue: quality[i] = ctr * cvr * account.valuePerConversion
         }
     }
 
-    mutating func recordMerit(group g: Int, hour: Int, trueValue: Double, estimatedValue: Double) {
-        fairness.meritTrue[g] += trueValue
-        fairness.meritEstimated[g] += estimatedValue
-        fairness.meritCount[g] += 1
-        let cell = metrics.hourlyIndex(hour: hour, group: g)
-        metrics.hourlyMeritTrue[cell] += trueValue
-        metrics.hourlyMeritEstimated[cell] += estimatedValue
-        metrics.hourlyMeritCount[cell] += 1
+    /// Adds the merit the request's scored candidates accumulated (`requestMerit`) to the run's
+    /// totals and hourly series, once per request rather than once per candidate, and clears it.
+    mutating func flushMerit(hour: Int) {
+        let groups = fairness.tiers + 1
+        for g in 0..<groups where requestMerit[2 * groups + g] > 0 {
+            let trueValue = requestMerit[g], estimatedValue = requestMerit[groups + g], count = requestMerit[2 * groups + g]
+            fairness.meritTrue[g] += trueValue
+            fairness.meritEstimated[g] += estimatedValue
+            fairness.meritCount[g] += count
+            let cell = metrics.hourlyIndex(hour: hour, group: g)
+            metrics.hourlyMeritTrue[cell] += trueValue
+            metrics.hourlyMeritEstimated[cell] += estimatedValue
+            metrics.hourlyMeritCount[cell] += count
+            requestMerit[g] = 0; requestMerit[groups + g] = 0; requestMerit[2 * groups + g] = 0
+        }
     }
 
     /// FairCo: raise each candidate's ranking score b·q by λ · s̄ · err(tier), s̄ the request's mean
@@ -218,6 +219,7 @@ extension MarketSimulation {
             if best < 0, n < candidates.count, let ad = fetchFloorAd() {
                 best = admit(ad, count: &n)
                 score(best, objective: objective, hour: hour, batchScored: false)
+                flushMerit(hour: hour)
                 if (0..<k).contains(where: { placedCandidate[$0] == best }) || bids[best] <= 0 { break }
             }
             guard best >= 0 else { break }
@@ -242,20 +244,16 @@ extension MarketSimulation {
         let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            if active[adv] && seenAt[adv] != requestId && spentToday[adv] < dayCap[adv] { return ad }
+            if active[adv] && accounts[adv].seenAt != requestId && accounts[adv].spentToday < accounts[adv].dayCap { return ad }
         }
         return nil
     }
 
     mutating func runAuction(count n: Int) -> Int {
-        bids.withUnsafeBufferPointer { b in
-            quality.withUnsafeBufferPointer { q in
-                examination.withUnsafeBufferPointer { w in
-                    auction.run(scenario.auction.mechanism, reserve: scenario.auction.reserve,
-                          bids: UnsafeBufferPointer(rebasing: b[0..<n]), quality: UnsafeBufferPointer(rebasing: q[0..<n]),
-                          weights: w)
-                }
-            }
+        examination.withUnsafeBufferPointer { w in
+            auction.run(scenario.auction.mechanism, reserve: scenario.auction.reserve,
+                        bids: UnsafeBufferPointer(rebasing: bids[0..<n]), quality: UnsafeBufferPointer(rebasing: quality[0..<n]),
+                        weights: w)
         }
     }
 
@@ -333,10 +331,9 @@ extension MarketSimulation {
                 metrics.rampImpressions[age] += 1
             }
             if let ranker {
-                user.withUnsafeBufferPointer {
-                    feedback.append(ad: ad, user: $0, cohort: cohort, examination: e, clicked: clicked)
-                    ranker.personal?.record(ad: ad, user: $0, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
-                }
+                let u = UnsafeBufferPointer(user)
+                feedback.append(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked)
+                ranker.personal?.record(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
             }
             guard clicked else { continue }
             metrics.cohortClicks[cohort] += 1
