@@ -17,7 +17,6 @@ final class GlobalRanker {
     let settings: RankerSettings
     let dimension: Int
     private var folded: [Double]
-    private var features: [Double]
     /// Logged clicks and conversions per ad (history plus live feedback) for the CVR estimate.
     private var adClicks: [Double]
     private var adConversions: [Double]
@@ -46,7 +45,6 @@ final class GlobalRanker {
         let startRate = exposure > 0 ? min(max(clicks / exposure, 1e-4), 0.5) : 0.02
         model = LogisticRegression(features: 2 * world.dimension, entities: world.adCountTotal, intercept: logit(startRate))
         folded = Array(repeating: 0, count: world.dimension)
-        features = Array(repeating: 0, count: 2 * world.dimension)
         adClicks = Array(repeating: 0, count: world.adCountTotal)
         adConversions = Array(repeating: 0, count: world.adCountTotal)
         let conversions = history.converted.reduce(0) { $0 + ($1 ? 1.0 : 0) }
@@ -67,20 +65,42 @@ final class GlobalRanker {
     }
 
     /// SGD passes over `log` in a seeded shuffled order.
+    ///
+    /// The shuffled rows are gathered a block at a time into contiguous scratch (features built
+    /// there) before the sequential SGD steps: the gather's loads are independent, so their cache
+    /// misses overlap instead of stalling each step in turn.
     func train(on log: InteractionLog, world: World, epochs: Int, seed: UInt64) {
-        guard log.count > 0 else { return }
+        guard log.count > 0 else { refreshServed(world: world); return }
         let stream = RandomStream(seed: seed)
         var order = Array(0..<log.count)
-        let d = dimension
+        let d = dimension, width = 2 * d, block = 512
+        var φ = [Double](repeating: 0, count: block * width)
+        var ads = [Int](repeating: 0, count: block), observation = [Double](repeating: 0, count: block)
+        var positive = [Bool](repeating: false, count: block)
         for _ in 0..<epochs {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, stream.integer(below: i + 1)) }
-            for row in order {
-                let ad = Int(log.ad[row])
-                fillFeatures(user: log.user, userOffset: row * d, ad: ad, world: world)
-                features.withUnsafeBufferPointer { φ in
-                    model.step(features: φ, entity: ad, observation: log.examination[row], positive: log.clicked[row],
-                               learningRate: settings.learningRate, l2: settings.l2)
+            var first = 0
+            while first < order.count {
+                let m = min(block, order.count - first)
+                for j in 0..<m {
+                    let row = order[first + j], ad = Int(log.ad[row])
+                    ads[j] = ad
+                    observation[j] = log.examination[row]
+                    positive[j] = log.clicked[row]
+                    for k in 0..<d {
+                        let x = world.adFeatures[ad * d + k]
+                        φ[j * width + k] = log.user[row * d + k] * x
+                        φ[j * width + d + k] = x
+                    }
                 }
+                φ.withUnsafeBufferPointer { f in
+                    for j in 0..<m {
+                        model.step(features: UnsafeBufferPointer(rebasing: f[(j * width)..<((j + 1) * width)]), entity: ads[j],
+                                   observation: observation[j], positive: positive[j],
+                                   learningRate: settings.learningRate, l2: settings.l2)
+                    }
+                }
+                first += m
             }
         }
         refreshServed(world: world)
@@ -96,15 +116,6 @@ final class GlobalRanker {
             let o = Int(adPosition[ad]) * stride
             served[o] = model.entityBias[ad]
             for k in 0..<d { served[o + 1 + k] = world.adFeatures[ad * d + k] }
-        }
-    }
-
-    private func fillFeatures(user: [Double], userOffset: Int, ad: Int, world: World) {
-        let d = dimension, xBase = ad * d
-        for k in 0..<d {
-            let x = world.adFeatures[xBase + k]
-            features[k] = user[userOffset + k] * x
-            features[d + k] = x
         }
     }
 
