@@ -47,6 +47,14 @@ public struct World: Sendable {
     public internal(set) var adPosition: [Int32] = []
     /// Advertiser of the ad at each retrieval position.
     public internal(set) var positionAdvertiser: [Int32] = []
+    /// Each advertiser's rank in order of first appearance in `retrievalOrder`, and the
+    /// advertiser at each rank: per-advertiser state that the request path reads (the simulation's
+    /// accounts) is stored in this order, so a window of retrieval positions reads it nearly front
+    /// to back too.
+    public internal(set) var advertiserRank: [Int32] = []
+    public internal(set) var rankAdvertiser: [Int32] = []
+    /// `advertiserRank` of the advertiser of the ad at each retrieval position.
+    public internal(set) var positionRank: [Int32] = []
     /// The true click model per retrieval position, `truthStride` values each: the ad's fixed logit
     /// (advertiser offset + ad offset), its advertiser's interaction weights w (d), its features x (d).
     ///
@@ -81,15 +89,29 @@ extension World {
         adPosition = Array(repeating: 0, count: adCountTotal)
         positionAdvertiser = Array(repeating: 0, count: adCountTotal)
         truth = Array(repeating: 0, count: adCountTotal * stride)
+        advertiserRank = Array(repeating: -1, count: advertiserCount)
+        rankAdvertiser = []
+        rankAdvertiser.reserveCapacity(advertiserCount)
+        positionRank = Array(repeating: 0, count: adCountTotal)
         for (position, ad32) in retrievalOrder.enumerated() {
             let ad = Int(ad32), adv = Int(adAdvertiser[ad]), o = position * stride
             adPosition[ad] = Int32(position)
             positionAdvertiser[position] = adAdvertiser[ad]
+            if advertiserRank[adv] < 0 {
+                advertiserRank[adv] = Int32(rankAdvertiser.count)
+                rankAdvertiser.append(Int32(adv))
+            }
+            positionRank[position] = advertiserRank[adv]
             truth[o] = clickLogit[adv] + adLogit[ad]
             for k in 0..<d {
                 truth[o + 1 + k] = personalWeights[adv * d + k]
                 truth[o + 1 + d + k] = adFeatures[ad * d + k]
             }
+        }
+        // Advertisers without ads (none are generated, but the layout must cover every one).
+        for adv in 0..<advertiserCount where advertiserRank[adv] < 0 {
+            advertiserRank[adv] = Int32(rankAdvertiser.count)
+            rankAdvertiser.append(Int32(adv))
         }
     }
 

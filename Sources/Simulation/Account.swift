@@ -18,14 +18,14 @@ struct Account {
     var drift = 0.0
     /// Bid per click before pacing.
     let bid: Double
-    let valuePerConversion: Double
+    let dailyBudget: Double
     let tier: Int32
     let isNew: Bool
 
     init(world: World, advertiser adv: Int) {
         bid = world.bid[adv]
         pacedBid = bid
-        valuePerConversion = world.valuePerConversion[adv]
+        dailyBudget = world.dailyBudget[adv]
         tier = world.advertiserTier[adv]
         isNew = world.isNew[adv]
     }

@@ -35,8 +35,10 @@ struct MarketSimulation {
 
     // Budgets and pacing, per advertiser.
     var active: [Bool]
-    /// Per advertiser: budget, spend, paced bid, drift and the request path's other reads.
+    /// Per advertiser, indexed by `World.advertiserRank`: budget, spend, paced bid, drift and the
+    /// request path's other reads.
     var accounts: [Account]
+    /// Spend since the last pacing update and the pacing controllers, indexed like `accounts`.
     var periodSpend: [Double]
     var pacers: [AdaptivePacer]
     var throttles: [ThrottlePacer]
@@ -87,7 +89,7 @@ struct MarketSimulation {
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
-        accounts = (0..<a).map { Account(world: world, advertiser: $0) }
+        accounts = world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) }
         periodSpend = Array(repeating: 0, count: a)
         pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
         throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
@@ -178,7 +180,7 @@ struct MarketSimulation {
             }
         }
         for adv in 0..<world.advertiserCount where active[adv] {
-            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[adv].remaining)
+            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[Int(world.advertiserRank[adv])].remaining)
         }
         finishDiscoveryMetrics()
         finishFairnessMetrics()
@@ -193,15 +195,17 @@ struct MarketSimulation {
         let start = Double(day) * 86_400
         let share = arrivals.share(from: start, to: min(start + 86_400, horizon))
         let driftScale = scenario.truth.drift
-        for adv in 0..<world.advertiserCount {
+        // In account order (each advertiser's update is independent of the others').
+        for r in 0..<accounts.count {
+            let adv = Int(world.rankAdvertiser[r])
             if day > 0 && driftScale > 0 {
-                accounts[adv].drift += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
+                accounts[r].drift += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
             }
             guard active[adv] else { continue }
-            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[adv].remaining)
-            accounts[adv].spentToday = 0
-            accounts[adv].dayCap = world.dailyBudget[adv] * share
-            metrics.budget[adv] += accounts[adv].dayCap
+            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[r].remaining)
+            accounts[r].spentToday = 0
+            accounts[r].dayCap = accounts[r].dailyBudget * share
+            metrics.budget[adv] += accounts[r].dayCap
         }
     }
 
@@ -220,9 +224,9 @@ struct MarketSimulation {
         activeAds += Int(world.adCount[adv])
         if let ranker { ranker.personal?.enter(advertiser: adv, world: world, base: ranker, now: queue.now) }
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
-        accounts[adv].dayCap = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
-        accounts[adv].spentToday = 0
-        metrics.budget[adv] += accounts[adv].dayCap
+        accounts[Int(world.advertiserRank[adv])].dayCap = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
+        accounts[Int(world.advertiserRank[adv])].spentToday = 0
+        metrics.budget[adv] += accounts[Int(world.advertiserRank[adv])].dayCap
     }
 
     /// Each advertiser's controller compares the period's spend with its share of the daily budget.
@@ -230,16 +234,17 @@ struct MarketSimulation {
         let share = arrivals.share(from: queue.now - interval, to: queue.now)
         guard share > 0 else { return }
         let multiplicative = scenario.pacing.kind == .multiplicative
-        for adv in 0..<world.advertiserCount where active[adv] {
-            let target = world.dailyBudget[adv] * share
-            let relative = periodSpend[adv] / target
+        // In account order (each advertiser's controller is independent of the others').
+        for r in 0..<accounts.count where active[Int(world.rankAdvertiser[r])] {
+            let target = accounts[r].dailyBudget * share
+            let relative = periodSpend[r] / target
             if multiplicative {
-                pacers[adv].update(target: 1, spend: relative)
-                accounts[adv].pacedBid = pacers[adv].bid(accounts[adv].bid)
+                pacers[r].update(target: 1, spend: relative)
+                accounts[r].pacedBid = pacers[r].bid(accounts[r].bid)
             } else {
-                throttles[adv].update(target: 1, spend: relative)
+                throttles[r].update(target: 1, spend: relative)
             }
-            periodSpend[adv] = 0
+            periodSpend[r] = 0
         }
     }
 
@@ -329,8 +334,8 @@ struct MarketSimulation {
 
     mutating func handleClick(ad: Int, price: Double) {
         let adv = Int(world.adAdvertiser[ad])
-        accounts[adv].spentToday += price
-        periodSpend[adv] += price
+        accounts[Int(world.advertiserRank[adv])].spentToday += price
+        periodSpend[Int(world.advertiserRank[adv])] += price
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         metrics.clicks[adv] += 1

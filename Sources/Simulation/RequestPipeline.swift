@@ -76,16 +76,17 @@ extension MarketSimulation {
                 position = (start + scanned) % activeAds
             }
             scanned += 1
-            let adv = Int(world.positionAdvertiser[position])
-            if accounts[adv].seenAt == requestId { continue }
-            if accounts[adv].remaining <= 0 { continue }
-            if throttle && response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[adv].participation {
-                continue
+            let a = Int(world.positionRank[position])
+            if accounts[a].seenAt == requestId { continue }
+            if accounts[a].remaining <= 0 { continue }
+            if throttle {
+                let adv = Int(world.positionAdvertiser[position])
+                if response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[a].participation { continue }
             }
-            accounts[adv].seenAt = requestId
+            accounts[a].seenAt = requestId
             candidates[n] = Int(world.retrievalOrder[position])
             candidatePosition[n] = position
-            bids[n] = min(accounts[adv].pacedBid, accounts[adv].remaining)
+            bids[n] = min(accounts[a].pacedBid, accounts[a].remaining)
             n += 1
         }
         return n
@@ -96,16 +97,16 @@ extension MarketSimulation {
     mutating func admit(_ ad: Int, count n: inout Int) -> Int {
         let adv = Int(world.adAdvertiser[ad])
         let position: Int
-        if accounts[adv].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
+        if accounts[Int(world.advertiserRank[adv])].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
             position = i
         } else {
             position = n
             n += 1
-            accounts[adv].seenAt = requestId
+            accounts[Int(world.advertiserRank[adv])].seenAt = requestId
         }
         candidates[position] = ad
         candidatePosition[position] = Int(world.adPosition[ad])
-        bids[position] = min(accounts[adv].pacedBid, accounts[adv].remaining)
+        bids[position] = min(accounts[Int(world.advertiserRank[adv])].pacedBid, accounts[Int(world.advertiserRank[adv])].remaining)
         return position
     }
 
@@ -117,7 +118,7 @@ extension MarketSimulation {
             let u = UnsafeBufferPointer(user)
             for i in 0..<n {
                 let p = candidatePosition[i]
-                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionAdvertiser[p])].drift, dimension: d))
+                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
             }
         }
     }
@@ -129,18 +130,18 @@ extension MarketSimulation {
     /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
     /// and applies a tier calibration when the policy has one.
     mutating func score(_ i: Int, objective: Objective, hour: Int, batchScored: Bool = true) {
-        let ad = candidates[i], adv = Int(world.positionAdvertiser[candidatePosition[i]])
+        let ad = candidates[i], a = Int(world.positionRank[candidatePosition[i]])
         var ctr: Double
         let cvr: Double, trueCTR: Double
-        trueCTR = batchScored ? trueRate[i] : world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[adv].drift)
+        trueCTR = batchScored ? trueRate[i] : world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[a].drift)
         if ranker == nil {
             ctr = trueCTR
-            cvr = world.conversionProbability(advertiser: adv)
+            cvr = world.conversionProbability(advertiser: Int(world.positionAdvertiser[candidatePosition[i]]))
         } else {
             ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad)
             cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
         }
-        let account = accounts[adv]
+        let account = accounts[a]
         let tier = Int(account.tier), isNew = account.isNew
         let groups = fairness.tiers + 1
         let trueMerit = account.bid * trueCTR, estimatedMerit = account.bid * ctr
@@ -158,7 +159,7 @@ extension MarketSimulation {
         switch objective {
         case .clicks: quality[i] = ctr
         case .conversions: quality[i] = ctr * cvr
-        case .orderValue: quality[i] = ctr * cvr * account.valuePerConversion
+        case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[Int(world.positionAdvertiser[candidatePosition[i]])]
         }
     }
 
@@ -244,7 +245,7 @@ extension MarketSimulation {
         let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            if active[adv] && accounts[adv].seenAt != requestId && accounts[adv].spentToday < accounts[adv].dayCap { return ad }
+            if active[adv] && accounts[Int(world.advertiserRank[adv])].seenAt != requestId && accounts[Int(world.advertiserRank[adv])].spentToday < accounts[Int(world.advertiserRank[adv])].dayCap { return ad }
         }
         return nil
     }
