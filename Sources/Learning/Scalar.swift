@@ -31,7 +31,7 @@ extension LearningScalar {
     }
 
     /// The logistic function 1/(1 + e⁻ˣ), without overflow.
-    @inline(__always) static func sigmoid(_ x: Self) -> Self {
+    @inlinable @inline(__always) public static func sigmoid(_ x: Self) -> Self {
         if x.value >= 0 { return Self(1) / (Self(1) + exp(-x)) }
         let e = exp(x)
         return e / (Self(1) + e)

@@ -49,6 +49,33 @@ struct ImpressionRings {
         return (0..<n).map { owner * capacity + (start + $0) % capacity }.filter { time[$0] >= oldest }
     }
 
+    /// The latest `limit` of `rows(owner:now:windowHours:)`, oldest first, written to `into`
+    /// (at least `limit` long); returns how many. Allocation-free.
+    func latestRows(owner: Int, now: Double, windowHours: Double?, limit: Int, into out: UnsafeMutableBufferPointer<Int>) -> Int {
+        let n = Int(count[owner]), start = n < capacity ? 0 : Int(next[owner])
+        let oldest = windowHours.map { now - $0 * 3600 } ?? -.infinity
+        var usable = 0
+        for j in 0..<n where time[owner * capacity + (start + j) % capacity] >= oldest { usable += 1 }
+        var skip = max(0, usable - limit), m = 0
+        for j in 0..<n {
+            let row = owner * capacity + (start + j) % capacity
+            guard time[row] >= oldest else { continue }
+            if skip > 0 { skip -= 1; continue }
+            out[m] = row
+            m += 1
+        }
+        return m
+    }
+
+    /// How many of the owner's rows are usable at `now`.
+    func usableCount(owner: Int, now: Double, windowHours: Double?) -> Int {
+        let n = Int(count[owner]), start = n < capacity ? 0 : Int(next[owner])
+        let oldest = windowHours.map { now - $0 * 3600 } ?? -.infinity
+        var usable = 0
+        for j in 0..<n where time[owner * capacity + (start + j) % capacity] >= oldest { usable += 1 }
+        return usable
+    }
+
     /// The owner's usable rows shuffled by `stream` and split into a query set (up to `querySize`,
     /// at most half) and a support set (up to `supportSize` of the rest): one meta-training task.
     func task(owner: Int, now: Double, windowHours: Double?, querySize: Int, supportSize: Int,

@@ -39,6 +39,8 @@ final class PersonalBlocks {
     private(set) var cohorts: CohortBlocks?
     private var dirty: [Bool]
     private var dirtyAds: [Int32] = []
+    /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`).
+    private let adaptation: AdaptationScratch
 
     init(world: World, ranker: RankerSettings, cohorts cohortCount: Int) {
         settings = ranker.meta
@@ -60,6 +62,7 @@ final class PersonalBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
         }
         dirty = Array(repeating: false, count: ads)
+        adaptation = AdaptationScratch(rows: settings.supportSize, width: width)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
             for i in 0..<history.count {
@@ -89,9 +92,6 @@ final class PersonalBlocks {
 
     // MARK: - Task data
 
-    /// The ad's ring rows usable at `now` (inside the window), oldest first.
-    private func rows(ad: Int, now: Double) -> [Int] { rings.rows(owner: ad, now: now, windowHours: settings.windowHours) }
-
     /// Rows as a task-model batch whose offsets are the global model's logits.
     private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker, dropIDBias: Bool = false) -> Batch {
         let m = shared + width
@@ -120,37 +120,81 @@ final class PersonalBlocks {
 
     // MARK: - Adaptation and meta-training
 
-    /// The starting point of an ad's personal block: the learned one, or for a new advertiser's
-    /// ad under Meta-Embedding cold start, with the bias from the generator.
-    private func start(ad: Int, world: World) -> [Double] {
-        var θ = learner.parameters
+    /// Re-adapts one ad's block on its latest `supportSize` rows from the learned start (for a new
+    /// advertiser's ad under Meta-Embedding cold start, with the generator's bias) and updates the
+    /// served cache.
+    ///
+    /// The task model's inner steps specialised to this model: the shared part of each row's
+    /// output is constant while only the personal block moves, so it is summed once, and only the
+    /// personal block's gradient is formed (the loss itself is never needed). Allocation-free, and
+    /// the same arithmetic in the same order as `MetaLearner.adapt` on `batch(…)` — the served
+    /// blocks are identical to the generic path's.
+    private func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
+        let a = adaptation, xBase = ad * d
+        let θ = learner.parameters, α = learner.stepSizes
+        let n = rings.latestRows(owner: ad, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
+        for k in 0..<width { a.block[k] = θ[shared + k] }
         if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
-            θ[shared + width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
+            a.block[width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
         }
-        return θ
+        if n > 0 {
+            rings.user.withUnsafeBufferPointer { u in
+                for i in 0..<n {
+                    let row = a.rows[i]
+                    let user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
+                    // The row's inputs, as `batch` lays them out: [u⊙x, x, 1 | u⊙x (last-layer), 1].
+                    var o = 0.0
+                    for k in 0..<d { o += θ[k] * (user[k] * world.adFeatures[xBase + k]) }
+                    for k in 0..<d { o += θ[d + k] * world.adFeatures[xBase + k] }
+                    o += θ[2 * d] * 1
+                    a.sharedOutput[i] = o
+                    for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * world.adFeatures[xBase + k] }
+                    a.inputs[i * width + width - 1] = 1
+                    a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
+                        + (cohorts?.logit(cohort: Int(rings.tag[row]), ad: ad, user: user, world: world) ?? 0)
+                    a.positive[i] = rings.clicked[row]
+                    a.observation[i] = rings.examination[row]
+                }
+            }
+            let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
+            for _ in 0..<settings.innerSteps {
+                for i in 0..<n {
+                    var o = a.sharedOutput[i]
+                    for k in 0..<width { o += a.block[k] * a.inputs[i * width + k] }
+                    a.dOut[i] = Self.logisticDerivative(o + a.offset[i], positive: a.positive[i], observation: a.observation[i]) * scale
+                }
+                for k in 0..<width {
+                    var g = 0.0
+                    for i in 0..<n { g += a.dOut[i] * a.inputs[i * width + k] }
+                    a.block[k] -= stepScale * α[shared + k] * g
+                }
+            }
+        }
+        setServed(ad: ad, block: UnsafeBufferPointer(a.block), world: world, base: base)
     }
 
-    /// Re-adapts one ad's block from its start on its current rows and updates the served cache.
-    private func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
-        let rows = rows(ad: ad, now: now)
-        let from = start(ad: ad, world: world)
-        let support = Array(rows.suffix(settings.supportSize))
-        let φ = rows.isEmpty ? from : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
-                                                    from: from, stepScale: stepScale(rows: support.count))
-        setServed(ad: ad, φ, world: world, base: base)
+    /// d/do of the position-debiased logistic loss, exactly as `Loss.logistic` computes it.
+    @inline(__always)
+    private static func logisticDerivative(_ o: Double, positive: Bool, observation e: Double) -> Double {
+        let p = Double.sigmoid(o)
+        if positive { return p - 1 }
+        if e >= 1 { return p }
+        let q = 1 - e * p
+        return e * p * (1 - p) / q
     }
 
     /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
     private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
-    private func setServed(ad: Int, _ φ: [Double], world: World, base: GlobalRanker) {
-        let c = φ[shared + width - 1], o = Int(world.adPosition[ad]) * servedStride
+    /// Caches an adapted personal block (width values: p then c) as the ad's served vector.
+    private func setServed(ad: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) {
+        let c = block[width - 1], o = Int(world.adPosition[ad]) * servedStride
         bias[ad] = c
         served[o] = base.idBias(ad: ad) + c
         for k in 0..<d {
             let x = world.adFeatures[ad * d + k]
             served[o + 1 + k] = x
-            served[o + 1 + d + k] = width > 1 ? φ[shared + k] * x : 0
+            served[o + 1 + d + k] = width > 1 ? block[k] * x : 0
         }
     }
 
@@ -192,7 +236,8 @@ final class PersonalBlocks {
     func metaUpdate(world: World, base: GlobalRanker, now: Double, stream: RandomStream) {
         if metaTrained && settings.metaIterations > 0 {
             let eligible = (0..<world.adCountTotal).filter {
-                world.entryTime[Int(world.adAdvertiser[$0])] <= now && rows(ad: $0, now: now).count >= 2
+                world.entryTime[Int(world.adAdvertiser[$0])] <= now
+                    && rings.usableCount(owner: $0, now: now, windowHours: settings.windowHours) >= 2
             }
             if !eligible.isEmpty {
                 for _ in 0..<settings.metaIterations {
@@ -244,4 +289,32 @@ extension World {
     }
 
     var coldStartFeatureCount: Int { tierNames.count + dimension + 1 }
+}
+
+/// Reusable buffers of one personal-block adaptation (at most `rows` support rows).
+final class AdaptationScratch {
+    let rows: UnsafeMutableBufferPointer<Int>
+    let sharedOutput, offset, observation, dOut, inputs, block: UnsafeMutableBufferPointer<Double>
+    let positive: UnsafeMutableBufferPointer<Bool>
+
+    init(rows n: Int, width: Int) {
+        func doubles(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+            let p = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+            p.initialize(repeating: 0)
+            return p
+        }
+        rows = .allocate(capacity: max(n, 1))
+        rows.initialize(repeating: 0)
+        sharedOutput = doubles(max(n, 1)); offset = doubles(max(n, 1)); observation = doubles(max(n, 1)); dOut = doubles(max(n, 1))
+        inputs = doubles(max(n, 1) * width)
+        block = doubles(width)
+        positive = .allocate(capacity: max(n, 1))
+        positive.initialize(repeating: false)
+    }
+
+    deinit {
+        for p in [sharedOutput, offset, observation, dOut, inputs, block] { p.deallocate() }
+        rows.deallocate()
+        positive.deallocate()
+    }
 }
