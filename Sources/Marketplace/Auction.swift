@@ -22,13 +22,16 @@ public struct PositionAuction: Sendable {
     public private(set) var winners: [Int]
     /// Price per click of each filled slot.
     public private(set) var prices: [Double]
-    /// Ranked eligible bidders (K + 1 of them at most: the first loser sets prices).
+    /// Ranked eligible bidders (K + 1 of them at most: the first loser sets prices), and their
+    /// scores bid × quality.
     private var ranked: [Int]
+    private var rankedScore: [Double]
 
     public init(capacity slots: Int) {
         winners = Array(repeating: 0, count: slots)
         prices = Array(repeating: 0, count: slots)
         ranked = Array(repeating: 0, count: slots + 1)
+        rankedScore = Array(repeating: 0, count: slots + 1)
     }
 
     /// Runs one auction; returns the number of filled slots (≤ weights.count).
@@ -38,26 +41,30 @@ public struct PositionAuction: Sendable {
         let slots = weights.count
         if ranked.count < slots + 1 {
             ranked = Array(repeating: 0, count: slots + 1)
+            rankedScore = Array(repeating: 0, count: slots + 1)
             winners = Array(repeating: 0, count: slots)
             prices = Array(repeating: 0, count: slots)
         }
-        // Keep the top (slots + 1) by score in `ranked`, by insertion.
+        // Keep the top (slots + 1) by score in `ranked`, by insertion; once it is full, a bidder
+        // that does not beat the last kept score is turned away with one comparison.
         var kept = 0
-        for i in 0..<bids.count {
-            let b = bids[i], q = quality[i]
-            guard b >= reserve, b > 0, q > 0 else { continue }
-            let s = b * q
-            var pos = kept
-            while pos > 0 {
-                let other = ranked[pos - 1]
-                if bids[other] * quality[other] >= s { break }
-                pos -= 1
+        let capacity = slots + 1
+        ranked.withUnsafeMutableBufferPointer { r in
+            rankedScore.withUnsafeMutableBufferPointer { score in
+                for i in 0..<bids.count {
+                    let b = bids[i], q = quality[i]
+                    guard b >= reserve, b > 0, q > 0 else { continue }
+                    let s = b * q
+                    if kept == capacity && score[kept - 1] >= s { continue }
+                    var pos = kept
+                    while pos > 0 && !(score[pos - 1] >= s) { pos -= 1 }
+                    var j = min(kept, slots)
+                    while j > pos { r[j] = r[j - 1]; score[j] = score[j - 1]; j -= 1 }
+                    r[pos] = i
+                    score[pos] = s
+                    kept = min(kept + 1, capacity)
+                }
             }
-            if pos > slots { continue }
-            var j = min(kept, slots)
-            while j > pos { ranked[j] = ranked[j - 1]; j -= 1 }
-            ranked[pos] = i
-            kept = min(kept + 1, slots + 1)
         }
         let filled = min(kept, slots)
         for r in 0..<filled {

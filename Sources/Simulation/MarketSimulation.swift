@@ -27,6 +27,11 @@ struct MarketSimulation {
     var explorer: ExplorerState?
     var fairness: FairnessState
     var faircoErrors: [Double]
+    /// Merit (bid × click rate of every candidate, true and estimated) is measured on one request
+    /// in this many (those whose id is a multiple of it: the same requests under every policy).
+    /// Merit only enters ratios of means, which a systematic sample estimates without bias; the
+    /// true model then runs on all candidates of one request in eight instead of all of them.
+    static let meritSampling: UInt64 = 8
     /// A new ad must have been live at least this long (seconds) to be judged a hit.
     static let hitMinimumAge = 86_400.0
     var feedback: InteractionLog

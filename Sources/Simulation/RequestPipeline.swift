@@ -45,9 +45,12 @@ extension MarketSimulation {
             ranker.score(UnsafeBufferPointer(rebasing: candidatePosition[0..<n]),
                          ctr: UnsafeMutableBufferPointer(rebasing: predicted[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[0..<n]))
         }
-        scoreTruth(count: n)
-        for i in 0..<n { score(i, objective: objective, hour: hour) }
-        flushMerit(hour: hour)
+        // True click rates: for every candidate when they rank (the oracle) or when this request
+        // measures merit; otherwise only for the ads placed (below), which need them for responses.
+        let measured = requestId % Self.meritSampling == 0
+        if ranker == nil || measured { scoreTruth(count: n) }
+        for i in 0..<n { score(i, objective: objective, hour: hour, measured: measured) }
+        if measured { flushMerit(hour: hour) }
         metrics.auctions += 1
         metrics.candidatesScored += n
         if case .fairco(let lambda, let merit) = fairness.control { applyFairCo(count: n, lambda: lambda, estimated: merit == .estimated) }
@@ -55,7 +58,8 @@ extension MarketSimulation {
         if explored >= 0 { exploredBid = bids[explored]; bids[explored] = 0 }
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
-        if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective) }
+        if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
+        if ranker != nil && !measured { scoreTruth(placed: placed) }
         respond(placed: placed, cohort: cohort)
     }
 
@@ -123,17 +127,32 @@ extension MarketSimulation {
         }
     }
 
+    /// True click rates of the placed ads (`placedCandidate[0..<placed]`), for a request whose
+    /// other candidates were not scored by the true model.
+    mutating func scoreTruth(placed: Int) {
+        let d = world.dimension
+        world.truth.withUnsafeBufferPointer { t in
+            let u = UnsafeBufferPointer(user)
+            for r in 0..<placed {
+                let i = placedCandidate[r], p = candidatePosition[i]
+                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
+            }
+        }
+    }
+
     /// Predicted click rate and auction quality (what one click is worth to the objective) of
     /// candidate `i`; a learned ranker must already have written its predictions for this
-    /// request (`predicted`, `predictedCVR`) and `scoreTruth` its true rates (`trueRate`), or — for a
-    /// candidate admitted later — both are asked now. Also
-    /// accumulates the candidate's true and estimated merit (bid × click rate) for its groups,
-    /// and applies a tier calibration when the policy has one.
-    mutating func score(_ i: Int, objective: Objective, hour: Int, batchScored: Bool = true) {
+    /// request (`predicted`, `predictedCVR`) and, on a `measured` request or under the oracle,
+    /// `scoreTruth` its true rate (`trueRate`); for a candidate admitted later (`batchScored`
+    /// false) both are computed here. On a `measured` request, also accumulates the candidate's
+    /// true and estimated merit (bid × click rate) for its groups. Applies a tier calibration
+    /// when the policy has one.
+    mutating func score(_ i: Int, objective: Objective, hour: Int, measured: Bool, batchScored: Bool = true) {
         let ad = candidates[i], a = Int(world.positionRank[candidatePosition[i]])
         var ctr: Double
-        let cvr: Double, trueCTR: Double
-        trueCTR = batchScored ? trueRate[i] : world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[a].drift)
+        let cvr: Double
+        if !batchScored { trueRate[i] = world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[a].drift) }
+        let trueCTR = trueRate[i]
         if ranker == nil {
             ctr = trueCTR
             cvr = world.conversionProbability(advertiser: Int(world.positionAdvertiser[candidatePosition[i]]))
@@ -141,21 +160,21 @@ extension MarketSimulation {
             ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad)
             cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
         }
-        let account = accounts[a]
-        let tier = Int(account.tier), isNew = account.isNew
-        let groups = fairness.tiers + 1
-        let trueMerit = account.bid * trueCTR, estimatedMerit = account.bid * ctr
-        requestMerit[tier] += trueMerit
-        requestMerit[groups + tier] += estimatedMerit
-        requestMerit[2 * groups + tier] += 1
-        if isNew {
-            requestMerit[groups - 1] += trueMerit
-            requestMerit[2 * groups - 1] += estimatedMerit
-            requestMerit[3 * groups - 1] += 1
+        let tier = Int(accounts[a].tier)
+        if measured {
+            let account = accounts[a], groups = fairness.tiers + 1
+            let trueMerit = account.bid * trueCTR, estimatedMerit = account.bid * ctr
+            requestMerit[tier] += trueMerit
+            requestMerit[groups + tier] += estimatedMerit
+            requestMerit[2 * groups + tier] += 1
+            if account.isNew {
+                requestMerit[groups - 1] += trueMerit
+                requestMerit[2 * groups - 1] += estimatedMerit
+                requestMerit[3 * groups - 1] += 1
+            }
         }
         if case .tierCalibrated = fairness.control { ctr = min(ctr * fairness.calibration[tier], 1) }
         predicted[i] = ctr
-        trueRate[i] = trueCTR
         switch objective {
         case .clicks: quality[i] = ctr
         case .conversions: quality[i] = ctr * cvr
@@ -199,7 +218,7 @@ extension MarketSimulation {
     /// the displaced winner's price (or the reserve), never above its own bid. When retrieval
     /// brought no usable group ad, one is fetched from the group's ads (the first with budget
     /// left in a keyed random window of at most 32), so the floor holds whenever the group can pay.
-    mutating func enforceFloor(placed: Int, count n: inout Int, hour: Int, objective: Objective) -> Int {
+    mutating func enforceFloor(placed: Int, count n: inout Int, hour: Int, objective: Objective, measured: Bool) -> Int {
         guard let g = fairness.floorGroup else { return placed }
         func inGroup(_ i: Int) -> Bool {
             let adv = Int(world.adAdvertiser[candidates[i]])
@@ -219,8 +238,8 @@ extension MarketSimulation {
             }
             if best < 0, n < candidates.count, let ad = fetchFloorAd() {
                 best = admit(ad, count: &n)
-                score(best, objective: objective, hour: hour, batchScored: false)
-                flushMerit(hour: hour)
+                score(best, objective: objective, hour: hour, measured: measured, batchScored: false)
+                if measured { flushMerit(hour: hour) }
                 if (0..<k).contains(where: { placedCandidate[$0] == best }) || bids[best] <= 0 { break }
             }
             guard best >= 0 else { break }
