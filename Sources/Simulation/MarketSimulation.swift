@@ -174,12 +174,16 @@ struct MarketSimulation {
             case .pacingUpdate:
                 updatePacing(interval: pacingInterval)
                 queue.schedule(at: queue.now + pacingInterval, .pacingUpdate)
-            case .modelUpdate:
+            // A model update or re-adaptation falling on the horizon itself would serve no request:
+            // skipped (nothing it computes is measured).
+            case .modelUpdate where queue.now < horizon:
                 updateModel()
                 queue.schedule(at: queue.now + updateInterval, .modelUpdate)
-            case .personalAdaptation:
+            case .personalAdaptation where queue.now < horizon:
                 ranker!.personal!.adaptFresh(world: world, base: ranker!, now: queue.now)
                 queue.schedule(at: queue.now + adaptInterval, .personalAdaptation)
+            case .modelUpdate, .personalAdaptation:
+                break
             case .advertiserEntry(let adv):
                 enter(Int(adv))
             }
