@@ -175,7 +175,7 @@ public enum ReportSections {
                     p.fairnessCost.map { Format.relativeEstimate($0.advertiserWelfare) } ?? "–"]
         }
         return ReportSection(id: "fairness", title: "Is exposure proportional to merit?",
-                             lead: "For each tier, exposure per active ad divided by merit (the mean bid × click rate of its ads among the candidates considered). Disparity 0 means every tier gets exposure in proportion to its merit; the estimated column uses the ranker's click rates, as a platform would. Costs are paired against the same policy without the control.",
+                             lead: "For each tier, exposure per active ad divided by merit (the mean bid × click rate of its ads among the candidates considered, measured on one request in eight). Disparity 0 means every tier gets exposure in proportion to its merit; the estimated column uses the ranker's click rates, as a platform would. Costs are paired against the same policy without the control.",
                              figures: [ReportFigure(file: "disparity", title: title, svg: svg)],
                              tables: [ReportTable(header: ["policy", "control", "disparity (true merit)", "disparity (estimated merit)", "new vs established",
                                                            "treatment ratio (max ÷ min)", "floor met in windows", "revenue change", "welfare change"], rows: rows)])
