@@ -319,10 +319,14 @@ extension MarketSimulation {
         let hourBase = min(hour, metrics.hours - 1) * (newGroup + 1)
         for g in 0...newGroup { metrics.hourlyActiveAds[hourBase + g] = fairness.activeAds[g] }
         let delayMean = scenario.truth.conversionDelayHours * 3600
+        // Taken once per request (one retain each) rather than once per impression.
+        let ranker = self.ranker, personal = ranker?.personal, explorer = self.explorer
         for r in 0..<placed {
-            let slot = placedCandidate[r]
-            let ad = candidates[slot], adv = Int(world.adAdvertiser[ad])
-            let tier = Int(world.advertiserTier[adv]), isNew = world.isNew[adv]
+            let slot = placedCandidate[r], position = candidatePosition[slot]
+            // Advertiser fields read through the retrieval layout: in cache since retrieval.
+            let ad = candidates[slot], adv = Int(world.positionAdvertiser[position])
+            let account = accounts[Int(world.positionRank[position])]
+            let tier = Int(account.tier), isNew = account.isNew
             let e = examination[r]
             let trueCTR = trueRate[slot]
             let adKey = UInt64(ad) << 2
@@ -350,10 +354,10 @@ extension MarketSimulation {
                 let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampImpressions.count - 1)
                 metrics.rampImpressions[age] += 1
             }
-            if let ranker {
+            if ranker != nil {
                 let u = UnsafeBufferPointer(user)
                 feedback.append(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked)
-                ranker.personal?.record(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
+                personal?.record(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
             }
             guard clicked else { continue }
             metrics.cohortClicks[cohort] += 1
