@@ -37,6 +37,9 @@ struct MarketSimulation {
     var feedback: InteractionLog
     var metrics: CellMetrics
     var modelUpdates = 0
+    /// Whether a model update will still read the feedback log (the next one falls before the
+    /// horizon); after the last one, impressions are no longer logged for training.
+    var feedbackWanted = true
 
     // Budgets and pacing, per advertiser.
     var active: [Bool]
@@ -152,6 +155,7 @@ struct MarketSimulation {
         if scenario.pacing.kind != .none { queue.schedule(at: pacingInterval, .pacingUpdate) }
         let updateInterval = (policy.ranker.updateEveryHours ?? scenario.learning.updateEveryHours) * 3600
         queue.schedule(at: updateInterval, .modelUpdate)
+        feedbackWanted = updateInterval < horizon
         let adaptInterval = policy.ranker.meta.adaptEveryHours * 3600
         if ranker?.personal != nil { queue.schedule(at: adaptInterval, .personalAdaptation) }
         for adv in world.initialAdvertiserCount..<world.advertiserCount {
@@ -179,6 +183,7 @@ struct MarketSimulation {
             case .modelUpdate where queue.now < horizon:
                 updateModel()
                 queue.schedule(at: queue.now + updateInterval, .modelUpdate)
+                feedbackWanted = queue.now + updateInterval < horizon
             case .personalAdaptation where queue.now < horizon:
                 ranker!.personal!.adaptFresh(world: world, base: ranker!, now: queue.now)
                 queue.schedule(at: queue.now + adaptInterval, .personalAdaptation)

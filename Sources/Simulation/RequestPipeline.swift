@@ -356,7 +356,7 @@ extension MarketSimulation {
             }
             if ranker != nil {
                 let u = UnsafeBufferPointer(user)
-                feedback.append(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked)
+                if feedbackWanted { feedback.append(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked) }
                 personal?.record(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked, time: queue.now)
             }
             guard clicked else { continue }
