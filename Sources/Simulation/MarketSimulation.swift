@@ -248,8 +248,13 @@ struct MarketSimulation {
         let share = arrivals.share(from: queue.now - interval, to: queue.now)
         guard share > 0 else { return }
         let multiplicative = scenario.pacing.kind == .multiplicative
-        // In account order (each advertiser's controller is independent of the others').
-        for r in 0..<accounts.count where active[Int(world.rankAdvertiser[r])] {
+        // In account order (each advertiser's controller is independent of the others'). A
+        // controller at rest (no spend this period, no shading or full participation) would stay
+        // exactly where it is: skipped without looking further.
+        for r in 0..<accounts.count {
+            if periodSpend[r] == 0 && accounts[r].dailyBudget > 0
+                && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) { continue }
+            guard active[Int(world.rankAdvertiser[r])] else { continue }
             let target = accounts[r].dailyBudget * share
             let relative = periodSpend[r] / target
             if multiplicative {
