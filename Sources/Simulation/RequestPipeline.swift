@@ -147,6 +147,7 @@ extension MarketSimulation {
     /// false) both are computed here. On a `measured` request, also accumulates the candidate's
     /// true and estimated merit (bid × click rate) for its groups. Applies a tier calibration
     /// when the policy has one.
+    @inline(__always)
     mutating func score(_ i: Int, objective: Objective, hour: Int, measured: Bool, batchScored: Bool = true) {
         let ad = candidates[i], a = Int(world.positionRank[candidatePosition[i]])
         var ctr: Double
