@@ -129,7 +129,7 @@ final class PersonalBlocks {
     /// personal block's gradient is formed (the loss itself is never needed). Allocation-free, and
     /// the same arithmetic in the same order as `MetaLearner.adapt` on `batch(…)` — the served
     /// blocks are identical to the generic path's.
-    private func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
+    func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
         let a = adaptation, xBase = ad * d
         let θ = learner.parameters, α = learner.stepSizes
         let n = rings.latestRows(owner: ad, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
@@ -171,6 +171,26 @@ final class PersonalBlocks {
             }
         }
         setServed(ad: ad, block: UnsafeBufferPointer(a.block), world: world, base: base)
+    }
+
+    /// The ad's block as the generic learner computes it — `MetaLearner.adapt` on the task batch —
+    /// which `adapt(ad:world:base:now:)` must reproduce exactly: [p (last-layer only), c].
+    func referenceBlock(ad: Int, world: World, base: GlobalRanker, now: Double) -> [Double] {
+        let rows = rings.rows(owner: ad, now: now, windowHours: settings.windowHours)
+        let support = Array(rows.suffix(settings.supportSize))
+        var θ = learner.parameters
+        if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
+            θ[shared + width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
+        }
+        let φ = support.isEmpty ? θ : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
+                                                    from: θ, stepScale: stepScale(rows: support.count))
+        return Array(φ[shared..<(shared + width)])
+    }
+
+    /// The served (cached) form of the ad's block: its bias c and q = p ⊙ x.
+    func servedBlock(ad: Int, world: World) -> (bias: Double, q: [Double]) {
+        let o = Int(world.adPosition[ad]) * servedStride
+        return (bias[ad], Array(served[(o + 1 + d)..<(o + 1 + 2 * d)]))
     }
 
     /// d/do of the position-debiased logistic loss, exactly as `Loss.logistic` computes it.

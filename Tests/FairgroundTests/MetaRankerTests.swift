@@ -140,3 +140,62 @@ struct CohortBlockTests {
         #expect(a.revenue == b.revenue && a.metrics.impressions == b.metrics.impressions)
     }
 }
+
+@Suite("Simulation: fast paths against their references")
+struct FastPathTests {
+    /// After a run, every ad's block re-adapted by the specialised inner loop equals, bit for bit,
+    /// the generic `MetaLearner.adapt` on the same task batch (both block kinds, with and without a
+    /// time window and cold-start generator).
+    @Test(arguments: ["{kind: meta, metaIterations: 20}",
+                      "{kind: meta, personalBlock: bias, windowHours: 10, coldStart: none, metaIterations: 20}",
+                      "{kind: finetune}"])
+    func specialisedAdaptationMatchesTheGenericLearner(ranker: String) throws {
+        let scenario = try MetaRankerTests.scenario("policies:\n  - {name: m, ranker: \(ranker)}\n")
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        var simulation = MarketSimulation(scenario: scenario, world: world, policyIndex: 0, replicate: 0)
+        _ = simulation.run()
+        let ranker = try #require(simulation.ranker), personal = try #require(ranker.personal)
+        let now = simulation.horizon
+        var adaptedWithData = 0
+        for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
+            personal.adapt(ad: ad, world: world, base: ranker, now: now)
+            let reference = personal.referenceBlock(ad: ad, world: world, base: ranker, now: now)
+            let served = personal.servedBlock(ad: ad, world: world)
+            #expect(served.bias == reference.last!, "ad \(ad): bias \(served.bias) vs \(reference.last!)")
+            for k in 0..<world.dimension {
+                let expected = reference.count > 1 ? reference[k] * world.adFeatures[ad * world.dimension + k] : 0
+                #expect(served.q[k] == expected, "ad \(ad), weight \(k)")
+            }
+            if reference.last! != 0 { adaptedWithData += 1 }
+        }
+        #expect(adaptedWithData > world.adCountTotal / 2, "most ads have data to adapt on: \(adaptedWithData)")
+    }
+
+    /// The retrieval-order table reproduces the true click model computed straight from the
+    /// world's per-advertiser and per-ad arrays.
+    @Test func retrievalLayoutReproducesTheTrueModel() throws {
+        let scenario = try Fixtures.tiny()
+        let world = WorldGenerator.generate(scenario, replicate: 1)
+        let d = world.dimension
+        let user = (0..<d).map { 0.3 * Double($0) - 0.4 }
+        for ad in 0..<world.adCountTotal {
+            let adv = Int(world.adAdvertiser[ad])
+            var z = world.clickLogit[adv] + world.adLogit[ad] + 0.25
+            for k in 0..<d { z += world.personalWeights[adv * d + k] * user[k] * world.adFeatures[ad * d + k] }
+            let direct = 1 / (1 + exp(-z))
+            let p = Int(world.adPosition[ad])
+            #expect(Int(world.retrievalOrder[p]) == ad)
+            #expect(Int(world.positionAdvertiser[p]) == adv)
+            #expect(Int(world.rankAdvertiser[Int(world.positionRank[p])]) == adv)
+            let viaTable = user.withUnsafeBufferPointer { world.clickProbability(ad: ad, user: $0, drift: 0.25) }
+            #expect(abs(viaTable - direct) <= 1e-15, "ad \(ad): \(viaTable) vs \(direct)")
+        }
+        // Account ranks follow first appearance in retrieval order.
+        var seen = Set<Int32>(), next: Int32 = 0
+        for p in 0..<world.adCountTotal where !seen.contains(world.positionAdvertiser[p]) {
+            seen.insert(world.positionAdvertiser[p])
+            #expect(world.positionRank[p] == next)
+            next += 1
+        }
+    }
+}
