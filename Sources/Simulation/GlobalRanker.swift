@@ -151,7 +151,10 @@ final class GlobalRanker {
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
     /// cached ad-side vector once. The same arithmetic, in the same order, as
     /// `clickProbability(ad:world:)`.
-    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
+    /// With `logits`, `ctr` receives the logits instead (the caller applies the sigmoid only where
+    /// it needs the probability).
+    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>,
+               logits: Bool = false) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
             folded.withUnsafeBufferPointer { g in
@@ -162,7 +165,8 @@ final class GlobalRanker {
                         user.withUnsafeBufferPointer { u in
                             for i in 0..<positions.count {
                                 let p = positions[i]
-                                ctr[i] = logistic(Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
+                                let z = Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d)
+                                ctr[i] = logits ? z : logistic(z)
                                 cvr[i] = rate[p]
                             }
                         }
@@ -172,7 +176,8 @@ final class GlobalRanker {
                 served.withUnsafeBufferPointer { v in
                     for i in 0..<positions.count {
                         let p = positions[i]
-                        ctr[i] = logistic(Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d))
+                        let z = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
+                        ctr[i] = logits ? z : logistic(z)
                         cvr[i] = rate[p]
                     }
                 }
