@@ -50,16 +50,18 @@ public struct PositionAuction: Sendable {
         var kept = 0
         let capacity = slots + 1
         ranked.withUnsafeMutableBufferPointer { r in
-            rankedScore.withUnsafeMutableBufferPointer { all in
-                let score = UnsafeMutableBufferPointer(rebasing: all[0..<capacity])
+            rankedScore.withUnsafeMutableBufferPointer { score in
                 for i in 0..<bids.count {
                     let b = bids[i], q = quality[i]
-                    guard Self.takesPart(bid: b, quality: q, reserve: reserve),
-                          let pos = Self.place(of: b * q, in: score, kept: kept) else { continue }
+                    guard b >= reserve, b > 0, q > 0 else { continue }
+                    let s = b * q
+                    if kept == capacity && score[kept - 1] >= s { continue }
+                    var pos = kept
+                    while pos > 0 && !(score[pos - 1] >= s) { pos -= 1 }
                     var j = min(kept, slots)
                     while j > pos { r[j] = r[j - 1]; score[j] = score[j - 1]; j -= 1 }
                     r[pos] = i
-                    score[pos] = b * q
+                    score[pos] = s
                     kept = min(kept + 1, capacity)
                 }
             }
@@ -90,23 +92,6 @@ public struct PositionAuction: Sendable {
             prices[r] = min(bid, max(reserve, price))
         }
         return filled
-    }
-}
-
-extension PositionAuction {
-    /// Whether a bidder takes part at all: bid at least the reserve, positive bid and quality.
-    @inlinable
-    public static func takesPart(bid b: Double, quality q: Double, reserve: Double) -> Bool { b >= reserve && b > 0 && q > 0 }
-
-    /// Where score `s` enters a descending top list `scores[0..<kept]` that holds at most
-    /// `scores.count` (after any equal score: ties go to the earlier bidder), or nil when it does
-    /// not enter. The auction's ranking rule, shared with callers that prune candidates before it.
-    @inlinable
-    public static func place(of s: Double, in scores: UnsafeMutableBufferPointer<Double>, kept: Int) -> Int? {
-        if kept == scores.count && scores[kept - 1] >= s { return nil }
-        var pos = kept
-        while pos > 0 && !(scores[pos - 1] >= s) { pos -= 1 }
-        return pos
     }
 }
 

@@ -151,10 +151,7 @@ final class GlobalRanker {
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
     /// cached ad-side vector once. The same arithmetic, in the same order, as
     /// `clickProbability(ad:world:)`.
-    /// With `logits`, `ctr` receives the logits instead (the caller applies the sigmoid only where
-    /// it needs the probability).
-    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>,
-               logits: Bool = false) {
+    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
             folded.withUnsafeBufferPointer { g in
@@ -165,8 +162,7 @@ final class GlobalRanker {
                         user.withUnsafeBufferPointer { u in
                             for i in 0..<positions.count {
                                 let p = positions[i]
-                                let z = Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d)
-                                ctr[i] = logits ? z : logistic(z)
+                                ctr[i] = logistic(Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
                                 cvr[i] = rate[p]
                             }
                         }
@@ -176,8 +172,7 @@ final class GlobalRanker {
                 served.withUnsafeBufferPointer { v in
                     for i in 0..<positions.count {
                         let p = positions[i]
-                        let z = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
-                        ctr[i] = logits ? z : logistic(z)
+                        ctr[i] = logistic(Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d))
                         cvr[i] = rate[p]
                     }
                 }

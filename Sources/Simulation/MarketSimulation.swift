@@ -73,8 +73,6 @@ struct MarketSimulation {
     let predictedCVR: UnsafeMutableBufferPointer<Double>
     /// The request's merit sums per group (see `RequestBuffers.merit`).
     let requestMerit: UnsafeMutableBufferPointer<Double>
-    /// The best bid × quality scores so far of a request (see `scoreAuctionTop`).
-    let topScore: UnsafeMutableBufferPointer<Double>
     var auction: PositionAuction
     let examination: [Double]
     /// Final slot assignment of the current request: candidate position, price per click, explored?
@@ -107,8 +105,7 @@ struct MarketSimulation {
         let m = scenario.placement.maxCandidates
         // Spare places for ads brought in from outside retrieval: one for the explorer, one per
         // slot for an exposure floor.
-        buffers = RequestBuffers(capacity: m + 1 + scenario.placement.slots, dimension: d, groups: world.tierNames.count + 1,
-                                 slots: scenario.placement.slots)
+        buffers = RequestBuffers(capacity: m + 1 + scenario.placement.slots, dimension: d, groups: world.tierNames.count + 1)
         user = buffers.user
         candidates = buffers.candidates
         candidatePosition = buffers.positions
@@ -118,7 +115,6 @@ struct MarketSimulation {
         trueRate = buffers.trueRate
         predictedCVR = buffers.predictedCVR
         requestMerit = buffers.merit
-        topScore = buffers.topScore
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)
         placedCandidate = Array(repeating: 0, count: examination.count)

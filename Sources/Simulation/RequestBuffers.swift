@@ -15,10 +15,8 @@ final class RequestBuffers {
     /// Per group (tiers, then new advertisers): the request's true merit, estimated merit and
     /// candidate count, `groups` values each.
     let merit: UnsafeMutableBufferPointer<Double>
-    /// The running top scores of `MarketSimulation.scoreAuctionTop` (one per slot, plus one).
-    let topScore: UnsafeMutableBufferPointer<Double>
 
-    init(capacity: Int, dimension: Int, groups: Int, slots: Int) {
+    init(capacity: Int, dimension: Int, groups: Int) {
         func doubles(_ n: Int) -> UnsafeMutableBufferPointer<Double> {
             let p = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
             p.initialize(repeating: 0)
@@ -35,11 +33,10 @@ final class RequestBuffers {
         predictedCVR = doubles(capacity)
         user = doubles(dimension)
         merit = doubles(3 * groups)
-        topScore = doubles(slots + 1)
     }
 
     deinit {
-        for p in [bids, quality, predicted, trueRate, predictedCVR, user, merit, topScore] { p.deallocate() }
+        for p in [bids, quality, predicted, trueRate, predictedCVR, user, merit] { p.deallocate() }
         candidates.deallocate()
         positions.deallocate()
     }

@@ -40,24 +40,16 @@ extension MarketSimulation {
         let hour = Int(queue.now / 3600)
         fairness.requests += 1
         fairness.refreshCalibration(hour: hour)
-        let measured = requestId % Self.meritSampling == 0
-        // Without merit to measure or a fairness control, only the candidates that can reach the
-        // auction's top need their predicted click rate (see `scoreAuctionTop`).
-        let topOnly = ranker != nil && !measured && fairness.control == nil
         if let ranker {
             ranker.prepare(user: UnsafeBufferPointer(user), cohort: cohort)
             ranker.score(UnsafeBufferPointer(rebasing: candidatePosition[0..<n]),
-                         ctr: UnsafeMutableBufferPointer(rebasing: predicted[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[0..<n]),
-                         logits: topOnly)
+                         ctr: UnsafeMutableBufferPointer(rebasing: predicted[0..<n]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[0..<n]))
         }
         // True click rates: for every candidate when they rank (the oracle) or when this request
         // measures merit; otherwise only for the ads placed (below), which need them for responses.
+        let measured = requestId % Self.meritSampling == 0
         if ranker == nil || measured { scoreTruth(count: n) }
-        if topOnly {
-            scoreAuctionTop(count: n, objective: objective, hour: hour, explored: explored)
-        } else {
-            for i in 0..<n { score(i, objective: objective, hour: hour, measured: measured) }
-        }
+        for i in 0..<n { score(i, objective: objective, hour: hour, measured: measured) }
         if measured { flushMerit(hour: hour) }
         metrics.auctions += 1
         metrics.candidatesScored += n
@@ -133,49 +125,6 @@ extension MarketSimulation {
                 trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
             }
         }
-    }
-
-    /// `score` for the candidates that can win a slot or set a price, given the ranker's logits in
-    /// `predicted`: the auction keeps the top (slots + 1) by bid × quality (ties to the lower
-    /// index), so a candidate whose score is bounded by the lowest of the top so far cannot enter
-    /// it. The bound replaces σ(z) by 2^⌈z·log₂e⌉ ≥ eᶻ > σ(z) (at most 1, widened by 10⁻⁹ against
-    /// rounding); such a candidate gets quality 0 (the auction skips it) and no sigmoid. The
-    /// explored candidate, which is placed outside the auction, is always scored. Winners and prices
-    /// are exactly those of scoring everyone.
-    mutating func scoreAuctionTop(count n: Int, objective: Objective, hour: Int, explored: Int) {
-        let keep = examination.count + 1, reserve = scenario.auction.reserve
-        let top = UnsafeMutableBufferPointer(rebasing: topScore[0..<keep])
-        var kept = 0
-        for i in 0..<n {
-            let z = predicted[i], b = bids[i]
-            if i != explored && kept == keep {
-                var bound = b * Self.sigmoidBound(z)
-                switch objective {
-                case .clicks: break
-                case .conversions: bound *= predictedCVR[i]
-                case .orderValue: bound = bound * predictedCVR[i] * world.valuePerConversion[Int(world.positionAdvertiser[candidatePosition[i]])]
-                }
-                if bound <= top[keep - 1] { quality[i] = 0; continue }
-            }
-            predicted[i] = logistic(z)
-            score(i, objective: objective, hour: hour, measured: false)
-            let q = quality[i]
-            guard i != explored, PositionAuction.takesPart(bid: b, quality: q, reserve: reserve),
-                  let pos = PositionAuction.place(of: b * q, in: top, kept: kept) else { continue }
-            var j = min(kept, keep - 1)
-            while j > pos { top[j] = top[j - 1]; j -= 1 }
-            top[pos] = b * q
-            kept = min(kept + 1, keep)
-        }
-    }
-
-    /// An upper bound of σ(z): min(2^⌈z·log₂e⌉, 1) · (1 + 10⁻⁹), without a transcendental call.
-    @inline(__always)
-    static func sigmoidBound(_ z: Double) -> Double {
-        let t = max(z * 1.4426950408889634, -2000)
-        guard t < 0 else { return 1 + 1e-9 }
-        let k = max(Int(t), -1022)        // toward zero: k ≥ t for negative t
-        return Double(bitPattern: UInt64(1023 + k) << 52) * (1 + 1e-9)
     }
 
     /// True click rates of the placed ads (`placedCandidate[0..<placed]`), for a request whose

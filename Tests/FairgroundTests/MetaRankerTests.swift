@@ -171,29 +171,6 @@ struct FastPathTests {
         #expect(adaptedWithData > world.adCountTotal / 2, "most ads have data to adapt on: \(adaptedWithData)")
     }
 
-    /// Requests that score only the candidates able to reach the auction's top (no fairness control,
-    /// no merit measured) hold the same auctions as scoring everyone: FairCo with λ = 0 changes no
-    /// quality but forces every candidate to be scored, so both policies must agree exactly.
-    @Test(arguments: ["{kind: meta, metaIterations: 20}", "global"])
-    func pruningBeforeTheAuctionChangesNoOutcome(ranker: String) throws {
-        let explorer = "{algorithm: thompson, rate: 0.1, pool: new, pricing: auction, graduation: {impressions: 100}}"
-        var scenario = try MetaRankerTests.scenario("""
-            policies:
-              - {name: pruned, ranker: \(ranker), objective: conversions, explorer: \(explorer)}
-              - {name: everyone, ranker: \(ranker), objective: conversions, explorer: \(explorer), fairness: {kind: fairco, lambda: 0}}
-            """)
-        scenario.replicates = 2
-        let cells = Runner.run(scenario, jobs: 2)
-        for r in 0..<2 {
-            let pruned = cells[r].metrics, everyone = cells[2 + r].metrics
-            #expect(pruned.impressions == everyone.impressions)
-            #expect(pruned.spend == everyone.spend)
-            #expect(pruned.clicks == everyone.clicks)
-            #expect(pruned.exposure == everyone.exposure)
-            #expect(pruned.impressions.reduce(0, +) > 1000)
-        }
-    }
-
     /// The retrieval-order table reproduces the true click model computed straight from the
     /// world's per-advertiser and per-ad arrays.
     @Test func retrievalLayoutReproducesTheTrueModel() throws {
