@@ -150,7 +150,7 @@ final class GlobalRanker {
     /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
     /// cached ad-side vector once. The same arithmetic, in the same order, as
-    /// `clickProbability(ad:world:)`.
+    /// `clickProbability(ad:)`.
     func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
