@@ -55,17 +55,21 @@ extension Loss {
             let r = o - S(y)
             return (r * r, S(2) * r)
         case .logistic:
-            let p = S.sigmoid(o)
-            if y > 0.5 {
-                // −log(e·σ(o)) = −log e + softplus(−o); d/do = −(1 − σ).
-                return (S(-Foundation.log(max(e, 1e-300))) + S.softplus(-o), p - S(1))
-            }
-            if e >= 1 {
-                // −log(1 − σ(o)) = softplus(o); d/do = σ.
-                return (S.softplus(o), p)
-            }
-            let q = S(1) - S(e) * p
-            return (-S.log(q), S(e) * p * (S(1) - p) / q)
+            let p = S.sigmoid(o), d = Self.logisticDerivative(p: p, positive: y > 0.5, observation: e)
+            // −log(e·σ(o)) = −log e + softplus(−o); −log(1 − σ(o)) = softplus(o); else −log(1 − e·σ(o)).
+            if y > 0.5 { return (S(-Foundation.log(max(e, 1e-300))) + S.softplus(-o), d) }
+            if e >= 1 { return (S.softplus(o), d) }
+            return (-S.log(S(1) - S(e) * p), d)
         }
+    }
+
+    /// d/do of the position-debiased logistic loss at p = σ(o): −(1 − p) for a positive; for a
+    /// negative, p when always observed (e ≥ 1), else e·p·(1 − p)/(1 − e·p).
+    @inlinable @inline(__always)
+    public static func logisticDerivative<S: LearningScalar>(p: S, positive: Bool, observation e: Double) -> S {
+        if positive { return p - S(1) }
+        if e >= 1 { return p }
+        let q = S(1) - S(e) * p
+        return S(e) * p * (S(1) - p) / q
     }
 }

@@ -69,6 +69,9 @@ public struct World: Sendable {
     }
 
     public var advertiserCount: Int { dailyBudget.count }
+    /// Where advertiser `adv`'s state sits in storage ordered by `advertiserRank`.
+    @inlinable
+    public func rank(of adv: Int) -> Int { Int(advertiserRank[adv]) }
     /// Values per position in `truth`: 2d + 1.
     public var truthStride: Int { 2 * dimension + 1 }
     public var adCountTotal: Int { adAdvertiser.count }
@@ -82,8 +85,8 @@ public struct World: Sendable {
 }
 
 extension World {
-    /// Builds the retrieval-order layout (`adPosition`, `positionAdvertiser`, `truth`) from the
-    /// per-advertiser and per-ad arrays and `retrievalOrder`.
+    /// Builds the retrieval-order layout (`adPosition`, `positionAdvertiser`, the advertiser ranks
+    /// and `truth`) from the per-advertiser and per-ad arrays and `retrievalOrder`.
     mutating func layOutForRetrieval() {
         let d = dimension, stride = truthStride
         adPosition = Array(repeating: 0, count: adCountTotal)

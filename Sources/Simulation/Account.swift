@@ -32,4 +32,8 @@ struct Account {
 
     /// Budget left today.
     var remaining: Double { dayCap - spentToday }
+    /// Whether any budget is left today.
+    var canPay: Bool { spentToday < dayCap }
+    /// The bid entered in an auction now: the paced bid, capped at the budget left.
+    var auctionBid: Double { min(pacedBid, remaining) }
 }

@@ -86,7 +86,7 @@ final class ExplorerState {
         var m = 0
         for j in 0..<window {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            guard accounts[Int(world.advertiserRank[adv])].spentToday < accounts[Int(world.advertiserRank[adv])].dayCap else { continue }
+            guard accounts[world.rank(of: adv)].canPay else { continue }
             arms[m] = ad
             m += 1
         }

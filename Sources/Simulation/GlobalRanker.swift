@@ -149,8 +149,7 @@ final class GlobalRanker {
 
     /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
-    /// cached ad-side vector once. The same arithmetic, in the same order, as
-    /// `clickProbability(ad:)`.
+    /// cached ad-side vector once (a candidate admitted late is scored alone the same way).
     func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
@@ -180,24 +179,6 @@ final class GlobalRanker {
         }
     }
 
-    /// Predicted click-through rate (top slot) of `ad` for the prepared user.
-    func clickProbability(ad: Int) -> Double {
-        let p = Int(adPosition[ad])
-        return folded.withUnsafeBufferPointer { g in
-            if let personal {
-                return personal.served.withUnsafeBufferPointer { v in
-                    user.withUnsafeBufferPointer { u in
-                        logistic(Self.servedPredictor(position: p, intercept: requestIntercept, served: v, stride: personal.servedStride,
-                                                      folded: g, user: u, dimension: dimension))
-                    }
-                }
-            }
-            return served.withUnsafeBufferPointer { v in
-                logistic(Self.linearPredictor(position: p, intercept: requestIntercept, served: v, folded: g, dimension: dimension))
-            }
-        }
-    }
-
     /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]
     /// dotted with [1, g, u].
     @inline(__always)
@@ -208,9 +189,6 @@ final class GlobalRanker {
         for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
         return z
     }
-
-    /// Conversion rate estimate: (conversions + s·prior) / (clicks + s).
-    func conversionProbability(ad: Int) -> Double { cvrCache[Int(adPosition[ad])] }
 
     /// b₀ + β_ad + x_ad · g, from the ad's cached [β, x].
     @inline(__always)

@@ -54,9 +54,7 @@ struct ImpressionRings {
     func latestRows(owner: Int, now: Double, windowHours: Double?, limit: Int, into out: UnsafeMutableBufferPointer<Int>) -> Int {
         let n = Int(count[owner]), start = n < capacity ? 0 : Int(next[owner])
         let oldest = windowHours.map { now - $0 * 3600 } ?? -.infinity
-        var usable = 0
-        for j in 0..<n where time[owner * capacity + (start + j) % capacity] >= oldest { usable += 1 }
-        var skip = max(0, usable - limit), m = 0
+        var skip = max(0, usableCount(owner: owner, now: now, windowHours: windowHours) - limit), m = 0
         for j in 0..<n {
             let row = owner * capacity + (start + j) % capacity
             guard time[row] >= oldest else { continue }

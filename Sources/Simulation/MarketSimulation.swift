@@ -56,9 +56,9 @@ struct MarketSimulation {
     var loggedImpressions: [Double]
     var popularityIndex = AliasTable()
 
-    // Per-request scratch, allocated once (owned by `buffers`).
+    // Per-request scratch, allocated once (owned by `scratch`).
     var requestId: UInt64 = 0
-    let buffers: RequestBuffers
+    let scratch: ScratchMemory
     let user: UnsafeMutableBufferPointer<Double>
     let candidates: UnsafeMutableBufferPointer<Int>
     /// Retrieval position of each candidate's ad (`World.adPosition`): the key of the ranker's and
@@ -71,7 +71,8 @@ struct MarketSimulation {
     let trueRate: UnsafeMutableBufferPointer<Double>
     /// The learned ranker's conversion-rate estimate per candidate.
     let predictedCVR: UnsafeMutableBufferPointer<Double>
-    /// The request's merit sums per group (see `RequestBuffers.merit`).
+    /// The request's merit per group (tiers, then new advertisers): true merit, estimated merit and
+    /// candidate count, one group-length run each.
     let requestMerit: UnsafeMutableBufferPointer<Double>
     var auction: PositionAuction
     let examination: [Double]
@@ -105,16 +106,17 @@ struct MarketSimulation {
         let m = scenario.placement.maxCandidates
         // Spare places for ads brought in from outside retrieval: one for the explorer, one per
         // slot for an exposure floor.
-        buffers = RequestBuffers(capacity: m + 1 + scenario.placement.slots, dimension: d, groups: world.tierNames.count + 1)
-        user = buffers.user
-        candidates = buffers.candidates
-        candidatePosition = buffers.positions
-        bids = buffers.bids
-        quality = buffers.quality
-        predicted = buffers.predicted
-        trueRate = buffers.trueRate
-        predictedCVR = buffers.predictedCVR
-        requestMerit = buffers.merit
+        let memory = ScratchMemory(), size = m + 1 + scenario.placement.slots
+        scratch = memory
+        user = memory.buffer(d, filledWith: 0.0)
+        candidates = memory.buffer(size, filledWith: 0)
+        candidatePosition = memory.buffer(size, filledWith: 0)
+        bids = memory.buffer(size, filledWith: 0.0)
+        quality = memory.buffer(size, filledWith: 0.0)
+        predicted = memory.buffer(size, filledWith: 0.0)
+        trueRate = memory.buffer(size, filledWith: 0.0)
+        predictedCVR = memory.buffer(size, filledWith: 0.0)
+        requestMerit = memory.buffer(3 * (world.tierNames.count + 1), filledWith: 0.0)
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)
         placedCandidate = Array(repeating: 0, count: examination.count)
@@ -194,7 +196,7 @@ struct MarketSimulation {
             }
         }
         for adv in 0..<world.advertiserCount where active[adv] {
-            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[Int(world.advertiserRank[adv])].remaining)
+            metrics.largestOverspend = max(metrics.largestOverspend, -accounts[world.rank(of: adv)].remaining)
         }
         finishDiscoveryMetrics()
         finishFairnessMetrics()
@@ -238,9 +240,10 @@ struct MarketSimulation {
         activeAds += Int(world.adCount[adv])
         if let ranker { ranker.personal?.enter(advertiser: adv, world: world, base: ranker, now: queue.now) }
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
-        accounts[Int(world.advertiserRank[adv])].dayCap = world.dailyBudget[adv] * arrivals.share(from: queue.now, to: dayEnd)
-        accounts[Int(world.advertiserRank[adv])].spentToday = 0
-        metrics.budget[adv] += accounts[Int(world.advertiserRank[adv])].dayCap
+        let a = world.rank(of: adv)
+        accounts[a].dayCap = accounts[a].dailyBudget * arrivals.share(from: queue.now, to: dayEnd)
+        accounts[a].spentToday = 0
+        metrics.budget[adv] += accounts[a].dayCap
     }
 
     /// Each advertiser's controller compares the period's spend with its share of the daily budget.
@@ -353,8 +356,9 @@ struct MarketSimulation {
 
     mutating func handleClick(ad: Int, price: Double) {
         let adv = Int(world.adAdvertiser[ad])
-        accounts[Int(world.advertiserRank[adv])].spentToday += price
-        periodSpend[Int(world.advertiserRank[adv])] += price
+        let a = world.rank(of: adv)
+        accounts[a].spentToday += price
+        periodSpend[a] += price
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         metrics.clicks[adv] += 1

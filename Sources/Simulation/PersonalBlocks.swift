@@ -39,8 +39,9 @@ final class PersonalBlocks {
     private(set) var cohorts: CohortBlocks?
     private var dirty: [Bool]
     private var dirtyAds: [Int32] = []
-    /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`).
+    /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
     private let adaptation: AdaptationScratch
+    private let memory = ScratchMemory()
 
     init(world: World, ranker: RankerSettings, cohorts cohortCount: Int) {
         settings = ranker.meta
@@ -62,7 +63,7 @@ final class PersonalBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
         }
         dirty = Array(repeating: false, count: ads)
-        adaptation = AdaptationScratch(rows: settings.supportSize, width: width)
+        adaptation = AdaptationScratch(rows: settings.supportSize, width: width, memory: memory)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
             for i in 0..<history.count {
@@ -161,7 +162,8 @@ final class PersonalBlocks {
                 for i in 0..<n {
                     var o = a.sharedOutput[i]
                     for k in 0..<width { o += a.block[k] * a.inputs[i * width + k] }
-                    a.dOut[i] = Self.logisticDerivative(o + a.offset[i], positive: a.positive[i], observation: a.observation[i]) * scale
+                    a.dOut[i] = Loss.logisticDerivative(p: Double.sigmoid(o + a.offset[i]), positive: a.positive[i],
+                                                        observation: a.observation[i]) * scale
                 }
                 for k in 0..<width {
                     var g = 0.0
@@ -191,16 +193,6 @@ final class PersonalBlocks {
     func servedBlock(ad: Int, world: World) -> (bias: Double, q: [Double]) {
         let o = Int(world.adPosition[ad]) * servedStride
         return (bias[ad], Array(served[(o + 1 + d)..<(o + 1 + 2 * d)]))
-    }
-
-    /// d/do of the position-debiased logistic loss, exactly as `Loss.logistic` computes it.
-    @inline(__always)
-    private static func logisticDerivative(_ o: Double, positive: Bool, observation e: Double) -> Double {
-        let p = Double.sigmoid(o)
-        if positive { return p - 1 }
-        if e >= 1 { return p }
-        let q = 1 - e * p
-        return e * p * (1 - p) / q
     }
 
     /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
@@ -312,29 +304,19 @@ extension World {
 }
 
 /// Reusable buffers of one personal-block adaptation (at most `rows` support rows).
-final class AdaptationScratch {
+struct AdaptationScratch {
     let rows: UnsafeMutableBufferPointer<Int>
     let sharedOutput, offset, observation, dOut, inputs, block: UnsafeMutableBufferPointer<Double>
     let positive: UnsafeMutableBufferPointer<Bool>
 
-    init(rows n: Int, width: Int) {
-        func doubles(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
-            let p = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
-            p.initialize(repeating: 0)
-            return p
-        }
-        rows = .allocate(capacity: max(n, 1))
-        rows.initialize(repeating: 0)
-        sharedOutput = doubles(max(n, 1)); offset = doubles(max(n, 1)); observation = doubles(max(n, 1)); dOut = doubles(max(n, 1))
-        inputs = doubles(max(n, 1) * width)
-        block = doubles(width)
-        positive = .allocate(capacity: max(n, 1))
-        positive.initialize(repeating: false)
-    }
-
-    deinit {
-        for p in [sharedOutput, offset, observation, dOut, inputs, block] { p.deallocate() }
-        rows.deallocate()
-        positive.deallocate()
+    init(rows n: Int, width: Int, memory: ScratchMemory) {
+        rows = memory.buffer(n, filledWith: 0)
+        sharedOutput = memory.buffer(n, filledWith: 0.0)
+        offset = memory.buffer(n, filledWith: 0.0)
+        observation = memory.buffer(n, filledWith: 0.0)
+        dOut = memory.buffer(n, filledWith: 0.0)
+        inputs = memory.buffer(n * width, filledWith: 0.0)
+        block = memory.buffer(width, filledWith: 0.0)
+        positive = memory.buffer(n, filledWith: false)
     }
 }

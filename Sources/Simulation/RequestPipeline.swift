@@ -48,7 +48,7 @@ extension MarketSimulation {
         // True click rates: for every candidate when they rank (the oracle) or when this request
         // measures merit; otherwise only for the ads placed (below), which need them for responses.
         let measured = requestId % Self.meritSampling == 0
-        if ranker == nil || measured { scoreTruth(count: n) }
+        if ranker == nil || measured { scoreTruth(0..<n) }
         for i in 0..<n { score(i, objective: objective, hour: hour, measured: measured) }
         if measured { flushMerit(hour: hour) }
         metrics.auctions += 1
@@ -59,7 +59,7 @@ extension MarketSimulation {
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
         if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
-        if ranker != nil && !measured { scoreTruth(placed: placed) }
+        if ranker != nil && !measured { scoreTruth(placedCandidate[0..<placed]) }
         respond(placed: placed, cohort: cohort)
     }
 
@@ -82,7 +82,7 @@ extension MarketSimulation {
             scanned += 1
             let a = Int(world.positionRank[position])
             if accounts[a].seenAt == requestId { continue }
-            if accounts[a].remaining <= 0 { continue }
+            if !accounts[a].canPay { continue }
             if throttle {
                 let adv = Int(world.positionAdvertiser[position])
                 if response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[a].participation { continue }
@@ -90,7 +90,7 @@ extension MarketSimulation {
             accounts[a].seenAt = requestId
             candidates[n] = Int(world.retrievalOrder[position])
             candidatePosition[n] = position
-            bids[n] = min(accounts[a].pacedBid, accounts[a].remaining)
+            bids[n] = accounts[a].auctionBid
             n += 1
         }
         return n
@@ -99,42 +99,29 @@ extension MarketSimulation {
     /// Makes the explorer's ad a candidate: it replaces its advertiser's retrieved ad if there is
     /// one, else joins the list in the spare place. Returns its candidate position.
     mutating func admit(_ ad: Int, count n: inout Int) -> Int {
-        let adv = Int(world.adAdvertiser[ad])
+        let adv = Int(world.adAdvertiser[ad]), a = world.rank(of: adv)
         let position: Int
-        if accounts[Int(world.advertiserRank[adv])].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
+        if accounts[a].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
             position = i
         } else {
             position = n
             n += 1
-            accounts[Int(world.advertiserRank[adv])].seenAt = requestId
+            accounts[a].seenAt = requestId
         }
         candidates[position] = ad
         candidatePosition[position] = Int(world.adPosition[ad])
-        bids[position] = min(accounts[Int(world.advertiserRank[adv])].pacedBid, accounts[Int(world.advertiserRank[adv])].remaining)
+        bids[position] = accounts[a].auctionBid
         return position
     }
 
-    /// True click rates of candidates `0..<n` for this request's user (`trueRate`), read from the
-    /// world's retrieval-order table in one pass.
-    mutating func scoreTruth(count n: Int) {
+    /// True click rates of the given candidates for this request's user (`trueRate`), read from
+    /// the world's retrieval-order table: every candidate, the placed ones, or one admitted late.
+    mutating func scoreTruth<C: Sequence<Int>>(_ indices: C) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
             let u = UnsafeBufferPointer(user)
-            for i in 0..<n {
+            for i in indices {
                 let p = candidatePosition[i]
-                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
-            }
-        }
-    }
-
-    /// True click rates of the placed ads (`placedCandidate[0..<placed]`), for a request whose
-    /// other candidates were not scored by the true model.
-    mutating func scoreTruth(placed: Int) {
-        let d = world.dimension
-        world.truth.withUnsafeBufferPointer { t in
-            let u = UnsafeBufferPointer(user)
-            for r in 0..<placed {
-                let i = placedCandidate[r], p = candidatePosition[i]
                 trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
             }
         }
@@ -144,22 +131,26 @@ extension MarketSimulation {
     /// candidate `i`; a learned ranker must already have written its predictions for this
     /// request (`predicted`, `predictedCVR`) and, on a `measured` request or under the oracle,
     /// `scoreTruth` its true rate (`trueRate`); for a candidate admitted later (`batchScored`
-    /// false) both are computed here. On a `measured` request, also accumulates the candidate's
+    /// false) both are asked for it alone here. On a `measured` request, also accumulates the candidate's
     /// true and estimated merit (bid × click rate) for its groups. Applies a tier calibration
     /// when the policy has one.
     @inline(__always)
     mutating func score(_ i: Int, objective: Objective, hour: Int, measured: Bool, batchScored: Bool = true) {
-        let ad = candidates[i], a = Int(world.positionRank[candidatePosition[i]])
+        let a = Int(world.positionRank[candidatePosition[i]])
+        if !batchScored {
+            scoreTruth(CollectionOfOne(i))
+            ranker?.score(UnsafeBufferPointer(rebasing: candidatePosition[i...i]),
+                          ctr: UnsafeMutableBufferPointer(rebasing: predicted[i...i]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[i...i]))
+        }
+        let trueCTR = trueRate[i]
         var ctr: Double
         let cvr: Double
-        if !batchScored { trueRate[i] = world.clickProbability(ad: ad, user: UnsafeBufferPointer(user), drift: accounts[a].drift) }
-        let trueCTR = trueRate[i]
         if ranker == nil {
             ctr = trueCTR
             cvr = world.conversionProbability(advertiser: Int(world.positionAdvertiser[candidatePosition[i]]))
         } else {
-            ctr = batchScored ? predicted[i] : ranker!.clickProbability(ad: ad)
-            cvr = batchScored ? predictedCVR[i] : ranker!.conversionProbability(ad: ad)
+            ctr = predicted[i]
+            cvr = predictedCVR[i]
         }
         let tier = Int(accounts[a].tier)
         if measured {
@@ -265,7 +256,8 @@ extension MarketSimulation {
         let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            if active[adv] && accounts[Int(world.advertiserRank[adv])].seenAt != requestId && accounts[Int(world.advertiserRank[adv])].spentToday < accounts[Int(world.advertiserRank[adv])].dayCap { return ad }
+            let account = accounts[world.rank(of: adv)]
+            if active[adv] && account.seenAt != requestId && account.canPay { return ad }
         }
         return nil
     }
