@@ -56,7 +56,8 @@ public struct World: Sendable {
     /// `advertiserRank` of the advertiser of the ad at each retrieval position.
     public internal(set) var positionRank: [Int32] = []
     /// The true click model per retrieval position, `truthStride` values each: the ad's fixed logit
-    /// (advertiser offset + ad offset), its advertiser's interaction weights w (d), its features x (d).
+    /// (advertiser offset + ad offset), then its advertiser's interaction weights times its features,
+    /// wₖ·xₖ (d values), so the logit is one dot product with the user.
     ///
     /// Retrieval reads a window of consecutive positions, so a request's candidates are read front to
     /// back from one region instead of from five arrays in shuffled order.
@@ -72,8 +73,8 @@ public struct World: Sendable {
     /// Where advertiser `adv`'s state sits in storage ordered by `advertiserRank`.
     @inlinable
     public func rank(of adv: Int) -> Int { Int(advertiserRank[adv]) }
-    /// Values per position in `truth`: 2d + 1.
-    public var truthStride: Int { 2 * dimension + 1 }
+    /// Values per position in `truth`: d + 1.
+    public var truthStride: Int { dimension + 1 }
     public var adCountTotal: Int { adAdvertiser.count }
     /// Number of advertisers present at the start of the run.
     public var initialAdvertiserCount: Int { isNew.firstIndex(of: true) ?? isNew.count }
@@ -106,10 +107,7 @@ extension World {
             }
             positionRank[position] = advertiserRank[adv]
             truth[o] = clickLogit[adv] + adLogit[ad]
-            for k in 0..<d {
-                truth[o + 1 + k] = personalWeights[adv * d + k]
-                truth[o + 1 + d + k] = adFeatures[ad * d + k]
-            }
+            for k in 0..<d { truth[o + 1 + k] = personalWeights[adv * d + k] * adFeatures[ad * d + k] }
         }
         // Advertisers without ads (none are generated, but the layout must cover every one).
         for adv in 0..<advertiserCount where advertiserRank[adv] < 0 {
@@ -121,20 +119,19 @@ extension World {
     /// True click-through rate of `ad` for a user in the top slot (examination 1).
     ///
     /// σ(advertiser offset + ad offset + drift + Σₖ wₐₖ·uₖ·xₖ): a logistic response with
-    /// per-advertiser interaction weights.
+    /// per-advertiser interaction weights. σ is `VectorLogistic`'s, the one the request path uses
+    /// for a whole batch of candidates, so a rate is the same bits wherever it is computed.
     @inlinable
     public func clickProbability(ad: Int, user: UnsafeBufferPointer<Double>, drift: Double) -> Double {
-        truth.withUnsafeBufferPointer { logistic(Self.trueLogit(position: Int(adPosition[ad]), truth: $0, user: user, drift: drift, dimension: dimension)) }
+        truth.withUnsafeBufferPointer { VectorLogistic.logistic(Self.trueLogit(position: Int(adPosition[ad]), truth: $0, user: user, drift: drift, dimension: dimension)) }
     }
 
     /// The true click logit of the ad at retrieval `position`, read from `truth`.
     @inlinable @inline(__always)
     public static func trueLogit(position: Int, truth t: UnsafeBufferPointer<Double>, user u: UnsafeBufferPointer<Double>,
                                  drift: Double, dimension d: Int) -> Double {
-        let o = position * (2 * d + 1)
-        var z = t[o] + drift
-        for k in 0..<d { z += t[o + 1 + k] * u[k] * t[o + 1 + d + k] }
-        return z
+        let o = position * (d + 1)
+        return t[o] + drift + dot(t.baseAddress! + o + 1, u.baseAddress!, count: d)
     }
 
     /// True conversion probability of a click on an ad of advertiser `adv`.

@@ -16,6 +16,7 @@ final class GlobalRanker {
     private(set) var model: LogisticRegression
     let settings: RankerSettings
     let dimension: Int
+    /// The prepared request: g (d values), then the user u (d values) when there are personal blocks.
     private var folded: [Double]
     /// Logged clicks and conversions per ad (history plus live feedback) for the CVR estimate.
     private var adClicks: [Double]
@@ -31,8 +32,6 @@ final class GlobalRanker {
     static let cvrPriorStrength = 20.0
     /// Per-ad personal blocks on top of this model (`meta` and `finetune` rankers), else nil.
     let personal: PersonalBlocks?
-    /// The prepared request's user (read by the personal blocks).
-    private var user: [Double]
     /// Intercept of the prepared request: b₀, plus the personal blocks' shared correction b′.
     private var requestIntercept = 0.0
 
@@ -44,7 +43,7 @@ final class GlobalRanker {
         let exposure = history.examination.reduce(0, +)
         let startRate = exposure > 0 ? min(max(clicks / exposure, 1e-4), 0.5) : 0.02
         model = LogisticRegression(features: 2 * world.dimension, entities: world.adCountTotal, intercept: logit(startRate))
-        folded = Array(repeating: 0, count: world.dimension)
+        folded = Array(repeating: 0, count: 2 * world.dimension)
         adClicks = Array(repeating: 0, count: world.adCountTotal)
         adConversions = Array(repeating: 0, count: world.adCountTotal)
         let conversions = history.converted.reduce(0) { $0 + ($1 ? 1.0 : 0) }
@@ -56,7 +55,6 @@ final class GlobalRanker {
         adPosition = world.adPosition
         cvrCache = Array(repeating: 0, count: world.adCountTotal)
         served = []
-        user = Array(repeating: 0, count: world.dimension)
         personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
         for ad in 0..<world.adCountTotal { refreshCVR(ad: ad) }
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
@@ -130,7 +128,7 @@ final class GlobalRanker {
         let c = personal.sharedCorrection, o = c.startIndex
         for k in 0..<d {
             folded[k] += c[o + k] * user[k] + c[o + d + k]
-            self.user[k] = user[k]
+            folded[d + k] = user[k]
         }
         requestIntercept += c[o + 2 * d]
         personal.cohorts?.fold(cohort: cohort, user: user, into: &folded, intercept: &requestIntercept)
@@ -149,7 +147,8 @@ final class GlobalRanker {
 
     /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
-    /// cached ad-side vector once (a candidate admitted late is scored alone the same way).
+    /// cached ad-side vector once (a candidate admitted late is scored alone the same way). The
+    /// logits are written first and turned into rates in one `VectorLogistic` pass.
     func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
@@ -158,36 +157,34 @@ final class GlobalRanker {
                     // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
                     let stride = personal.servedStride
                     personal.served.withUnsafeBufferPointer { v in
-                        user.withUnsafeBufferPointer { u in
-                            for i in 0..<positions.count {
-                                let p = positions[i]
-                                ctr[i] = logistic(Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, folded: g, user: u, dimension: d))
-                                cvr[i] = rate[p]
-                            }
+                        for i in 0..<positions.count {
+                            let p = positions[i]
+                            ctr[i] = Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, request: g, dimension: d)
+                            cvr[i] = rate[p]
                         }
                     }
+                    VectorLogistic.apply(ctr)
                     return
                 }
                 served.withUnsafeBufferPointer { v in
                     for i in 0..<positions.count {
                         let p = positions[i]
-                        ctr[i] = logistic(Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d))
+                        ctr[i] = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
                         cvr[i] = rate[p]
                     }
+                    VectorLogistic.apply(ctr)
                 }
             }
         }
     }
 
     /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]
-    /// dotted with [1, g, u].
+    /// dotted with [1, g, u] (`request` holds g then u).
     @inline(__always)
     static func servedPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>, stride: Int,
-                                folded g: UnsafeBufferPointer<Double>, user u: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
+                                request: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
         let o = position * stride
-        var z = intercept + v[o]
-        for k in 0..<d { z += v[o + 1 + k] * g[k] + v[o + 1 + d + k] * u[k] }
-        return z
+        return intercept + v[o] + dot(v.baseAddress! + o + 1, request.baseAddress!, count: 2 * d)
     }
 
     /// b₀ + β_ad + x_ad · g, from the ad's cached [β, x].
@@ -195,9 +192,7 @@ final class GlobalRanker {
     static func linearPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>,
                                 folded g: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
         let o = position * (d + 1)
-        var z = intercept + v[o]
-        for k in 0..<d { z += v[o + 1 + k] * g[k] }
-        return z
+        return intercept + v[o] + dot(v.baseAddress! + o + 1, g.baseAddress!, count: d)
     }
 
     /// (conversions + s·prior) / (clicks + s) with s = `cvrPriorStrength`.

@@ -115,15 +115,21 @@ extension MarketSimulation {
     }
 
     /// True click rates of the given candidates for this request's user (`trueRate`), read from
-    /// the world's retrieval-order table: every candidate, the placed ones, or one admitted late.
+    /// the world's retrieval-order table: every candidate (logits first, then one `VectorLogistic`
+    /// pass), the placed ones, or one admitted late (the same σ, one value at a time).
     mutating func scoreTruth<C: Sequence<Int>>(_ indices: C) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
             let u = UnsafeBufferPointer(user)
             for i in indices {
                 let p = candidatePosition[i]
-                trueRate[i] = logistic(World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d))
+                trueRate[i] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
             }
+        }
+        if let all = indices as? Range<Int> {
+            VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: trueRate[all]))
+        } else {
+            for i in indices { trueRate[i] = VectorLogistic.logistic(trueRate[i]) }
         }
     }
 
