@@ -79,7 +79,7 @@ final class ExplorerState {
 
     /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
     /// or nil when there is none.
-    func choose(world: World, accounts: [Account]) -> Int? {
+    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int? {
         guard !pool.isEmpty else { return nil }
         let window = min(pool.count, Self.choiceLimit)
         let start = pool.count > window ? stream.integer(below: pool.count) : 0

@@ -44,10 +44,16 @@ struct MarketSimulation {
     // Budgets and pacing, per advertiser.
     var active: [Bool]
     /// Per advertiser, indexed by `World.advertiserRank`: budget, spend, paced bid, drift and the
-    /// request path's other reads.
-    var accounts: [Account]
+    /// request path's other reads (owned by `scratch`: retrieval writes `seenAt` for every
+    /// candidate, and an array property would check its uniqueness on each write).
+    let accounts: UnsafeMutableBufferPointer<Account>
     /// Spend since the last pacing update and the pacing controllers, indexed like `accounts`.
     var periodSpend: [Double]
+    /// Ranks whose pacing controller may move at the next update: every account at first, then the
+    /// ones not at rest after an update and the ones charged since (only a charge wakes a
+    /// controller at rest). Each controller is independent of the others, so the order is free.
+    var pacingDue: [Int32]
+    var pacingListed: [Bool]
     var pacers: [AdaptivePacer]
     var throttles: [ThrottlePacer]
     var activeAds: Int
@@ -98,8 +104,9 @@ struct MarketSimulation {
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
-        accounts = world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) }
         periodSpend = Array(repeating: 0, count: a)
+        pacingDue = (0..<Int32(a)).map { $0 }
+        pacingListed = Array(repeating: true, count: a)
         pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
         throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
         activeAds = world.initialAdCount
@@ -108,6 +115,7 @@ struct MarketSimulation {
         // slot for an exposure floor.
         let memory = ScratchMemory(), size = m + 1 + scenario.placement.slots
         scratch = memory
+        accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
         user = memory.buffer(d, filledWith: 0.0)
         candidates = memory.buffer(size, filledWith: 0)
         candidatePosition = memory.buffer(size, filledWith: 0)
@@ -251,12 +259,19 @@ struct MarketSimulation {
         let share = arrivals.share(from: queue.now - interval, to: queue.now)
         guard share > 0 else { return }
         let multiplicative = scenario.pacing.kind == .multiplicative
-        // In account order (each advertiser's controller is independent of the others'). A
-        // controller at rest (no spend this period, no shading or full participation) would stay
-        // exactly where it is: skipped without looking further.
-        for r in 0..<accounts.count {
+        // Only the listed controllers (`pacingDue`). A controller at rest (no spend this period, no
+        // shading or full participation) would stay exactly where it is: it leaves the list until
+        // a charge brings it back.
+        var kept = 0
+        for j in 0..<pacingDue.count {
+            let r = Int(pacingDue[j])
             if periodSpend[r] == 0 && accounts[r].dailyBudget > 0
-                && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) { continue }
+                && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) {
+                pacingListed[r] = false
+                continue
+            }
+            pacingDue[kept] = Int32(r)
+            kept += 1
             guard active[Int(world.rankAdvertiser[r])] else { continue }
             let target = accounts[r].dailyBudget * share
             let relative = periodSpend[r] / target
@@ -268,6 +283,7 @@ struct MarketSimulation {
             }
             periodSpend[r] = 0
         }
+        pacingDue.removeLast(pacingDue.count - kept)
     }
 
     /// Model-update tick: the global model takes one SGD pass over the feedback since the last
@@ -359,6 +375,7 @@ struct MarketSimulation {
         let a = world.rank(of: adv)
         accounts[a].spentToday += price
         periodSpend[a] += price
+        if !pacingListed[a] { pacingListed[a] = true; pacingDue.append(Int32(a)) }
         metrics.spend[adv] += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         metrics.clicks[adv] += 1
