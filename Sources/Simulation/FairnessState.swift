@@ -26,6 +26,12 @@ struct FairnessState {
     /// retrieval brought none.
     var floorPool: [Int] = []
 
+    /// Whether the control rescales predicted click rates per tier (`tierCalibrated`).
+    var calibrates: Bool {
+        if case .tierCalibrated = control { return true }
+        return false
+    }
+
     // Tier calibration: observed clicks and raw predicted clicks on each tier's impressions.
     var calibration: [Double]
     var calibrationClicks: [Double]
