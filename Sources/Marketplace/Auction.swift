@@ -26,6 +26,9 @@ public struct PositionAuction: Sendable {
     /// scores bid × quality.
     private var ranked: [Int]
     private var rankedScore: [Double]
+    /// Bidders shortlisted for ranking, and the score threshold of the shortlist.
+    private var shortlist: [Int] = []
+    private var guess = 0.0
 
     public init(capacity slots: Int) {
         winners = Array(repeating: 0, count: slots)
@@ -45,27 +48,30 @@ public struct PositionAuction: Sendable {
             winners = Array(repeating: 0, count: slots)
             prices = Array(repeating: 0, count: slots)
         }
-        // Keep the top (slots + 1) by score in `ranked`, by insertion; once it is full, a bidder
-        // that does not beat the last kept score is turned away with one comparison.
-        var kept = 0
+        // Shortlist, without branches: the eligible bidders scoring above a guessed threshold
+        // (half the last auction's (slots + 1)-th score), in bidder order. When at least slots + 1
+        // make it, they include every bidder the full ranking would keep (its (slots + 1)-th
+        // score is then above the guess), so ranking the shortlist gives the same result; the
+        // guess only saves the mispredicted comparisons of ranking everyone.
         let capacity = slots + 1
-        ranked.withUnsafeMutableBufferPointer { r in
-            rankedScore.withUnsafeMutableBufferPointer { score in
-                for i in 0..<bids.count {
-                    let b = bids[i], q = quality[i]
-                    guard b >= reserve, b > 0, q > 0 else { continue }
-                    let s = b * q
-                    if kept == capacity && score[kept - 1] >= s { continue }
-                    var pos = kept
-                    while pos > 0 && !(score[pos - 1] >= s) { pos -= 1 }
-                    var j = min(kept, slots)
-                    while j > pos { r[j] = r[j - 1]; score[j] = score[j - 1]; j -= 1 }
-                    r[pos] = i
-                    score[pos] = s
-                    kept = min(kept + 1, capacity)
-                }
+        if shortlist.count < bids.count { shortlist = Array(repeating: 0, count: bids.count) }
+        let threshold = guess
+        var listed = 0
+        shortlist.withUnsafeMutableBufferPointer { list in
+            for i in 0..<bids.count {
+                let b = bids[i], q = quality[i]
+                list[listed] = i
+                let eligible = (b >= reserve ? 1 : 0) & (b > 0 ? 1 : 0) & (q > 0 ? 1 : 0)
+                listed &+= eligible & (b * q > threshold ? 1 : 0)
             }
         }
+        var kept = 0
+        if listed >= capacity {
+            kept = shortlist.withUnsafeBufferPointer { rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: $0[0..<listed]) }
+        } else {
+            kept = rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: 0..<bids.count)
+        }
+        guess = kept == capacity ? 0.5 * rankedScore[capacity - 1] : 0
         let filled = min(kept, slots)
         for r in 0..<filled {
             let w = ranked[r]
@@ -92,6 +98,36 @@ public struct PositionAuction: Sendable {
             prices[r] = min(bid, max(reserve, price))
         }
         return filled
+    }
+}
+
+extension PositionAuction {
+    /// Keeps the top `capacity` eligible bidders among `candidates` (in bidder order) by score in
+    /// `ranked`, by insertion; once it is full, a bidder that does not beat the last kept score is
+    /// turned away with one comparison. Returns how many are kept.
+    @inline(__always)
+    mutating func rank<C: Collection<Int>>(bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                                           reserve: Double, capacity: Int, among candidates: C) -> Int {
+        var kept = 0
+        let slots = capacity - 1
+        ranked.withUnsafeMutableBufferPointer { r in
+            rankedScore.withUnsafeMutableBufferPointer { score in
+                for i in candidates {
+                    let b = bids[i], q = quality[i]
+                    guard b >= reserve, b > 0, q > 0 else { continue }
+                    let s = b * q
+                    if kept == capacity && score[kept - 1] >= s { continue }
+                    var pos = kept
+                    while pos > 0 && !(score[pos - 1] >= s) { pos -= 1 }
+                    var j = min(kept, slots)
+                    while j > pos { r[j] = r[j - 1]; score[j] = score[j - 1]; j -= 1 }
+                    r[pos] = i
+                    score[pos] = s
+                    kept = min(kept + 1, capacity)
+                }
+            }
+        }
+        return kept
     }
 }
 

@@ -27,6 +27,39 @@ struct AuctionTests {
         #expect(abs(awards[1].pricePerClick - 0.8 / 0.3) < 1e-12)
     }
 
+    @Test func repeatedAuctionsRankLikeAFullSort() {
+        // One auction object reused over many markets (its shortlist threshold carries over from
+        // one to the next), against a plain stable sort by score: ranks, winners and GSP prices.
+        // Scores come in coarse steps so ties are common; some bidders are ineligible.
+        let stream = RandomStream(seed: 7)
+        var auction = PositionAuction(capacity: 3)
+        let weights = [1.0, 0.6, 0.35]
+        for market in 0..<3000 {
+            let n = 1 + stream.integer(below: 40)
+            let scale = market % 3 == 0 ? 1.0 : 0.05 + stream.uniform() * 4
+            let bids = (0..<n).map { _ in stream.uniform() < 0.1 ? 0 : scale * Double(1 + stream.integer(below: 6)) }
+            let quality = (0..<n).map { _ in stream.uniform() < 0.05 ? 0 : Double(1 + stream.integer(below: 4)) / 4 }
+            let reserve = 0.5 * scale
+            let eligible = (0..<n).filter { bids[$0] >= reserve && bids[$0] > 0 && quality[$0] > 0 }
+            let order = eligible.sorted { a, b in
+                let sa = bids[a] * quality[a], sb = bids[b] * quality[b]
+                return sa > sb || (sa == sb && a < b)
+            }
+            let filled = bids.withUnsafeBufferPointer { b in
+                quality.withUnsafeBufferPointer { q in
+                    weights.withUnsafeBufferPointer { w in auction.run(.gsp, reserve: reserve, bids: b, quality: q, weights: w) }
+                }
+            }
+            #expect(filled == min(order.count, 3), "market \(market)")
+            for r in 0..<min(filled, 3) {
+                let w = order[r]
+                let next = r + 1 < order.count ? bids[order[r + 1]] * quality[order[r + 1]] / quality[w] : 0
+                #expect(auction.winners[r] == w, "market \(market) slot \(r)")
+                #expect(auction.prices[r] == min(bids[w], max(reserve, next)), "market \(market) slot \(r)")
+            }
+        }
+    }
+
     @Test func vcgNeverChargesMoreThanGSPAtTheSameBids() {
         let s = RandomStream(seed: 1)
         for _ in 0..<1000 {
