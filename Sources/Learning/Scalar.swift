@@ -1,4 +1,5 @@
 import Foundation
+import Stochastics
 
 /// The number type a model's forward and backward passes are written over.
 ///
@@ -18,6 +19,8 @@ public protocol LearningScalar: Sendable {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
+    /// The logistic function 1/(1 + e⁻ˣ) (a requirement so `Double` can use the request path's σ).
+    static func sigmoid(_ x: Self) -> Self
 }
 
 extension LearningScalar {
@@ -43,6 +46,9 @@ extension Double: LearningScalar {
     @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    /// `VectorLogistic`'s σ: the one the simulation scores candidates with, so a batch of rows
+    /// can take it four at a time and still match a model trained one value at a time.
+    @inline(__always) public static func sigmoid(_ x: Double) -> Double { VectorLogistic.logistic(x) }
 }
 
 /// A dual number a + b·ε with ε² = 0: forward-mode differentiation in one direction.

@@ -159,11 +159,16 @@ final class PersonalBlocks {
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
+                // Every row's logit, then σ of all of them in one `VectorLogistic` pass (the bits
+                // `Double.sigmoid` gives one at a time), then the loss derivative.
                 for i in 0..<n {
                     var o = a.sharedOutput[i]
                     for k in 0..<width { o += a.block[k] * a.inputs[i * width + k] }
-                    a.dOut[i] = Loss.logisticDerivative(p: Double.sigmoid(o + a.offset[i]), positive: a.positive[i],
-                                                        observation: a.observation[i]) * scale
+                    a.dOut[i] = o + a.offset[i]
+                }
+                VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: a.dOut[0..<n]))
+                for i in 0..<n {
+                    a.dOut[i] = Loss.logisticDerivative(p: a.dOut[i], positive: a.positive[i], observation: a.observation[i]) * scale
                 }
                 for k in 0..<width {
                     var g = 0.0
