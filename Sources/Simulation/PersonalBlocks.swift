@@ -151,6 +151,7 @@ final class PersonalBlocks {
                     a.sharedOutput[i] = o
                     for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * world.adFeatures[xBase + k] }
                     a.inputs[i * width + width - 1] = 1
+                    for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
                     a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
                         + (cohorts?.logit(cohort: Int(rings.tag[row]), ad: ad, user: user, world: world) ?? 0)
                     a.positive[i] = rings.clicked[row]
@@ -159,22 +160,26 @@ final class PersonalBlocks {
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
-                // Every row's logit, then σ of all of them in one `VectorLogistic` pass (the bits
-                // `Double.sigmoid` gives one at a time), then the loss derivative.
-                for i in 0..<n {
-                    var o = a.sharedOutput[i]
-                    for k in 0..<width { o += a.block[k] * a.inputs[i * width + k] }
-                    a.dOut[i] = o + a.offset[i]
+                // Every row's logit (each row's terms added in input order, the rows side by side
+                // from the column-major copy), then σ of all of them in one `VectorLogistic` pass
+                // (the bits `Double.sigmoid` gives one at a time), then the loss derivative.
+                for i in 0..<n { a.dOut[i] = a.sharedOutput[i] }
+                for k in 0..<width {
+                    let b = a.block[k], column = k * a.rows.count
+                    for i in 0..<n { a.dOut[i] += b * a.columns[column + i] }
                 }
+                for i in 0..<n { a.dOut[i] += a.offset[i] }
                 VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: a.dOut[0..<n]))
                 for i in 0..<n {
                     a.dOut[i] = Loss.logisticDerivative(p: a.dOut[i], positive: a.positive[i], observation: a.observation[i]) * scale
                 }
-                for k in 0..<width {
-                    var g = 0.0
-                    for i in 0..<n { g += a.dOut[i] * a.inputs[i * width + k] }
-                    a.block[k] -= stepScale * α[shared + k] * g
+                // The gradient: each parameter's sum over rows in row order, all parameters side by side.
+                for k in 0..<width { a.gradient[k] = 0 }
+                for i in 0..<n {
+                    let dv = a.dOut[i], row = i * width
+                    for k in 0..<width { a.gradient[k] += dv * a.inputs[row + k] }
                 }
+                for k in 0..<width { a.block[k] -= stepScale * α[shared + k] * a.gradient[k] }
             }
         }
         setServed(ad: ad, block: UnsafeBufferPointer(a.block), world: world, base: base)
@@ -311,7 +316,9 @@ extension World {
 /// Reusable buffers of one personal-block adaptation (at most `rows` support rows).
 struct AdaptationScratch {
     let rows: UnsafeMutableBufferPointer<Int>
-    let sharedOutput, offset, observation, dOut, inputs, block: UnsafeMutableBufferPointer<Double>
+    let sharedOutput, offset, observation, dOut, inputs, block, gradient: UnsafeMutableBufferPointer<Double>
+    /// The rows' inputs again, column-major (`rows.count` per column).
+    let columns: UnsafeMutableBufferPointer<Double>
     let positive: UnsafeMutableBufferPointer<Bool>
 
     init(rows n: Int, width: Int, memory: ScratchMemory) {
@@ -322,6 +329,8 @@ struct AdaptationScratch {
         dOut = memory.buffer(n, filledWith: 0.0)
         inputs = memory.buffer(n * width, filledWith: 0.0)
         block = memory.buffer(width, filledWith: 0.0)
+        gradient = memory.buffer(width, filledWith: 0.0)
+        columns = memory.buffer(n * width, filledWith: 0.0)
         positive = memory.buffer(n, filledWith: false)
     }
 }
