@@ -36,24 +36,37 @@ public struct Event: Sendable, Comparable {
 /// - Complexity: O(log n) to schedule and to take the next event.
 public struct EventQueue: Sendable {
     private var heap = Heap<Event>()
+    /// A request arrival kept beside the heap: the simulation always has exactly one pending,
+    /// and it is the most frequent event, so it skips a heap insertion and removal per request.
+    /// Ordered against the heap by the same (time, sequence) rule.
+    private var arrival: Event?
     private var nextSequence: UInt64 = 0
     /// Time of the event being processed (seconds from the start of the run).
     public private(set) var now: Double = 0
 
     public init() {}
 
-    public var count: Int { heap.count }
+    public var count: Int { heap.count + (arrival == nil ? 0 : 1) }
 
-    /// Schedules `kind` at `time` (never earlier than now).
+    /// Schedules `kind` at `time` (never earlier than now). A request arrival is held beside the
+    /// heap when none is held yet, else it joins the heap like any event: the order is the same.
     public mutating func schedule(at time: Double, _ kind: EventKind) {
-        heap.insert(Event(time: max(time, now), sequence: nextSequence, kind: kind))
+        let event = Event(time: max(time, now), sequence: nextSequence, kind: kind)
         nextSequence &+= 1
+        if case .requestArrival = kind, arrival == nil { arrival = event } else { heap.insert(event) }
     }
 
     /// Removes and returns the earliest event if it happens no later than `horizon`.
     public mutating func next(until horizon: Double) -> Event? {
-        guard let first = heap.min, first.time <= horizon else { return nil }
-        let event = heap.removeMin()
+        let event: Event
+        if let pending = arrival, heap.min.map({ pending < $0 }) ?? true {
+            guard pending.time <= horizon else { return nil }
+            event = pending
+            arrival = nil
+        } else {
+            guard let first = heap.min, first.time <= horizon else { return nil }
+            event = heap.removeMin()
+        }
         now = event.time
         return event
     }

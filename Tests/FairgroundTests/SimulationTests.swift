@@ -111,6 +111,22 @@ struct SimulationTests {
         #expect(queue.next(until: 10) == nil)
     }
 
+    @Test func requestArrivalsKeepTheOrderRuleBesideTheHeap() {
+        // The queue holds one arrival outside its heap; ties still go by scheduling order, and a
+        // second arrival scheduled while one is held joins the heap.
+        var queue = EventQueue()
+        queue.schedule(at: 5, .requestArrival)
+        queue.schedule(at: 5, .modelUpdate)
+        queue.schedule(at: 3, .requestArrival)
+        queue.schedule(at: 4, .pacingUpdate)
+        queue.schedule(at: 5, .requestArrival)
+        var seen: [(Double, EventKind)] = []
+        while let e = queue.next(until: 10) { seen.append((e.time, e.kind)) }
+        #expect(seen.map(\.0) == [3, 4, 5, 5, 5])
+        #expect(seen.map(\.1) == [.requestArrival, .pacingUpdate, .requestArrival, .modelUpdate, .requestArrival])
+        #expect(queue.count == 0)
+    }
+
     // MARK: - Metrics
 
     @Test func summaryIsConsistent() throws {
