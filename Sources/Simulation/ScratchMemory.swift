@@ -26,7 +26,7 @@ final class ScratchMemory {
     /// A new buffer holding a copy of `values`.
     func buffer<T: BitwiseCopyable>(copying values: [T]) -> UnsafeMutableBufferPointer<T> {
         let start = allocate(values.count, of: T.self)
-        values.withUnsafeBufferPointer { start.initialize(from: $0.baseAddress!, count: values.count) }
+        for (i, value) in values.enumerated() { (start + i).initialize(to: value) }
         return UnsafeMutableBufferPointer(start: start, count: values.count)
     }
 
