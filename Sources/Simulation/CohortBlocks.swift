@@ -62,15 +62,13 @@ final class CohortBlocks {
     /// Rows as a batch on [u ⊙ x, 1] with `rest(ad, user)` — every other term of the logit — as offset.
     private func batch(_ rows: [Int], world: World, rest: (Int, UnsafeBufferPointer<Double>) -> Double) -> Batch {
         var inputs: [Double] = [], offsets: [Double] = [], targets: [Double] = [], observation: [Double] = []
-        rings.user.withUnsafeBufferPointer { u in
-            for row in rows {
-                let ad = Int(rings.tag[row]), user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
-                for k in 0..<d { inputs.append(user[k] * world.adFeatures[ad * d + k]) }
-                inputs.append(1)
-                offsets.append(rest(ad, user))
-                targets.append(rings.clicked[row] ? 1 : 0)
-                observation.append(rings.examination[row])
-            }
+        for row in rows {
+            let ad = rings.tag(row), user = rings.user(row)
+            for k in 0..<d { inputs.append(user[k] * world.adFeatures[ad * d + k]) }
+            inputs.append(1)
+            offsets.append(rest(ad, user))
+            targets.append(rings.clicked(row) ? 1 : 0)
+            observation.append(rings.examination(row))
         }
         return Batch(width: d + 1, inputs: inputs, targets: targets, observation: observation, offset: offsets)
     }

@@ -99,22 +99,20 @@ final class PersonalBlocks {
         var inputs = [Double](repeating: 0, count: rows.count * m)
         var offsets = [Double](), targets = [Double](), observation = [Double]()
         let xBase = ad * d
-        rings.user.withUnsafeBufferPointer { u in
-            for (i, row) in rows.enumerated() {
-                let user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
-                for k in 0..<d {
-                    let x = world.adFeatures[xBase + k]
-                    inputs[i * m + k] = user[k] * x
-                    inputs[i * m + d + k] = x
-                    if width > 1 { inputs[i * m + shared + k] = user[k] * x }
-                }
-                inputs[i * m + 2 * d] = 1
-                inputs[i * m + m - 1] = 1
-                offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0)
-                               + (cohorts?.logit(cohort: Int(rings.tag[row]), ad: ad, user: user, world: world) ?? 0))
-                targets.append(rings.clicked[row] ? 1 : 0)
-                observation.append(rings.examination[row])
+        for (i, row) in rows.enumerated() {
+            let user = rings.user(row)
+            for k in 0..<d {
+                let x = world.adFeatures[xBase + k]
+                inputs[i * m + k] = user[k] * x
+                inputs[i * m + d + k] = x
+                if width > 1 { inputs[i * m + shared + k] = user[k] * x }
             }
+            inputs[i * m + 2 * d] = 1
+            inputs[i * m + m - 1] = 1
+            offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0)
+                           + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0))
+            targets.append(rings.clicked(row) ? 1 : 0)
+            observation.append(rings.examination(row))
         }
         return Batch(width: m, inputs: inputs, targets: targets, observation: observation, offset: offsets)
     }
@@ -139,24 +137,22 @@ final class PersonalBlocks {
             a.block[width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
         }
         if n > 0 {
-            rings.user.withUnsafeBufferPointer { u in
-                for i in 0..<n {
-                    let row = a.rows[i]
-                    let user = UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)])
-                    // The row's inputs, as `batch` lays them out: [u⊙x, x, 1 | u⊙x (last-layer), 1].
-                    var o = 0.0
-                    for k in 0..<d { o += θ[k] * (user[k] * world.adFeatures[xBase + k]) }
-                    for k in 0..<d { o += θ[d + k] * world.adFeatures[xBase + k] }
-                    o += θ[2 * d] * 1
-                    a.sharedOutput[i] = o
-                    for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * world.adFeatures[xBase + k] }
-                    a.inputs[i * width + width - 1] = 1
-                    for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
-                    a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
-                        + (cohorts?.logit(cohort: Int(rings.tag[row]), ad: ad, user: user, world: world) ?? 0)
-                    a.positive[i] = rings.clicked[row]
-                    a.observation[i] = rings.examination[row]
-                }
+            for i in 0..<n {
+                let row = a.rows[i]
+                let user = rings.user(row)
+                // The row's inputs, as `batch` lays them out: [u⊙x, x, 1 | u⊙x (last-layer), 1].
+                var o = 0.0
+                for k in 0..<d { o += θ[k] * (user[k] * world.adFeatures[xBase + k]) }
+                for k in 0..<d { o += θ[d + k] * world.adFeatures[xBase + k] }
+                o += θ[2 * d] * 1
+                a.sharedOutput[i] = o
+                for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * world.adFeatures[xBase + k] }
+                a.inputs[i * width + width - 1] = 1
+                for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
+                a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
+                    + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0)
+                a.positive[i] = rings.clicked(row)
+                a.observation[i] = rings.examination(row)
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
