@@ -65,12 +65,9 @@ public struct PositionAuction: Sendable {
                 listed &+= eligible & (b * q > threshold ? 1 : 0)
             }
         }
-        var kept = 0
-        if listed >= capacity {
-            kept = shortlist.withUnsafeBufferPointer { rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: $0[0..<listed]) }
-        } else {
-            kept = rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: 0..<bids.count)
-        }
+        let kept = listed >= capacity
+            ? shortlist.withUnsafeBufferPointer { rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: $0[0..<listed]) }
+            : rank(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: 0..<bids.count)
         guess = kept == capacity ? 0.5 * rankedScore[capacity - 1] : 0
         let filled = min(kept, slots)
         for r in 0..<filled {

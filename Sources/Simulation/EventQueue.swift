@@ -36,38 +36,38 @@ public struct Event: Sendable, Comparable {
 /// - Complexity: O(log n) to schedule and to take the next event.
 public struct EventQueue: Sendable {
     private var heap = Heap<Event>()
-    /// A request arrival kept beside the heap: the simulation always has exactly one pending,
-    /// and it is the most frequent event, so it skips a heap insertion and removal per request.
-    /// Ordered against the heap by the same (time, sequence) rule.
-    private var arrival: Event?
+    /// The earliest pending event, kept beside the heap (everything in the heap comes after it by
+    /// the same (time, sequence) rule). The simulation takes a request arrival and schedules the
+    /// next one, usually the earliest event again, so arrivals — the most frequent event — mostly
+    /// pass through here and skip a heap insertion and removal each.
+    private var front: Event?
     private var nextSequence: UInt64 = 0
     /// Time of the event being processed (seconds from the start of the run).
     public private(set) var now: Double = 0
 
     public init() {}
 
-    public var count: Int { heap.count + (arrival == nil ? 0 : 1) }
+    public var count: Int { heap.count + (front == nil ? 0 : 1) }
 
-    /// Schedules `kind` at `time` (never earlier than now). A request arrival is held beside the
-    /// heap when none is held yet, else it joins the heap like any event: the order is the same.
+    /// Schedules `kind` at `time` (never earlier than now).
     public mutating func schedule(at time: Double, _ kind: EventKind) {
         let event = Event(time: max(time, now), sequence: nextSequence, kind: kind)
         nextSequence &+= 1
-        if case .requestArrival = kind, arrival == nil { arrival = event } else { heap.insert(event) }
+        if let first = front {
+            // The new event takes the front only if it comes before the one there.
+            if event < first { heap.insert(first); front = event } else { heap.insert(event) }
+        } else if let min = heap.min, min < event {
+            heap.insert(event)
+        } else {
+            front = event
+        }
     }
 
     /// Removes and returns the earliest event if it happens no later than `horizon`.
     public mutating func next(until horizon: Double) -> Event? {
-        let event: Event
-        if let pending = arrival, heap.min.map({ pending < $0 }) ?? true {
-            guard pending.time <= horizon else { return nil }
-            event = pending
-            arrival = nil
-        } else {
-            guard let first = heap.min, first.time <= horizon else { return nil }
-            event = heap.removeMin()
-        }
-        now = event.time
-        return event
+        guard let first = front ?? heap.min, first.time <= horizon else { return nil }
+        if front != nil { front = nil } else { heap.removeMin() }
+        now = first.time
+        return first
     }
 }

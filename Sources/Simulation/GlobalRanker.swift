@@ -163,19 +163,18 @@ final class GlobalRanker {
                             cvr[i] = rate[p]
                         }
                     }
-                    VectorLogistic.apply(ctr)
-                    return
-                }
-                served.withUnsafeBufferPointer { v in
-                    for i in 0..<positions.count {
-                        let p = positions[i]
-                        ctr[i] = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
-                        cvr[i] = rate[p]
+                } else {
+                    served.withUnsafeBufferPointer { v in
+                        for i in 0..<positions.count {
+                            let p = positions[i]
+                            ctr[i] = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
+                            cvr[i] = rate[p]
+                        }
                     }
-                    VectorLogistic.apply(ctr)
                 }
             }
         }
+        VectorLogistic.apply(ctr)
     }
 
     /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]

@@ -48,17 +48,13 @@ extension MarketSimulation {
         // True click rates: for every candidate when they rank (the oracle) or when this request
         // measures merit; otherwise only for the ads placed (below), which need them for responses.
         let measured = requestId % Self.meritSampling == 0
-        if ranker == nil || measured { scoreTruth(0..<n) }
-        if ranker != nil && !measured && objective != .orderValue && !fairness.calibrates {
-            // What `score` does in this case, without its per-candidate branches and reads.
-            if objective == .clicks {
-                for i in 0..<n { quality[i] = predicted[i] }
-            } else {
-                for i in 0..<n { quality[i] = predicted[i] * predictedCVR[i] }
-            }
-        } else {
-            for i in 0..<n { score(i, objective: objective, hour: hour, measured: measured) }
+        if ranker == nil || measured { scoreTruth(count: n) }
+        // Candidate by candidate only where something reads or changes the rates: the oracle ranks
+        // on the true ones, a measured request sums merit, a tier calibration rescales.
+        if ranker == nil || measured || fairness.calibrates {
+            for i in 0..<n { rate(i, measured: measured) }
         }
+        setQuality(0..<n, objective: objective)
         if measured { flushMerit(hour: hour) }
         metrics.auctions += 1
         metrics.candidatesScored += n
@@ -68,7 +64,7 @@ extension MarketSimulation {
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
         if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
-        if ranker != nil && !measured { scoreTruth(placedCandidate[0..<placed]) }
+        if ranker != nil && !measured { for r in 0..<placed { scoreTruth(candidate: placedCandidate[r]) } }
         respond(placed: placed, cohort: cohort)
     }
 
@@ -128,50 +124,49 @@ extension MarketSimulation {
         return position
     }
 
-    /// True click rates of the given candidates for this request's user (`trueRate`), read from
-    /// the world's retrieval-order table: every candidate (logits first, then one `VectorLogistic`
-    /// pass), the placed ones, or one admitted late (the same σ, one value at a time).
-    mutating func scoreTruth<C: Sequence<Int>>(_ indices: C) {
+    /// True click rates of candidates `0..<n` for this request's user (`trueRate`), read from the
+    /// world's retrieval-order table: the logits first, then one `VectorLogistic` pass.
+    mutating func scoreTruth(count n: Int) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
             let u = UnsafeBufferPointer(user)
-            for i in indices {
+            for i in 0..<n {
                 let p = candidatePosition[i]
                 trueRate[i] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
             }
         }
-        if let all = indices as? Range<Int> {
-            VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: trueRate[all]))
-        } else {
-            for i in indices { trueRate[i] = VectorLogistic.logistic(trueRate[i]) }
-        }
+        VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: trueRate[0..<n]))
     }
 
-    /// Predicted click rate and auction quality (what one click is worth to the objective) of
-    /// candidate `i`; a learned ranker must already have written its predictions for this
-    /// request (`predicted`, `predictedCVR`) and, on a `measured` request or under the oracle,
-    /// `scoreTruth` its true rate (`trueRate`); for a candidate admitted later (`batchScored`
-    /// false) both are asked for it alone here. On a `measured` request, also accumulates the candidate's
+    /// The true click rate of candidate `i` alone (a placed ad, or one admitted late): the same
+    /// bits as `scoreTruth(count:)` gives it.
+    mutating func scoreTruth(candidate i: Int) {
+        let drift = accounts[Int(world.positionRank[candidatePosition[i]])].drift
+        trueRate[i] = world.clickProbability(ad: candidates[i], user: UnsafeBufferPointer(user), drift: drift)
+    }
+
+    /// Rates of a candidate admitted after the request's batch (an exposure-floor ad), scored
+    /// alone the way the batch was: true rate, then the ranker's prediction if there is one.
+    mutating func scoreLate(_ i: Int) {
+        scoreTruth(candidate: i)
+        ranker?.score(UnsafeBufferPointer(rebasing: candidatePosition[i...i]),
+                      ctr: UnsafeMutableBufferPointer(rebasing: predicted[i...i]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[i...i]))
+    }
+
+    /// The rates candidate `i` is ranked on (`predicted`, `predictedCVR`), finished: under the
+    /// oracle they are the true ones (`scoreTruth` must have run); a learned ranker must already
+    /// have written its predictions. On a `measured` request, also accumulates the candidate's
     /// true and estimated merit (bid × click rate) for its groups. Applies a tier calibration
     /// when the policy has one.
     @inline(__always)
-    mutating func score(_ i: Int, objective: Objective, hour: Int, measured: Bool, batchScored: Bool = true) {
+    mutating func rate(_ i: Int, measured: Bool) {
         let a = Int(world.positionRank[candidatePosition[i]])
-        if !batchScored {
-            scoreTruth(CollectionOfOne(i))
-            ranker?.score(UnsafeBufferPointer(rebasing: candidatePosition[i...i]),
-                          ctr: UnsafeMutableBufferPointer(rebasing: predicted[i...i]), cvr: UnsafeMutableBufferPointer(rebasing: predictedCVR[i...i]))
-        }
         let trueCTR = trueRate[i]
-        var ctr: Double
-        let cvr: Double
         if ranker == nil {
-            ctr = trueCTR
-            cvr = world.conversionProbability(advertiser: Int(world.positionAdvertiser[candidatePosition[i]]))
-        } else {
-            ctr = predicted[i]
-            cvr = predictedCVR[i]
+            predicted[i] = trueCTR
+            predictedCVR[i] = world.conversionProbability(advertiser: Int(world.positionAdvertiser[candidatePosition[i]]))
         }
+        var ctr = predicted[i]
         let tier = Int(accounts[a].tier)
         if measured {
             let account = accounts[a], groups = fairness.tiers + 1
@@ -187,10 +182,20 @@ extension MarketSimulation {
         }
         if case .tierCalibrated = fairness.control { ctr = min(ctr * fairness.calibration[tier], 1) }
         predicted[i] = ctr
+    }
+
+    /// Auction quality of candidates `range` — what one click is worth to the objective — from
+    /// their rates: one loop per objective, no per-candidate branch.
+    mutating func setQuality(_ range: Range<Int>, objective: Objective) {
         switch objective {
-        case .clicks: quality[i] = ctr
-        case .conversions: quality[i] = ctr * cvr
-        case .orderValue: quality[i] = ctr * cvr * world.valuePerConversion[Int(world.positionAdvertiser[candidatePosition[i]])]
+        case .clicks:
+            for i in range { quality[i] = predicted[i] }
+        case .conversions:
+            for i in range { quality[i] = predicted[i] * predictedCVR[i] }
+        case .orderValue:
+            for i in range {
+                quality[i] = predicted[i] * predictedCVR[i] * world.valuePerConversion[Int(world.positionAdvertiser[candidatePosition[i]])]
+            }
         }
     }
 
@@ -250,7 +255,9 @@ extension MarketSimulation {
             }
             if best < 0, n < candidates.count, let ad = fetchFloorAd() {
                 best = admit(ad, count: &n)
-                score(best, objective: objective, hour: hour, measured: measured, batchScored: false)
+                scoreLate(best)
+                rate(best, measured: measured)
+                setQuality(best..<(best + 1), objective: objective)
                 if measured { flushMerit(hour: hour) }
                 if (0..<k).contains(where: { placedCandidate[$0] == best }) || bids[best] <= 0 { break }
             }

@@ -98,32 +98,28 @@ struct SimulationTests {
         #expect(abs(process.share(from: 3600 * 5, to: 3600 * 6) - weights[5] / 24) < 1e-12)
     }
 
-    @Test func eventsAtTheSameTimeRunInSchedulingOrder() {
+    /// Schedules `events` in order on a fresh queue and takes everything up to time 10.
+    func drained(_ events: [(Double, EventKind)]) -> (taken: [(time: Double, kind: EventKind)], queue: EventQueue) {
         var queue = EventQueue()
-        queue.schedule(at: 5, .modelUpdate)
-        queue.schedule(at: 1, .pacingUpdate)
-        queue.schedule(at: 5, .budgetDayReset)
-        queue.schedule(at: 5, .requestArrival)
-        var kinds: [EventKind] = []
-        while let e = queue.next(until: 10) { kinds.append(e.kind) }
-        #expect(kinds == [.pacingUpdate, .modelUpdate, .budgetDayReset, .requestArrival])
+        for (time, kind) in events { queue.schedule(at: time, kind) }
+        var taken: [(time: Double, kind: EventKind)] = []
+        while let e = queue.next(until: 10) { taken.append((e.time, e.kind)) }
+        return (taken, queue)
+    }
+
+    @Test func eventsAtTheSameTimeRunInSchedulingOrder() {
+        var (taken, queue) = drained([(5, .modelUpdate), (1, .pacingUpdate), (5, .budgetDayReset), (5, .requestArrival)])
+        #expect(taken.map(\.kind) == [.pacingUpdate, .modelUpdate, .budgetDayReset, .requestArrival])
         queue.schedule(at: 20, .modelUpdate)
         #expect(queue.next(until: 10) == nil)
     }
 
-    @Test func requestArrivalsKeepTheOrderRuleBesideTheHeap() {
-        // The queue holds one arrival outside its heap; ties still go by scheduling order, and a
-        // second arrival scheduled while one is held joins the heap.
-        var queue = EventQueue()
-        queue.schedule(at: 5, .requestArrival)
-        queue.schedule(at: 5, .modelUpdate)
-        queue.schedule(at: 3, .requestArrival)
-        queue.schedule(at: 4, .pacingUpdate)
-        queue.schedule(at: 5, .requestArrival)
-        var seen: [(Double, EventKind)] = []
-        while let e = queue.next(until: 10) { seen.append((e.time, e.kind)) }
-        #expect(seen.map(\.0) == [3, 4, 5, 5, 5])
-        #expect(seen.map(\.1) == [.requestArrival, .pacingUpdate, .requestArrival, .modelUpdate, .requestArrival])
+    @Test func theEventHeldBesideTheHeapKeepsTheOrderRule() {
+        // The queue keeps its earliest event outside its heap (here the arrival at 5, displaced by
+        // the one at 3); ties still go by scheduling order.
+        let (taken, queue) = drained([(5, .requestArrival), (5, .modelUpdate), (3, .requestArrival), (4, .pacingUpdate), (5, .requestArrival)])
+        #expect(taken.map(\.time) == [3, 4, 5, 5, 5])
+        #expect(taken.map(\.kind) == [.requestArrival, .pacingUpdate, .requestArrival, .modelUpdate, .requestArrival])
         #expect(queue.count == 0)
     }
 
