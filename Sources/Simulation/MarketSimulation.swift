@@ -44,9 +44,12 @@ struct MarketSimulation {
     // Budgets and pacing, per advertiser.
     var active: [Bool]
     /// Per advertiser, indexed by `World.advertiserRank`: budget, spend, paced bid, drift and the
-    /// request path's other reads (owned by `scratch`: retrieval writes `seenAt` for every
-    /// candidate, and an array property would check its uniqueness on each write).
+    /// request path's other reads (owned by `scratch`: an array property would check its
+    /// uniqueness on each write).
     let accounts: UnsafeMutableBufferPointer<Account>
+    /// Retrieval's view of each account, indexed like `accounts` (see `Offer`; `refreshOffer`
+    /// after every change to an account's budget, spend or paced bid).
+    let offers: UnsafeMutableBufferPointer<Offer>
     /// Spend since the last pacing update and the pacing controllers, indexed like `accounts`.
     var periodSpend: [Double]
     /// Ranks whose pacing controller may move at the next update: every account at first, then the
@@ -116,6 +119,7 @@ struct MarketSimulation {
         let memory = ScratchMemory(), size = m + 1 + scenario.placement.slots
         scratch = memory
         accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
+        offers = memory.buffer(world.rankAdvertiser.count, filledWith: Offer())
         user = memory.buffer(d, filledWith: 0.0)
         candidates = memory.buffer(size, filledWith: 0)
         candidatePosition = memory.buffer(size, filledWith: 0)
@@ -229,9 +233,14 @@ struct MarketSimulation {
             metrics.largestOverspend = max(metrics.largestOverspend, -accounts[r].remaining)
             accounts[r].spentToday = 0
             accounts[r].dayCap = accounts[r].dailyBudget * share
+            refreshOffer(r)
             metrics.budget[adv] += accounts[r].dayCap
         }
     }
+
+    /// Copies account `r`'s auction bid (or `Offer.closed`) to the offer retrieval reads.
+    @inline(__always)
+    func refreshOffer(_ r: Int) { offers[r].bid = accounts[r].offer }
 
     /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
     mutating func enter(_ adv: Int) {
@@ -251,6 +260,7 @@ struct MarketSimulation {
         let a = world.rank(of: adv)
         accounts[a].dayCap = accounts[a].dailyBudget * arrivals.share(from: queue.now, to: dayEnd)
         accounts[a].spentToday = 0
+        refreshOffer(a)
         metrics.budget[adv] += accounts[a].dayCap
     }
 
@@ -278,6 +288,7 @@ struct MarketSimulation {
             if multiplicative {
                 pacers[r].update(target: 1, spend: relative)
                 accounts[r].pacedBid = pacers[r].bid(accounts[r].bid)
+                refreshOffer(r)
             } else {
                 throttles[r].update(target: 1, spend: relative)
             }
@@ -374,6 +385,7 @@ struct MarketSimulation {
         let adv = Int(world.adAdvertiser[ad])
         let a = world.rank(of: adv)
         accounts[a].spentToday += price
+        refreshOffer(a)
         periodSpend[a] += price
         if !pacingListed[a] { pacingListed[a] = true; pacingDue.append(Int32(a)) }
         metrics.spend[adv] += price

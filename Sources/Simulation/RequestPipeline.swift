@@ -88,19 +88,24 @@ extension MarketSimulation {
                 position = next
                 next += 1
                 if next == activeAds { next = 0 }
+                // The record eight places on, asked for now: the window starts at a random
+                // place, and the account reads stalled before the hardware caught the stream.
+                if position + 8 < activeAds {
+                    prefetch(offers.baseAddress! + Int(world.positionRank[position + 8]))
+                }
             }
             scanned += 1
             let a = Int(world.positionRank[position])
-            if accounts[a].seenAt == requestId { continue }
-            if !accounts[a].canPay { continue }
+            let offer = offers[a]
+            if offer.seenAt == requestId || offer.bid < 0 { continue }
             if throttle {
                 let adv = Int(world.positionAdvertiser[position])
                 if response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[a].participation { continue }
             }
-            accounts[a].seenAt = requestId
+            offers[a].seenAt = requestId
             candidates[n] = Int(world.retrievalOrder[position])
             candidatePosition[n] = position
-            bids[n] = accounts[a].auctionBid
+            bids[n] = offer.bid
             n += 1
         }
         return n
@@ -111,12 +116,12 @@ extension MarketSimulation {
     mutating func admit(_ ad: Int, count n: inout Int) -> Int {
         let adv = Int(world.adAdvertiser[ad]), a = world.rank(of: adv)
         let position: Int
-        if accounts[a].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
+        if offers[a].seenAt == requestId, let i = (0..<n).first(where: { Int(world.adAdvertiser[candidates[$0]]) == adv }) {
             position = i
         } else {
             position = n
             n += 1
-            accounts[a].seenAt = requestId
+            offers[a].seenAt = requestId
         }
         candidates[position] = ad
         candidatePosition[position] = Int(world.adPosition[ad])
@@ -283,8 +288,8 @@ extension MarketSimulation {
         let start = Int(response.uniform(requestId, floorCounter) * Double(pool.count))
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            let account = accounts[world.rank(of: adv)]
-            if active[adv] && account.seenAt != requestId && account.canPay { return ad }
+            let a = world.rank(of: adv)
+            if active[adv] && offers[a].seenAt != requestId && accounts[a].canPay { return ad }
         }
         return nil
     }
