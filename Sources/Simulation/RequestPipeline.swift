@@ -70,45 +70,63 @@ extension MarketSimulation {
 
     /// Eligible candidates from a window of the shuffled retrieval order: budget left, not
     /// throttled, one ad per advertiser, at most `maxCandidates`, scanning at most 4× that.
+    /// (Popularity retrieval draws the scanned positions instead of stepping through a window.)
     mutating func retrieve(start: Int) -> Int {
         let limit = scenario.placement.maxCandidates
         let scanLimit = min(activeAds, 4 * limit)
         let throttle = scenario.pacing.kind == .throttle
-        var n = 0, scanned = 0
         let popularity = !popularityIndex.isEmpty
-        // The window's next position, wrapping at activeAds (stepped, not divided: a division per
-        // scanned ad was a tenth of retrieval).
-        var next = start
-        while n < limit && scanned < scanLimit {
-            let position: Int
-            if popularity {
-                let k = retrievalCounter + 2 * UInt64(scanned)
-                position = popularityIndex.draw(response.uniform(requestId, k), response.uniform(requestId, k + 1))
-            } else {
-                position = next
-                next += 1
-                if next == activeAds { next = 0 }
-                // The record eight places on, asked for now: the window starts at a random
-                // place, and the account reads stalled before the hardware caught the stream.
-                if position + 8 < activeAds {
-                    prefetch(offers.baseAddress! + Int(world.positionRank[position + 8]))
+        var n = 0
+        // Local references (one retain each per request), so the loop reads them through fixed
+        // base pointers while it writes `self`'s scratch.
+        let positionRank = world.positionRank, retrievalOrder = world.retrievalOrder
+        positionRank.withUnsafeBufferPointer { rank in
+            retrievalOrder.withUnsafeBufferPointer { order in
+                if popularity {
+                    var scanned = 0
+                    while n < limit && scanned < scanLimit {
+                        let k = retrievalCounter + 2 * UInt64(scanned)
+                        let position = popularityIndex.draw(response.uniform(requestId, k), response.uniform(requestId, k + 1))
+                        consider(position, rank: rank, order: order, throttle: throttle, count: &n)
+                        scanned += 1
+                    }
+                    return
+                }
+                // The window's next position, wrapping at activeAds (stepped, not divided: a
+                // division per scanned ad was a tenth of retrieval).
+                var position = start, scanned = 0
+                let activeAds = activeAds
+                while n < limit && scanned < scanLimit {
+                    // The offer eight places on, asked for now: the window starts at a random
+                    // place, and the offer reads stalled before the hardware caught the stream.
+                    if position + 8 < activeAds { prefetch(offers.baseAddress! + Int(rank[position + 8])) }
+                    consider(position, rank: rank, order: order, throttle: throttle, count: &n)
+                    scanned += 1
+                    position += 1
+                    if position == activeAds { position = 0 }
                 }
             }
-            scanned += 1
-            let a = Int(world.positionRank[position])
-            let offer = offers[a]
-            if offer.seenAt == requestId || offer.bid < 0 { continue }
-            if throttle {
-                let adv = Int(world.positionAdvertiser[position])
-                if response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[a].participation { continue }
-            }
-            offers[a].seenAt = requestId
-            candidates[n] = Int(world.retrievalOrder[position])
-            candidatePosition[n] = position
-            bids[n] = offer.bid
-            n += 1
         }
         return n
+    }
+
+    /// Takes the ad at retrieval `position` as candidate `n` (and counts it) if its advertiser can
+    /// pay, has no candidate in this request yet and, under throttling, participates.
+    @inline(__always)
+    mutating func consider(_ position: Int, rank: UnsafeBufferPointer<Int32>, order: UnsafeBufferPointer<Int32>,
+                           throttle: Bool, count n: inout Int) {
+        let a = Int(rank[position])
+        let offer = offers[a]
+        if offer.seenAt == requestId || offer.bid < 0 { return }
+        if throttle {
+            let adv = Int(world.positionAdvertiser[position])
+            if response.uniform(requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue) >= throttles[a].participation { return }
+        }
+        offers[a].seenAt = requestId
+        candidates[n] = Int(order[position])
+        candidatePosition[n] = position
+        bids[n] = offer.bid
+        n += 1
     }
 
     /// Makes the explorer's ad a candidate: it replaces its advertiser's retrieved ad if there is
