@@ -52,3 +52,26 @@ struct Offer {
     /// The bid of an advertiser that cannot pay.
     static let closed = -1.0
 }
+
+/// Per-advertiser counters the event loop adds to on every impression and click, one record per
+/// advertiser (indexed like `accounts`) in scratch memory; copied into `CellMetrics`' arrays when
+/// the run ends (`collectTallies`), the same sums in the same order.
+///
+/// As separate array properties each write paid a uniqueness check (a call) and, for a random
+/// advertiser in a large marketplace, a cache miss per array.
+struct Tally {
+    var impressions = 0.0
+    /// Σ examination probability of the slots shown in.
+    var exposure = 0.0
+    var spend = 0.0
+    var clicks = 0.0
+}
+
+/// Per-ad counters of the event loop, like `Tally`: impressions logged (history plus the run, for
+/// popularity retrieval), impressions won in regular auctions, and the time of the first click
+/// (NaN: none yet).
+struct AdTally {
+    var logged = 0.0
+    var regular = 0.0
+    var firstClick = Double.nan
+}

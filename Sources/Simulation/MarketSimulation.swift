@@ -60,9 +60,11 @@ struct MarketSimulation {
     var pacers: [AdaptivePacer]
     var throttles: [ThrottlePacer]
     var activeAds: Int
-    /// Popularity retrieval: logged impressions per ad (history plus the run) and the index built
-    /// from them at the last model-update tick.
-    var loggedImpressions: [Double]
+    /// Impressions, exposure, spend and clicks per advertiser (indexed like `accounts`), and
+    /// per ad, during the run (see `Tally`).
+    let tallies: UnsafeMutableBufferPointer<Tally>
+    let adTallies: UnsafeMutableBufferPointer<AdTally>
+    /// Popularity retrieval: the index built from logged impressions at the last model-update tick.
     var popularityIndex = AliasTable()
 
     // Per-request scratch, allocated once (owned by `scratch`).
@@ -120,6 +122,8 @@ struct MarketSimulation {
         scratch = memory
         accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
         offers = memory.buffer(world.rankAdvertiser.count, filledWith: Offer())
+        tallies = memory.buffer(world.rankAdvertiser.count, filledWith: Tally())
+        adTallies = memory.buffer(world.adCountTotal, filledWith: AdTally())
         user = memory.buffer(d, filledWith: 0.0)
         candidates = memory.buffer(size, filledWith: 0)
         candidatePosition = memory.buffer(size, filledWith: 0)
@@ -145,9 +149,8 @@ struct MarketSimulation {
         fairness = fairnessState
         faircoErrors = Array(repeating: 0, count: world.tierNames.count)
         feedback = InteractionLog(dimension: d)
-        loggedImpressions = Array(repeating: 0, count: world.adCountTotal)
         if scenario.placement.retrieval == .popularity {
-            for a in world.history.ad { loggedImpressions[Int(a)] += 1 }
+            for a in world.history.ad { adTallies[Int(a)].logged += 1 }
             rebuildPopularityIndex()
         }
         if let settings = policy.explorer {
@@ -210,6 +213,7 @@ struct MarketSimulation {
         for adv in 0..<world.advertiserCount where active[adv] {
             metrics.largestOverspend = max(metrics.largestOverspend, -accounts[world.rank(of: adv)].remaining)
         }
+        collectTallies()
         finishDiscoveryMetrics()
         finishFairnessMetrics()
         return CellResult(policy: policyIndex, replicate: replicate, advertiserTier: world.advertiserTier,
@@ -348,12 +352,27 @@ struct MarketSimulation {
         }
     }
 
+    /// Copies the run's per-advertiser and per-ad counters into `metrics`.
+    mutating func collectTallies() {
+        for adv in 0..<world.advertiserCount {
+            let t = tallies[world.rank(of: adv)]
+            metrics.impressions[adv] = t.impressions
+            metrics.exposure[adv] = t.exposure
+            metrics.spend[adv] = t.spend
+            metrics.clicks[adv] = t.clicks
+        }
+        for ad in 0..<world.adCountTotal {
+            metrics.adRegularImpressions[ad] = adTallies[ad].regular
+            metrics.adFirstClick[ad] = adTallies[ad].firstClick
+        }
+    }
+
     /// Rebuilds the popularity index over the ads active now, weighted by logged impressions + 1.
     mutating func rebuildPopularityIndex() {
         var weights = Array(repeating: 0.0, count: activeAds)
         for i in 0..<activeAds {
             let ad = Int(world.retrievalOrder[i])
-            weights[i] = loggedImpressions[ad] + 1
+            weights[i] = adTallies[ad].logged + 1
         }
         popularityIndex = AliasTable(weights: weights)
     }
@@ -388,11 +407,11 @@ struct MarketSimulation {
         refreshOffer(a)
         periodSpend[a] += price
         if !pacingListed[a] { pacingListed[a] = true; pacingDue.append(Int32(a)) }
-        metrics.spend[adv] += price
+        tallies[a].spend += price
         metrics.largestPrice = max(metrics.largestPrice, price)
-        metrics.clicks[adv] += 1
+        tallies[a].clicks += 1
         explorer?.recordClick(ad: ad)
-        if metrics.adFirstClick[ad].isNaN { metrics.adFirstClick[ad] = queue.now }
+        if adTallies[ad].firstClick.isNaN { adTallies[ad].firstClick = queue.now }
         if world.isNew[adv] {
             let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampClicks.count - 1)
             metrics.rampClicks[age] += 1

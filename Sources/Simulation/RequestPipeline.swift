@@ -372,19 +372,19 @@ extension MarketSimulation {
             let slot = placedCandidate[r], position = candidatePosition[slot]
             // Advertiser fields read through the retrieval layout: in cache since retrieval.
             let ad = candidates[slot], adv = Int(world.positionAdvertiser[position])
-            let account = accounts[Int(world.positionRank[position])]
+            let a = Int(world.positionRank[position]), account = accounts[a]
             let tier = Int(account.tier), isNew = account.isNew
             let e = examination[r]
             let trueCTR = trueRate[slot]
             let adKey = UInt64(ad) << 2
             let clicked = response.uniform(requestId, adKey | UniformPurpose.click.rawValue) < e * trueCTR
-            metrics.impressions[adv] += 1
-            loggedImpressions[ad] += 1
+            tallies[a].impressions += 1
+            adTallies[ad].logged += 1
             metrics.cohortImpressions[cohort] += 1
             metrics.expectedClicks += e * trueCTR
-            if placedExplored[r] { metrics.exploredImpressions += 1 } else { metrics.adRegularImpressions[ad] += 1 }
+            if placedExplored[r] { metrics.exploredImpressions += 1 } else { adTallies[ad].regular += 1 }
             explorer?.recordImpression(ad: ad, examination: e)
-            metrics.exposure[adv] += e
+            tallies[a].exposure += e
             metrics.addHourlyExposure(hour: hour, tier: tier, isNew: isNew, amount: e)
             fairness.exposure[tier] += e
             if isNew { fairness.exposure[newGroup] += e }
