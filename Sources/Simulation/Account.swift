@@ -1,6 +1,6 @@
 import Marketplace
 
-/// An advertiser's state as the request path sees it, in one record.
+/// An advertiser's state as the request path sees it, in one 64-byte record.
 ///
 /// A candidate's advertiser is a random one, so each separate per-advertiser array it touches costs
 /// a cache miss once the marketplace outgrows the caches; one record costs one (or two) lines. The
@@ -15,11 +15,15 @@ struct Account {
     var pacedBid: Double
     /// Click-logit drift of the true model.
     var drift = 0.0
+    /// Spend since the last pacing update.
+    var periodSpend = 0.0
     /// Bid per click before pacing.
     let bid: Double
     let dailyBudget: Double
     let tier: Int32
     let isNew: Bool
+    /// Whether the pacing controller is on `MarketSimulation.pacingDue` (every one at first).
+    var pacingListed = true
 
     init(world: World, advertiser adv: Int) {
         bid = world.bid[adv]
@@ -51,27 +55,4 @@ struct Offer {
     var bid = Offer.closed
     /// The bid of an advertiser that cannot pay.
     static let closed = -1.0
-}
-
-/// Per-advertiser counters the event loop adds to on every impression and click, one record per
-/// advertiser (indexed like `accounts`) in scratch memory; copied into `CellMetrics`' arrays when
-/// the run ends (`collectTallies`), the same sums in the same order.
-///
-/// As separate array properties each write paid a uniqueness check (a call) and, for a random
-/// advertiser in a large marketplace, a cache miss per array.
-struct Tally {
-    var impressions = 0.0
-    /// Σ examination probability of the slots shown in.
-    var exposure = 0.0
-    var spend = 0.0
-    var clicks = 0.0
-}
-
-/// Per-ad counters of the event loop, like `Tally`: impressions logged (history plus the run, for
-/// popularity retrieval), impressions won in regular auctions, and the time of the first click
-/// (NaN: none yet).
-struct AdTally {
-    var logged = 0.0
-    var regular = 0.0
-    var firstClick = Double.nan
 }

@@ -98,20 +98,4 @@ public struct CellMetrics: Sendable {
     /// Index of (hour, group) in the hourly arrays; hours past the horizon fold into the last.
     @inline(__always)
     func hourlyIndex(hour: Int, group: Int) -> Int { min(hour, hours - 1) * (tierCount + 1) + group }
-
-    /// Adds exposure to a tier's hour (and to "new" for an entrant). Direct writes: a key-path
-    /// version of this copied the whole array on every impression (measured: 11% of run time).
-    @inline(__always)
-    mutating func addHourlyExposure(hour: Int, tier: Int, isNew: Bool, amount: Double) {
-        let i = hourlyIndex(hour: hour, group: tier)
-        hourlyExposure[i] += amount
-        if isNew { hourlyExposure[i - tier + tierCount] += amount }
-    }
-
-    @inline(__always)
-    mutating func addHourlySpend(hour: Int, tier: Int, isNew: Bool, amount: Double) {
-        let i = hourlyIndex(hour: hour, group: tier)
-        hourlySpend[i] += amount
-        if isNew { hourlySpend[i - tier + tierCount] += amount }
-    }
 }

@@ -50,13 +50,11 @@ struct MarketSimulation {
     /// Retrieval's view of each account, indexed like `accounts` (see `Offer`; `refreshOffer`
     /// after every change to an account's budget, spend or paced bid).
     let offers: UnsafeMutableBufferPointer<Offer>
-    /// Spend since the last pacing update and the pacing controllers, indexed like `accounts`.
-    var periodSpend: [Double]
     /// Ranks whose pacing controller may move at the next update: every account at first, then the
     /// ones not at rest after an update and the ones charged since (only a charge wakes a
     /// controller at rest). Each controller is independent of the others, so the order is free.
     var pacingDue: [Int32]
-    var pacingListed: [Bool]
+    /// The pacing controllers, indexed like `accounts`.
     var pacers: [AdaptivePacer]
     var throttles: [ThrottlePacer]
     var activeAds: Int
@@ -64,6 +62,7 @@ struct MarketSimulation {
     /// per ad, during the run (see `Tally`).
     let tallies: UnsafeMutableBufferPointer<Tally>
     let adTallies: UnsafeMutableBufferPointer<AdTally>
+    let hourly: HourlyTallies
     /// Popularity retrieval: the index built from logged impressions at the last model-update tick.
     var popularityIndex = AliasTable()
 
@@ -109,9 +108,7 @@ struct MarketSimulation {
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
-        periodSpend = Array(repeating: 0, count: a)
         pacingDue = (0..<Int32(a)).map { $0 }
-        pacingListed = Array(repeating: true, count: a)
         pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
         throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
         activeAds = world.initialAdCount
@@ -124,6 +121,7 @@ struct MarketSimulation {
         offers = memory.buffer(world.rankAdvertiser.count, filledWith: Offer())
         tallies = memory.buffer(world.rankAdvertiser.count, filledWith: Tally())
         adTallies = memory.buffer(world.adCountTotal, filledWith: AdTally())
+        hourly = HourlyTallies(hours: metrics.hours, tiers: metrics.tierCount, cohorts: scenario.cohorts.count, memory: memory)
         user = memory.buffer(d, filledWith: 0.0)
         candidates = memory.buffer(size, filledWith: 0)
         candidatePosition = memory.buffer(size, filledWith: 0)
@@ -279,16 +277,16 @@ struct MarketSimulation {
         var kept = 0
         for j in 0..<pacingDue.count {
             let r = Int(pacingDue[j])
-            if periodSpend[r] == 0 && accounts[r].dailyBudget > 0
+            if accounts[r].periodSpend == 0 && accounts[r].dailyBudget > 0
                 && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) {
-                pacingListed[r] = false
+                accounts[r].pacingListed = false
                 continue
             }
             pacingDue[kept] = Int32(r)
             kept += 1
             guard active[Int(world.rankAdvertiser[r])] else { continue }
             let target = accounts[r].dailyBudget * share
-            let relative = periodSpend[r] / target
+            let relative = accounts[r].periodSpend / target
             if multiplicative {
                 pacers[r].update(target: 1, spend: relative)
                 accounts[r].pacedBid = pacers[r].bid(accounts[r].bid)
@@ -296,7 +294,7 @@ struct MarketSimulation {
             } else {
                 throttles[r].update(target: 1, spend: relative)
             }
-            periodSpend[r] = 0
+            accounts[r].periodSpend = 0
         }
         pacingDue.removeLast(pacingDue.count - kept)
     }
@@ -352,7 +350,7 @@ struct MarketSimulation {
         }
     }
 
-    /// Copies the run's per-advertiser and per-ad counters into `metrics`.
+    /// Copies the run's tallies (per advertiser, per ad, per hour and cohort) into `metrics`.
     mutating func collectTallies() {
         for adv in 0..<world.advertiserCount {
             let t = tallies[world.rank(of: adv)]
@@ -365,6 +363,11 @@ struct MarketSimulation {
             metrics.adRegularImpressions[ad] = adTallies[ad].regular
             metrics.adFirstClick[ad] = adTallies[ad].firstClick
         }
+        metrics.hourlyExposure = Array(hourly.exposure)
+        metrics.hourlySpend = Array(hourly.spend)
+        metrics.hourlyActiveAds = Array(hourly.activeAds)
+        metrics.cohortImpressions = Array(hourly.cohortImpressions)
+        metrics.cohortClicks = Array(hourly.cohortClicks)
     }
 
     /// Rebuilds the popularity index over the ads active now, weighted by logged impressions + 1.
@@ -405,8 +408,8 @@ struct MarketSimulation {
         let a = world.rank(of: adv)
         accounts[a].spentToday += price
         refreshOffer(a)
-        periodSpend[a] += price
-        if !pacingListed[a] { pacingListed[a] = true; pacingDue.append(Int32(a)) }
+        accounts[a].periodSpend += price
+        if !accounts[a].pacingListed { accounts[a].pacingListed = true; pacingDue.append(Int32(a)) }
         tallies[a].spend += price
         metrics.largestPrice = max(metrics.largestPrice, price)
         tallies[a].clicks += 1
@@ -417,7 +420,7 @@ struct MarketSimulation {
             metrics.rampClicks[age] += 1
             metrics.rampSpend[age] += price
         }
-        metrics.addHourlySpend(hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]), isNew: world.isNew[adv], amount: price)
+        hourly.add(price, to: hourly.spend, hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]), isNew: world.isNew[adv])
         ranker?.recordClick(ad: ad)
     }
 

@@ -359,8 +359,8 @@ extension MarketSimulation {
     mutating func respond(placed: Int, cohort: Int) {
         let hour = Int(queue.now / 3600)
         let newGroup = metrics.tierCount
-        let hourBase = min(hour, metrics.hours - 1) * (newGroup + 1)
-        for g in 0...newGroup { metrics.hourlyActiveAds[hourBase + g] = fairness.activeAds[g] }
+        let hourBase = hourly.index(hour: hour, group: 0)
+        for g in 0...newGroup { hourly.activeAds[hourBase + g] = fairness.activeAds[g] }
         let delayMean = scenario.truth.conversionDelayHours * 3600
         // Taken once per request (one retain each) rather than once per impression. The personal
         // blocks are called unretained (`ranker` keeps them alive): a retain and release around
@@ -380,12 +380,12 @@ extension MarketSimulation {
             let clicked = response.uniform(requestId, adKey | UniformPurpose.click.rawValue) < e * trueCTR
             tallies[a].impressions += 1
             adTallies[ad].logged += 1
-            metrics.cohortImpressions[cohort] += 1
+            hourly.cohortImpressions[cohort] += 1
             metrics.expectedClicks += e * trueCTR
             if placedExplored[r] { metrics.exploredImpressions += 1 } else { adTallies[ad].regular += 1 }
             explorer?.recordImpression(ad: ad, examination: e)
             tallies[a].exposure += e
-            metrics.addHourlyExposure(hour: hour, tier: tier, isNew: isNew, amount: e)
+            hourly.add(e, to: hourly.exposure, hour: hour, tier: tier, isNew: isNew)
             fairness.exposure[tier] += e
             if isNew { fairness.exposure[newGroup] += e }
             if let g = fairness.floorGroup {
@@ -408,7 +408,7 @@ extension MarketSimulation {
                 personal?._withUnsafeGuaranteedRef { $0.record(ad: ad, user: u, cohort: cohort, examination: e, clicked: clicked, time: now) }
             }
             guard clicked else { continue }
-            metrics.cohortClicks[cohort] += 1
+            hourly.cohortClicks[cohort] += 1
             queue.schedule(at: queue.now, .click(ad: Int32(ad), price: placedPrice[r]))
             if response.uniform(requestId, adKey | UniformPurpose.conversion.rawValue) < world.conversionProbability(advertiser: adv) {
                 let delay = response.exponential(mean: delayMean, requestId, adKey | UniformPurpose.conversionDelay.rawValue)
