@@ -87,9 +87,11 @@ struct MarketSimulation {
     var auction: PositionAuction
     let examination: [Double]
     /// Final slot assignment of the current request: candidate position, price per click, explored?
-    var placedCandidate: [Int]
-    var placedPrice: [Double]
-    var placedExplored: [Bool]
+    let placedCandidate: UnsafeMutableBufferPointer<Int>
+    let placedPrice: UnsafeMutableBufferPointer<Double>
+    let placedExplored: UnsafeMutableBufferPointer<Bool>
+    /// The placed ads' true click rates, while `scoreTruthPlaced` computes them.
+    let placedRate: UnsafeMutableBufferPointer<Double>
 
     init(scenario: Scenario, world: World, policyIndex: Int, replicate: Int) {
         self.scenario = scenario
@@ -133,9 +135,10 @@ struct MarketSimulation {
         requestMerit = memory.buffer(3 * (world.tierNames.count + 1), filledWith: 0.0)
         examination = scenario.placement.examination
         auction = PositionAuction(capacity: examination.count)
-        placedCandidate = Array(repeating: 0, count: examination.count)
-        placedPrice = Array(repeating: 0, count: examination.count)
-        placedExplored = Array(repeating: false, count: examination.count)
+        placedCandidate = memory.buffer(examination.count, filledWith: 0)
+        placedPrice = memory.buffer(examination.count, filledWith: 0.0)
+        placedExplored = memory.buffer(examination.count, filledWith: false)
+        placedRate = memory.buffer(examination.count, filledWith: 0.0)
         var fairnessState = FairnessState(control: policy.fairness, tierNames: world.tierNames)
         for adv in 0..<world.initialAdvertiserCount {
             fairnessState.activeAds[Int(world.advertiserTier[adv])] += Double(world.adCount[adv])

@@ -64,7 +64,7 @@ extension MarketSimulation {
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
         if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
-        if ranker != nil && !measured { for r in 0..<placed { scoreTruth(candidate: placedCandidate[r]) } }
+        if ranker != nil && !measured { scoreTruthPlaced(placed) }
         respond(placed: placed, cohort: cohort)
     }
 
@@ -159,6 +159,21 @@ extension MarketSimulation {
             }
         }
         VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: trueRate[0..<n]))
+    }
+
+    /// True click rates of the `placed` ads (`trueRate`), when the request scored no others: their
+    /// logits, then one `VectorLogistic` pass — the bits `scoreTruth(candidate:)` gives each.
+    mutating func scoreTruthPlaced(_ placed: Int) {
+        let d = world.dimension
+        world.truth.withUnsafeBufferPointer { t in
+            let u = UnsafeBufferPointer(user)
+            for r in 0..<placed {
+                let p = candidatePosition[placedCandidate[r]]
+                placedRate[r] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
+            }
+        }
+        VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: placedRate[0..<placed]))
+        for r in 0..<placed { trueRate[placedCandidate[r]] = placedRate[r] }
     }
 
     /// The true click rate of candidate `i` alone (a placed ad, or one admitted late): the same
