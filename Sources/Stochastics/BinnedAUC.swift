@@ -11,10 +11,15 @@ public struct PredictionQuality: Sendable {
     public static let binCount = 1000
     static let logitRange = 10.0
 
-    public private(set) var positives: [Double]
-    public private(set) var negatives: [Double]
+    /// Per bin, side by side: positives, negatives and Σ predictions (one array, so recording a
+    /// prediction writes one place).
+    private var bins: [Double]
+    /// Positive outcomes per bin.
+    public var positives: [Double] { (0..<Self.binCount).map { bins[3 * $0] } }
+    /// Negative outcomes per bin.
+    public var negatives: [Double] { (0..<Self.binCount).map { bins[3 * $0 + 1] } }
     /// Σ predictions per bin (for calibration plots: mean prediction vs observed rate per bin).
-    public private(set) var binPredictions: [Double]
+    public var binPredictions: [Double] { (0..<Self.binCount).map { bins[3 * $0 + 2] } }
     public private(set) var logLossSum = 0.0
     public private(set) var count = 0.0
     /// Σ predictions and Σ p(1 − p): expected positives and their variance if the predictions are right.
@@ -23,9 +28,7 @@ public struct PredictionQuality: Sendable {
     public private(set) var positiveCount = 0.0
 
     public init() {
-        positives = Array(repeating: 0, count: Self.binCount)
-        negatives = Array(repeating: 0, count: Self.binCount)
-        binPredictions = Array(repeating: 0, count: Self.binCount)
+        bins = Array(repeating: 0, count: 3 * Self.binCount)
     }
 
     /// Records one prediction `p` (probability of the positive outcome) and its outcome.
@@ -37,12 +40,12 @@ public struct PredictionQuality: Sendable {
         let logit = log(q / (1 - q))
         let scaled = (logit + Self.logitRange) / (2 * Self.logitRange) * Double(Self.binCount)
         let bin = min(max(Int(scaled), 0), Self.binCount - 1)
-        binPredictions[bin] += q
+        bins[3 * bin + 2] += q
         if outcome {
-            positives[bin] += 1
+            bins[3 * bin] += 1
             logLossSum -= log(q)
         } else {
-            negatives[bin] += 1
+            bins[3 * bin + 1] += 1
             logLossSum -= log(1 - q)
         }
         count += 1
@@ -50,11 +53,7 @@ public struct PredictionQuality: Sendable {
 
     /// Adds another accumulator's counts into this one.
     public mutating func merge(_ other: PredictionQuality) {
-        for i in 0..<Self.binCount {
-            positives[i] += other.positives[i]
-            negatives[i] += other.negatives[i]
-            binPredictions[i] += other.binPredictions[i]
-        }
+        for i in 0..<bins.count { bins[i] += other.bins[i] }
         logLossSum += other.logLossSum
         count += other.count
         predictedSum += other.predictedSum
@@ -74,14 +73,15 @@ public struct PredictionQuality: Sendable {
     public func reliability(width: Int = 50) -> [(predicted: Double, observed: Double, count: Double)] {
         stride(from: 0, to: Self.binCount, by: width).compactMap { start in
             let range = start..<min(start + width, Self.binCount)
-            let pos = range.reduce(0) { $0 + positives[$1] }, n = range.reduce(0) { $0 + positives[$1] + negatives[$1] }
+            let pos = range.reduce(0) { $0 + bins[3 * $1] }, n = range.reduce(0) { $0 + bins[3 * $1] + bins[3 * $1 + 1] }
             guard n > 0 else { return nil }
-            return (range.reduce(0) { $0 + binPredictions[$1] } / n, pos / n, n)
+            return (range.reduce(0) { $0 + bins[3 * $1 + 2] } / n, pos / n, n)
         }
     }
 
     /// Area under the ROC curve, or nil unless both outcomes occurred.
     public var auc: Double? {
+        let positives = self.positives, negatives = self.negatives
         let totalPos = positives.reduce(0, +), totalNeg = negatives.reduce(0, +)
         guard totalPos > 0, totalNeg > 0 else { return nil }
         var negativesBelow = 0.0, concordant = 0.0
