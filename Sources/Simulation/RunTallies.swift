@@ -12,9 +12,8 @@ struct Tally {
     var clicks = 0.0
 }
 
-/// Per-ad counters: impressions logged (history plus the run, for
-/// popularity retrieval), impressions won in regular auctions, and the time of the first click
-/// (NaN: none yet).
+/// Per-ad counters: impressions logged (history plus the run, for popularity retrieval),
+/// impressions won in regular auctions, and the time of the first click (NaN: none yet).
 struct AdTally {
     var logged = 0.0
     var regular = 0.0
