@@ -167,6 +167,13 @@ extension MarketSimulation {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
             let u = UnsafeBufferPointer(user)
+            // All the placed ads' rows and accounts asked for first, so their misses overlap.
+            for r in 0..<placed {
+                let p = candidatePosition[placedCandidate[r]]
+                prefetch(t.baseAddress! + p * (d + 1))
+                prefetch(t.baseAddress! + p * (d + 1) + d)
+                prefetch(accounts.baseAddress! + Int(world.positionRank[p]))
+            }
             for r in 0..<placed {
                 let p = candidatePosition[placedCandidate[r]]
                 placedRate[r] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
