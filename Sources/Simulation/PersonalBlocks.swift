@@ -156,25 +156,14 @@ final class PersonalBlocks {
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
-                // Every row's logit (each row's terms added in input order, the rows side by side
-                // from the column-major copy), then σ of all of them in one `VectorLogistic` pass
-                // (the bits `Double.sigmoid` gives one at a time), then the loss derivative.
-                for i in 0..<n { a.dOut[i] = a.sharedOutput[i] }
-                for k in 0..<width {
-                    let b = a.block[k], column = k * a.rows.count
-                    for i in 0..<n { a.dOut[i] += b * a.columns[column + i] }
-                }
-                for i in 0..<n { a.dOut[i] += a.offset[i] }
+                // Every row's logit, then σ of all of them in one `VectorLogistic` pass (the bits
+                // `Double.sigmoid` gives one at a time), then the loss derivative, then the gradient.
+                a.formLogits(rows: n, width: width)
                 VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: a.dOut[0..<n]))
                 for i in 0..<n {
                     a.dOut[i] = Loss.logisticDerivative(p: a.dOut[i], positive: a.positive[i], observation: a.observation[i]) * scale
                 }
-                // The gradient: each parameter's sum over rows in row order, all parameters side by side.
-                for k in 0..<width { a.gradient[k] = 0 }
-                for i in 0..<n {
-                    let dv = a.dOut[i], row = i * width
-                    for k in 0..<width { a.gradient[k] += dv * a.inputs[row + k] }
-                }
+                a.formGradient(rows: n, width: width)
                 for k in 0..<width { a.block[k] -= stepScale * α[shared + k] * a.gradient[k] }
             }
         }
@@ -328,5 +317,58 @@ struct AdaptationScratch {
         gradient = memory.buffer(width, filledWith: 0.0)
         columns = memory.buffer(n * width, filledWith: 0.0)
         positive = memory.buffer(n, filledWith: false)
+    }
+}
+
+extension AdaptationScratch {
+    /// `dOut[i]` = sharedOutput[i] + Σₖ block[k]·x[i][k] + offset[i] for rows `0..<n`, each row's
+    /// terms added in that order (as the generic model does), four rows at a time: a lane's sum
+    /// is that row's scalar sum, kept in a register instead of going through memory per term.
+    @inline(__always)
+    func formLogits(rows n: Int, width: Int) {
+        let stride = rows.count
+        var i = 0
+        while i + 4 <= n {
+            var z = Self.load(sharedOutput, i)
+            for k in 0..<width { z += SIMD4(repeating: block[k]) * Self.load(columns, k * stride + i) }
+            z += Self.load(offset, i)
+            Self.store(z, dOut, i)
+            i += 4
+        }
+        while i < n {
+            var z = sharedOutput[i]
+            for k in 0..<width { z += block[k] * columns[k * stride + i] }
+            dOut[i] = z + offset[i]
+            i += 1
+        }
+    }
+
+    /// `gradient[k]` = Σᵢ dOut[i]·x[i][k] over rows `0..<n` in row order, four parameters at a
+    /// time: a lane's sum is that parameter's scalar sum, kept in a register.
+    @inline(__always)
+    func formGradient(rows n: Int, width: Int) {
+        var k = 0
+        while k + 4 <= width {
+            var g = SIMD4<Double>(repeating: 0)
+            for i in 0..<n { g += SIMD4(repeating: dOut[i]) * Self.load(inputs, i * width + k) }
+            Self.store(g, gradient, k)
+            k += 4
+        }
+        while k < width {
+            var g = 0.0
+            for i in 0..<n { g += dOut[i] * inputs[i * width + k] }
+            gradient[k] = g
+            k += 1
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ b: UnsafeMutableBufferPointer<Double>, _ i: Int) -> SIMD4<Double> {
+        UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD4<Double>, _ b: UnsafeMutableBufferPointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: v, as: SIMD4<Double>.self)
     }
 }
