@@ -94,8 +94,4 @@ public struct CellMetrics: Sendable {
     }
 
     public var hours: Int { hourlySpend.count / (tierCount + 1) }
-
-    /// Index of (hour, group) in the hourly arrays; hours past the horizon fold into the last.
-    @inline(__always)
-    func hourlyIndex(hour: Int, group: Int) -> Int { min(hour, hours - 1) * (tierCount + 1) + group }
 }

@@ -236,11 +236,16 @@ struct MarketSimulation {
             }
             guard active[adv] else { continue }
             metrics.largestOverspend = max(metrics.largestOverspend, -accounts[r].remaining)
-            accounts[r].spentToday = 0
-            accounts[r].dayCap = accounts[r].dailyBudget * share
-            refreshOffer(r)
-            metrics.budget[adv] += accounts[r].dayCap
+            openBudget(rank: r, advertiser: adv, share: share)
         }
+    }
+
+    /// Gives account `r` (advertiser `adv`) `share` of its daily budget, nothing spent yet.
+    mutating func openBudget(rank r: Int, advertiser adv: Int, share: Double) {
+        accounts[r].spentToday = 0
+        accounts[r].dayCap = accounts[r].dailyBudget * share
+        refreshOffer(r)
+        metrics.budget[adv] += accounts[r].dayCap
     }
 
     /// Copies account `r`'s auction bid (or `Offer.closed`) to the offer retrieval reads.
@@ -262,11 +267,7 @@ struct MarketSimulation {
         activeAds += Int(world.adCount[adv])
         if let ranker { ranker.personal?.enter(advertiser: adv, world: world, base: ranker, now: queue.now) }
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
-        let a = world.rank(of: adv)
-        accounts[a].dayCap = accounts[a].dailyBudget * arrivals.share(from: queue.now, to: dayEnd)
-        accounts[a].spentToday = 0
-        refreshOffer(a)
-        metrics.budget[adv] += accounts[a].dayCap
+        openBudget(rank: world.rank(of: adv), advertiser: adv, share: arrivals.share(from: queue.now, to: dayEnd))
     }
 
     /// Each advertiser's controller compares the period's spend with its share of the daily budget.

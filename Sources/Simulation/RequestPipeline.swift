@@ -152,11 +152,7 @@ extension MarketSimulation {
     mutating func scoreTruth(count n: Int) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
-            let u = UnsafeBufferPointer(user)
-            for i in 0..<n {
-                let p = candidatePosition[i]
-                trueRate[i] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
-            }
+            for i in 0..<n { trueRate[i] = trueLogit(candidate: i, truth: t, dimension: d) }
         }
         VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: trueRate[0..<n]))
     }
@@ -166,7 +162,6 @@ extension MarketSimulation {
     mutating func scoreTruthPlaced(_ placed: Int) {
         let d = world.dimension
         world.truth.withUnsafeBufferPointer { t in
-            let u = UnsafeBufferPointer(user)
             // All the placed ads' rows and accounts asked for first, so their misses overlap.
             for r in 0..<placed {
                 let p = candidatePosition[placedCandidate[r]]
@@ -174,17 +169,22 @@ extension MarketSimulation {
                 prefetch(t.baseAddress! + p * (d + 1) + d)
                 prefetch(accounts.baseAddress! + Int(world.positionRank[p]))
             }
-            for r in 0..<placed {
-                let p = candidatePosition[placedCandidate[r]]
-                placedRate[r] = World.trueLogit(position: p, truth: t, user: u, drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
-            }
+            for r in 0..<placed { placedRate[r] = trueLogit(candidate: placedCandidate[r], truth: t, dimension: d) }
         }
         VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: placedRate[0..<placed]))
         for r in 0..<placed { trueRate[placedCandidate[r]] = placedRate[r] }
     }
 
-    /// The true click rate of candidate `i` alone (a placed ad, or one admitted late): the same
-    /// bits as `scoreTruth(count:)` gives it.
+    /// The true click logit of candidate `i` for this request's user, from the world's
+    /// retrieval-order table `t` (the advertiser's drift included).
+    @inline(__always)
+    mutating func trueLogit(candidate i: Int, truth t: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
+        let p = candidatePosition[i]
+        return World.trueLogit(position: p, truth: t, user: UnsafeBufferPointer(user), drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
+    }
+
+    /// The true click rate of candidate `i` alone (one admitted late): the same bits as
+    /// `scoreTruth(count:)` gives it.
     mutating func scoreTruth(candidate i: Int) {
         let drift = accounts[Int(world.positionRank[candidatePosition[i]])].drift
         trueRate[i] = world.clickProbability(ad: candidates[i], user: UnsafeBufferPointer(user), drift: drift)
@@ -253,7 +253,7 @@ extension MarketSimulation {
             fairness.meritTrue[g] += trueValue
             fairness.meritEstimated[g] += estimatedValue
             fairness.meritCount[g] += count
-            let cell = metrics.hourlyIndex(hour: hour, group: g)
+            let cell = hourly.index(hour: hour, group: g)
             metrics.hourlyMeritTrue[cell] += trueValue
             metrics.hourlyMeritEstimated[cell] += estimatedValue
             metrics.hourlyMeritCount[cell] += count

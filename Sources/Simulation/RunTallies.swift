@@ -40,6 +40,7 @@ struct HourlyTallies {
         cohortClicks = memory.buffer(cohorts, filledWith: 0.0)
     }
 
+    /// Index of (hour, group) in these sums and in `CellMetrics`' hourly arrays (the same layout).
     @inline(__always)
     func index(hour: Int, group: Int) -> Int { min(hour, hours - 1) * groups + group }
 
