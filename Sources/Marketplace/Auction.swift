@@ -100,10 +100,20 @@ public struct PositionAuction: Sendable {
 
 extension PositionAuction {
     /// Keeps the top `capacity` eligible bidders among `candidates` (in bidder order) by score in
-    /// `ranked`, by insertion; once it is full, a bidder that does not beat the last kept score is
-    /// turned away with one comparison. Returns how many are kept.
+    /// `ranked` and `rankedScore`; returns how many are kept. Up to eight in SIMD lanes, more by
+    /// insertion.
     @inline(__always)
     mutating func rank<C: Collection<Int>>(bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                                           reserve: Double, capacity: Int, among candidates: C) -> Int {
+        if capacity <= 4 { return rankInLanes4(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: candidates) }
+        if capacity <= 8 { return rankInLanes8(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: candidates) }
+        return rankByInsertion(bids: bids, quality: quality, reserve: reserve, capacity: capacity, among: candidates)
+    }
+
+    /// `rank` by insertion; once `ranked` is full, a bidder that does not beat the last kept score
+    /// is turned away with one comparison.
+    @inline(__always)
+    mutating func rankByInsertion<C: Collection<Int>>(bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
                                            reserve: Double, capacity: Int, among candidates: C) -> Int {
         var kept = 0
         let slots = capacity - 1
@@ -123,6 +133,68 @@ extension PositionAuction {
                     kept = min(kept + 1, capacity)
                 }
             }
+        }
+        return kept
+    }
+}
+
+extension PositionAuction {
+    // `rank` without branches: the kept scores and bidder indices live in four (up to three
+    // slots) or eight lanes, best first, empty lanes at −∞. A bidder with score s takes lane j
+    // when s beats lane j's score but not lane j − 1's, and every lane it beats takes its upper
+    // neighbour's entry — two comparisons and two blends per bidder, where insertion mispredicted
+    // about every other comparison (auctionnet-shape: the auction 18.5% → 13% of the profile).
+    // Strict comparisons keep ties in bidder order; an ineligible bidder enters with score −∞ and
+    // beats nothing. Two concrete copies: written generically over the lane type, the four-lane
+    // one compiled to branches on single lanes.
+
+    @inline(__always)
+    mutating func rankInLanes4<C: Collection<Int>>(bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                                                   reserve: Double, capacity: Int, among candidates: C) -> Int {
+        var score = SIMD4<Double>(repeating: -.infinity), index = SIMD4<Double>(repeating: -1)
+        for i in candidates {
+            let s = SIMD4<Double>(repeating: Self.laneScore(bid: bids[i], quality: quality[i], reserve: reserve))
+            // Each lane's upper neighbour (lane 0's is +∞: nothing moves into it from above).
+            let above = SIMD4<Double>(.infinity, score[0], score[1], score[2])
+            let aboveIndex = SIMD4<Double>(-1, index[0], index[1], index[2])
+            let beaten = score .< s, beatenAbove = above .< s
+            score.replace(with: s.replacing(with: above, where: beatenAbove), where: beaten)
+            index.replace(with: SIMD4<Double>(repeating: Double(i)).replacing(with: aboveIndex, where: beatenAbove), where: beaten)
+        }
+        return keep(score: score, index: index, capacity: capacity)
+    }
+
+    @inline(__always)
+    mutating func rankInLanes8<C: Collection<Int>>(bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                                                   reserve: Double, capacity: Int, among candidates: C) -> Int {
+        var score = SIMD8<Double>(repeating: -.infinity), index = SIMD8<Double>(repeating: -1)
+        for i in candidates {
+            let s = SIMD8<Double>(repeating: Self.laneScore(bid: bids[i], quality: quality[i], reserve: reserve))
+            let above = SIMD8<Double>(.infinity, score[0], score[1], score[2], score[3], score[4], score[5], score[6])
+            let aboveIndex = SIMD8<Double>(-1, index[0], index[1], index[2], index[3], index[4], index[5], index[6])
+            let beaten = score .< s, beatenAbove = above .< s
+            score.replace(with: s.replacing(with: above, where: beatenAbove), where: beaten)
+            index.replace(with: SIMD8<Double>(repeating: Double(i)).replacing(with: aboveIndex, where: beatenAbove), where: beaten)
+        }
+        return keep(score: score, index: index, capacity: capacity)
+    }
+
+    /// A bidder's score b·q, or −∞ when it may not take part (below the reserve, no bid or no
+    /// quality); written without short-circuits, so the compiler selects rather than branches.
+    @inline(__always)
+    static func laneScore(bid b: Double, quality q: Double, reserve: Double) -> Double {
+        let eligible = (b >= reserve ? 1 : 0) & (b > 0 ? 1 : 0) & (q > 0 ? 1 : 0)
+        return eligible != 0 ? b * q : -.infinity
+    }
+
+    /// Writes the first `capacity` filled lanes to `ranked` and `rankedScore`; returns their count.
+    @inline(__always)
+    mutating func keep<L: SIMD>(score: L, index: L, capacity: Int) -> Int where L.Scalar == Double {
+        var kept = 0
+        for j in 0..<capacity where score[j] > -.infinity {
+            ranked[j] = Int(index[j])
+            rankedScore[j] = score[j]
+            kept += 1
         }
         return kept
     }

@@ -27,13 +27,17 @@ struct AuctionTests {
         #expect(abs(awards[1].pricePerClick - 0.8 / 0.3) < 1e-12)
     }
 
-    @Test func repeatedAuctionsRankLikeAFullSort() {
+    /// Slot counts that take each ranking path: four lanes (3 slots), eight lanes (4 and 7
+    /// slots) and insertion (9 slots).
+    @Test(arguments: [[1.0, 0.6, 0.35], [1.0, 0.7, 0.5, 0.35], [1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],
+                      [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]])
+    func repeatedAuctionsRankLikeAFullSort(weights: [Double]) {
         // One auction object reused over many markets (its shortlist threshold carries over from
         // one to the next), against a plain stable sort by score: ranks, winners and GSP prices.
         // Scores come in coarse steps so ties are common; some bidders are ineligible.
         let stream = RandomStream(seed: 7)
-        var auction = PositionAuction(capacity: 3)
-        let weights = [1.0, 0.6, 0.35]
+        let slots = weights.count
+        var auction = PositionAuction(capacity: slots)
         for market in 0..<3000 {
             let n = 1 + stream.integer(below: 40)
             let scale = market % 3 == 0 ? 1.0 : 0.05 + stream.uniform() * 4
@@ -50,8 +54,8 @@ struct AuctionTests {
                     weights.withUnsafeBufferPointer { w in auction.run(.gsp, reserve: reserve, bids: b, quality: q, weights: w) }
                 }
             }
-            #expect(filled == min(order.count, 3), "market \(market)")
-            for r in 0..<min(filled, 3) {
+            #expect(filled == min(order.count, slots), "market \(market)")
+            for r in 0..<min(filled, slots) {
                 let w = order[r]
                 let next = r + 1 < order.count ? bids[order[r + 1]] * quality[order[r + 1]] / quality[w] : 0
                 #expect(auction.winners[r] == w, "market \(market) slot \(r)")
