@@ -147,51 +147,58 @@ final class GlobalRanker {
 
     /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
-    /// cached ad-side vector once (a candidate admitted late is scored alone the same way). The
-    /// logits are written first and turned into rates in one `VectorLogistic` pass.
+    /// cached ad-side vector once (a candidate admitted late is scored alone the same way).
     func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
         let d = dimension, intercept = requestIntercept
         cvrCache.withUnsafeBufferPointer { rate in
             folded.withUnsafeBufferPointer { g in
                 if let personal {
                     // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
-                    let stride = personal.servedStride
                     personal.served.withUnsafeBufferPointer { v in
-                        for i in 0..<positions.count {
-                            let p = positions[i]
-                            ctr[i] = Self.servedPredictor(position: p, intercept: intercept, served: v, stride: stride, request: g, dimension: d)
-                            cvr[i] = rate[p]
-                        }
+                        Self.predict(positions, served: v, stride: personal.servedStride, request: g.baseAddress!, length: 2 * d,
+                                     intercept: intercept, rates: rate, ctr: ctr, cvr: cvr)
                     }
                 } else {
+                    // [β, x] · [1, g].
                     served.withUnsafeBufferPointer { v in
-                        for i in 0..<positions.count {
-                            let p = positions[i]
-                            ctr[i] = Self.linearPredictor(position: p, intercept: intercept, served: v, folded: g, dimension: d)
-                            cvr[i] = rate[p]
-                        }
+                        Self.predict(positions, served: v, stride: d + 1, request: g.baseAddress!, length: d,
+                                     intercept: intercept, rates: rate, ctr: ctr, cvr: cvr)
                     }
                 }
             }
         }
-        VectorLogistic.apply(ctr)
     }
 
-    /// With personal blocks: the request intercept plus the ad's cached vector [β + c, x, p⊙x]
-    /// dotted with [1, g, u] (`request` holds g then u).
+    /// σ(intercept + v₀ + v₁…ₗ · request) for the served vectors v (`stride` apart, in retrieval
+    /// order) at `positions`, into `ctr`, and each position's cached conversion rate into `cvr`;
+    /// four candidates at a time: their four dot products in one vector (`dot4`), then σ on the
+    /// vector (`VectorLogistic.logistic(lanes:)`). A last partial group repeats its first
+    /// candidate in the spare lanes. Each rate has the bits the candidate's own `dot` and
+    /// `VectorLogistic.apply` give.
     @inline(__always)
-    static func servedPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>, stride: Int,
-                                request: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
-        let o = position * stride
-        return intercept + v[o] + dot(v.baseAddress! + o + 1, request.baseAddress!, count: 2 * d)
-    }
-
-    /// b₀ + β_ad + x_ad · g, from the ad's cached [β, x].
-    @inline(__always)
-    static func linearPredictor(position: Int, intercept: Double, served v: UnsafeBufferPointer<Double>,
-                                folded g: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
-        let o = position * (d + 1)
-        return intercept + v[o] + dot(v.baseAddress! + o + 1, g.baseAddress!, count: d)
+    static func predict(_ positions: UnsafeBufferPointer<Int>, served v: UnsafeBufferPointer<Double>, stride: Int,
+                        request: UnsafePointer<Double>, length: Int, intercept: Double, rates: UnsafeBufferPointer<Double>,
+                        ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
+        let n = positions.count, base = v.baseAddress!
+        var i = 0
+        while i < n {
+            let p0 = positions[i]
+            let p1 = i + 1 < n ? positions[i + 1] : p0
+            let p2 = i + 2 < n ? positions[i + 2] : p0
+            let p3 = i + 3 < n ? positions[i + 3] : p0
+            let o0 = p0 * stride, o1 = p1 * stride, o2 = p2 * stride, o3 = p3 * stride
+            let bias = SIMD4(base[o0], base[o1], base[o2], base[o3])
+            let products = dot4(base + o0 + 1, base + o1 + 1, base + o2 + 1, base + o3 + 1, request, count: length)
+            let click = VectorLogistic.logistic(lanes: (SIMD4(repeating: intercept) + bias) + products)
+            let conversion = SIMD4(rates[p0], rates[p1], rates[p2], rates[p3])
+            if i + 4 <= n {
+                ctr[i] = click[0]; ctr[i + 1] = click[1]; ctr[i + 2] = click[2]; ctr[i + 3] = click[3]
+                cvr[i] = conversion[0]; cvr[i + 1] = conversion[1]; cvr[i + 2] = conversion[2]; cvr[i + 3] = conversion[3]
+            } else {
+                for k in 0..<(n - i) { ctr[i + k] = click[k]; cvr[i + k] = conversion[k] }
+            }
+            i += 4
+        }
     }
 
     /// (conversions + s·prior) / (clicks + s) with s = `cvrPriorStrength`.

@@ -62,8 +62,7 @@ public enum VectorLogistic {
         let n = values.count
         var i = 0
         while i + 4 <= n {
-            let z = SIMD4(clamp(base[i]), clamp(base[i + 1]), clamp(base[i + 2]), clamp(base[i + 3]))
-            let s = logisticOfClamped(z)
+            let s = logistic(lanes: SIMD4(base[i], base[i + 1], base[i + 2], base[i + 3]))
             base[i] = s[0]; base[i + 1] = s[1]; base[i + 2] = s[2]; base[i + 3] = s[3]
             i += 4
         }
@@ -72,6 +71,15 @@ public enum VectorLogistic {
         for k in 0..<(n - i) { z[k] = clamp(base[i + k]) }
         let s = logisticOfClamped(z)
         for k in 0..<(n - i) { base[i + k] = s[k] }
+    }
+
+    /// σ of four logits, each with the bits `apply` gives it (for callers that compute logits
+    /// four at a time).
+    @inlinable @inline(__always)
+    public static func logistic(lanes z: SIMD4<Double>) -> SIMD4<Double> {
+        // `clamp` lane by lane: max(z, −708) then min(·, 708), NaN passing through as there.
+        let raised = z.replacing(with: -708, where: z .< -708)
+        return logisticOfClamped(raised.replacing(with: 708, where: raised .> 708))
     }
 
     /// σ(z) for one value, through the same lanes as `apply` (for a value scored alone).
