@@ -51,4 +51,38 @@ struct VectorLogisticTests {
             for i in 0..<n { #expect(values[i] == VectorLogistic.logistic(logits[i]), "n \(n) place \(i)") }
         }
     }
+
+    @Test func lanesGiveEachLogitTheBitsItGetsAlone() {
+        // Including the clamps (±708 and beyond) and a NaN, which must pass through.
+        let logits = [-900, -708.5, -12.25, -0.0, 0.0, 3.5, 707.9, 1e6, .nan, -1e-300, 36.7, -2.2]
+        for start in stride(from: 0, to: logits.count, by: 4) {
+            let z = SIMD4(logits[start], logits[start + 1], logits[start + 2], logits[start + 3])
+            let s = VectorLogistic.logistic(lanes: z)
+            for k in 0..<4 {
+                let alone = VectorLogistic.logistic(z[k])
+                #expect(s[k].bitPattern == alone.bitPattern || (s[k].isNaN && alone.isNaN), "logit \(z[k])")
+            }
+        }
+    }
+
+    @Test func fourDotProductsHaveTheBitsOfOneAtATime() {
+        // Lengths with and without a tail beyond the groups of four; values spread over many
+        // magnitudes so a different order of additions would show in the last bits.
+        let stream = RandomStream(seed: 11)
+        for count in 0...19 {
+            func value() -> Double { (stream.uniform() - 0.5) * pow(10, Double(stream.integer(below: 9)) - 4) }
+            let b: [Double] = (0..<count).map { _ in value() }
+            // The four rows one after another (plus one spare value, so the buffer is never empty).
+            let all: [Double] = (0..<(4 * count + 1)).map { _ in value() }
+            all.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { bb in
+                    let base = a.baseAddress!, v = bb.baseAddress ?? base
+                    let four = dot4(base, base + count, base + 2 * count, base + 3 * count, v, count: count)
+                    for i in 0..<4 {
+                        #expect(four[i].bitPattern == dot(base + i * count, v, count: count).bitPattern, "count \(count) lane \(i)")
+                    }
+                }
+            }
+        }
+    }
 }
