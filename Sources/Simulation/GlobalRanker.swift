@@ -169,6 +169,13 @@ final class GlobalRanker {
         }
     }
 
+    /// Calls `body` with the served ad-side vectors (retrieval order) and their stride, for callers
+    /// that ask for candidates' rows ahead of scoring (`retrieve` prefetches them).
+    func withServedRows<R>(_ body: (UnsafeBufferPointer<Double>, Int) -> R) -> R {
+        if let personal { return personal.served.withUnsafeBufferPointer { body($0, personal.servedStride) } }
+        return served.withUnsafeBufferPointer { body($0, dimension + 1) }
+    }
+
     /// σ(intercept + v₀ + v₁…ₗ · request) for the served vectors v (`stride` apart, in retrieval
     /// order) at `positions`, into `ctr`, and each position's cached conversion rate into `cvr`;
     /// four candidates at a time: their four dot products in one vector (`dot4`), then σ on the
