@@ -67,10 +67,14 @@ public enum VectorLogistic {
             i += 4
         }
         guard i < n else { return }
-        var z = SIMD4<Double>(repeating: 0)
-        for k in 0..<(n - i) { z[k] = clamp(base[i + k]) }
-        let s = logisticOfClamped(z)
-        for k in 0..<(n - i) { base[i + k] = s[k] }
+        // The last one to three values, the spare lanes repeating the last (every load in bounds
+        // and unconditional, so the lanes are built in registers: writing single lanes through
+        // memory stalled the vector's load).
+        let last = n - 1
+        var s = logistic(lanes: SIMD4(base[i], base[min(i + 1, last)], base[min(i + 2, last)], base[last]))
+        // Copied out of the stored vector (conditional lane writes made the compiler compute
+        // each lane on its own, in scalar code).
+        withUnsafeBytes(of: &s) { (base + i).update(from: $0.assumingMemoryBound(to: Double.self).baseAddress!, count: n - i) }
     }
 
     /// σ of four logits, each with the bits `apply` gives it (for callers that compute logits
