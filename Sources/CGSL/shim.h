@@ -15,4 +15,7 @@ static inline const gsl_rng_type *cgsl_rng_taus2(void) { return gsl_rng_taus2; }
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no fault on any address).
 static inline void cgsl_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/// The same, for a line about to be written (fetched for ownership, so the store need not wait).
+static inline void cgsl_prefetch_write(const void *p) { __builtin_prefetch(p, 1, 3); }
+
 #endif

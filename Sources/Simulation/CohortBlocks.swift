@@ -21,7 +21,7 @@ final class CohortBlocks {
     /// Adapted blocks, cohort by cohort: p (d) then the bias.
     private(set) var blocks: [Double]
     /// Each cohort's latest impressions, tagged with the ad.
-    private var rings: ImpressionRings
+    private let rings: ImpressionRings
     private let windowHours: Double?
 
     init(cohorts: Int, dimension d: Int, settings: MetaRankerSettings, metaTrained: Bool) {

@@ -38,6 +38,20 @@ struct ImpressionRings {
     func tag(_ row: Int) -> Int { Int(records[row * recordStride + dimension + 2]) }
     private func time(_ row: Int) -> Double { times[row] }
 
+    /// Asks for the owner's ring position and count, which `prefetchNextRow` and `record` read.
+    func prefetchCounters(owner: Int) {
+        prefetch(next.baseAddress! + owner)
+        prefetch(count.baseAddress! + owner)
+    }
+
+    /// Asks for the lines the owner's next `record` writes: its next row's record and time.
+    func prefetchNextRow(owner: Int) {
+        let row = owner * capacity + Int(next[owner]), o = records.baseAddress! + row * recordStride
+        prefetchForWriting(o)
+        prefetchForWriting(o + recordStride - 1)
+        prefetchForWriting(times.baseAddress! + row)
+    }
+
     /// Overwrites the owner's oldest row once its ring is full.
     func record(owner: Int, user u: UnsafeBufferPointer<Double>, tag t: Int, examination e: Double, clicked c: Bool, time now: Double) {
         let slot = Int(next[owner]), row = owner * capacity + slot, o = row * recordStride

@@ -64,8 +64,24 @@ extension MarketSimulation {
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
         if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
+        if activeAds > Self.prefetchAds { prefetchImpressions(placed) }
         if ranker != nil && !measured { scoreTruthPlaced(placed) }
         respond(placed: placed, cohort: cohort)
+    }
+
+    /// Asks for the per-advertiser and per-ad records the `placed` impressions will update (their
+    /// tallies, and their ring positions under personal blocks, which `respond` then reads to ask
+    /// for the rows): in large marketplaces each is a cache miss for a random ad, and asked for
+    /// together they overlap.
+    @inline(__always)
+    func prefetchImpressions(_ placed: Int) {
+        let personal = ranker?.personal
+        for r in 0..<placed {
+            let slot = placedCandidate[r], ad = candidates[slot]
+            prefetch(tallies.baseAddress! + Int(world.positionRank[candidatePosition[slot]]))
+            prefetch(adTallies.baseAddress! + ad)
+            personal?.prefetchRecordCounters(ad: ad)
+        }
     }
 
     /// Eligible candidates from a window of the shuffled retrieval order: budget left, not
@@ -425,6 +441,9 @@ extension MarketSimulation {
         // random ad's ring to reach the cache (`swift_release` 3.4% of `marketplace-10k`).
         let ranker = self.ranker, explorer = self.explorer
         let personal = ranker?.personal.map { Unmanaged.passUnretained($0) }
+        // Every placed ad's ring row asked for before the first is written, so their misses
+        // overlap (their ring positions were asked for by `prefetchImpressions`).
+        if let personal, activeAds > Self.prefetchAds { for r in 0..<placed { personal._withUnsafeGuaranteedRef { $0.prefetchRecord(ad: candidates[placedCandidate[r]]) } } }
         for r in 0..<placed {
             let slot = placedCandidate[r], position = candidatePosition[slot]
             // Advertiser fields read through the retrieval layout: in cache since retrieval.

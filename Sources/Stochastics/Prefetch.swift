@@ -9,3 +9,10 @@ import CGSL
 public func prefetch(_ address: UnsafeRawPointer) {
     cgsl_prefetch(address)
 }
+
+/// Asks the cache for the line holding `address`, to be written: fetched for ownership ahead of
+/// the store (a hint, like `prefetch`).
+@inlinable @inline(__always)
+public func prefetchForWriting(_ address: UnsafeRawPointer) {
+    cgsl_prefetch_write(address)
+}
