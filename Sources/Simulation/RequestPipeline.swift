@@ -108,9 +108,9 @@ extension MarketSimulation {
                     }
                     return
                 }
-                // The offer and the ranker's served row eight places on, asked for as the scan
-                // goes: the window starts at a random place, and their reads stalled before the
-                // hardware caught the streams. Only in worlds too large for the caches.
+                // The offer and the ranker's served row `prefetchDistance` places on, asked for as
+                // the scan goes: the window starts at a random place, and their reads stalled
+                // before the hardware caught the streams. Only in worlds too large for the caches.
                 let far = activeAds > Self.prefetchAds
                 if let ranker, far {
                     ranker.withServedRows { v, stride in
@@ -127,8 +127,8 @@ extension MarketSimulation {
 
     /// Candidates from the window of retrieval positions starting at `start`, wrapping at
     /// `activeAds` (stepped, not divided: a division per scanned ad was a tenth of retrieval).
-    /// When `prefetching`, the offer eight positions ahead is asked for, and its served row in
-    /// `rows` if there are any.
+    /// When `prefetching`, the offer `prefetchDistance` positions ahead is asked for, and its
+    /// served row in `rows` if there are any.
     @inline(__always)
     mutating func scanWindow(from start: Int, rank: UnsafeBufferPointer<Int32>, order: UnsafeBufferPointer<Int32>, throttle: Bool,
                              prefetching: Bool, rows: (base: UnsafePointer<Double>, stride: Int)?, count n: inout Int) {
