@@ -95,6 +95,20 @@ final class ExplorerState {
     }
 
     /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.
+    /// Asks for the per-ad state `recordImpression(ad:…)` will update for the `placed` ads
+    /// `candidates[placedCandidate[r]]` (the arm's counts, the logged impressions, the graduation
+    /// flag): a cache miss each for a random ad in a large marketplace. One call per request, so
+    /// each array is reached (and retained) once.
+    func prefetchImpressions(placed: Int, candidates: UnsafeMutableBufferPointer<Int>, placedCandidate: UnsafeMutableBufferPointer<Int>) {
+        func ask<T>(_ array: [T]) {
+            array.withUnsafeBufferPointer { a in for r in 0..<placed { prefetch(a.baseAddress! + candidates[placedCandidate[r]]) } }
+        }
+        ask(bandit.trials)
+        ask(bandit.successes)
+        ask(loggedImpressions)
+        ask(graduated)
+    }
+
     func recordImpression(ad: Int, examination e: Double) {
         bandit.update(ad, reward: 0, trials: e)
         loggedImpressions[ad] += 1

@@ -70,8 +70,8 @@ extension MarketSimulation {
     }
 
     /// Asks for the per-advertiser and per-ad records the `placed` impressions will update (their
-    /// tallies, and their ring positions under personal blocks, which `respond` then reads to ask
-    /// for the rows): in large marketplaces each is a cache miss for a random ad, and asked for
+    /// tallies, the explorer's state of the ad, and their ring positions under personal blocks,
+    /// which `respond` then reads to ask for the rows): in large marketplaces each is a cache miss for a random ad, and asked for
     /// together they overlap.
     @inline(__always)
     func prefetchImpressions(_ placed: Int) {
@@ -82,6 +82,7 @@ extension MarketSimulation {
             prefetch(adTallies.baseAddress! + ad)
             personal?.prefetchRecordCounters(ad: ad)
         }
+        explorer?.prefetchImpressions(placed: placed, candidates: candidates, placedCandidate: placedCandidate)
     }
 
     /// Eligible candidates from a window of the shuffled retrieval order: budget left, not
