@@ -52,6 +52,20 @@ struct ImpressionRings {
         prefetchForWriting(times.baseAddress! + row)
     }
 
+    /// Asks for the owner's latest `rows` records and their times (what `latestRows` and an
+    /// adaptation read first).
+    func prefetchLatest(owner: Int, rows: Int) {
+        let n = Int(count[owner]), newest = Int(next[owner]) + capacity - 1
+        for j in 0..<min(rows, n) {
+            let row = owner * capacity + (newest - j) % capacity, o = records.baseAddress! + row * recordStride
+            prefetch(o)
+            prefetch(o + recordStride - 1)
+        }
+        let times = times.baseAddress! + owner * capacity
+        var line = 0
+        while line < capacity { prefetch(times + line); line += 8 }
+    }
+
     /// Overwrites the owner's oldest row once its ring is full.
     func record(owner: Int, user u: UnsafeBufferPointer<Double>, tag t: Int, examination e: Double, clicked c: Bool, time now: Double) {
         let slot = Int(next[owner]), row = owner * capacity + slot, o = row * recordStride

@@ -217,7 +217,16 @@ final class PersonalBlocks {
     /// Re-adapts the ads with impressions since their last adaptation, and the cohort blocks
     /// (the online step).
     func adaptFresh(world: World, base: GlobalRanker, now: Double) {
-        for ad in dirtyAds { adapt(ad: Int(ad), world: world, base: base, now: now); dirty[Int(ad)] = false }
+        // The ring position of the ad two ahead and the latest rows of the next one asked for
+        // while this one adapts: each adaptation otherwise starts on misses in a random ad's ring.
+        let fresh = dirtyAds.count
+        for k in 0..<fresh {
+            if k + 2 < fresh { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
+            if k + 1 < fresh { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
+            let ad = Int(dirtyAds[k])
+            adapt(ad: ad, world: world, base: base, now: now)
+            dirty[ad] = false
+        }
         dirtyAds.removeAll(keepingCapacity: true)
         cohorts?.adapt(world: world, now: now) { self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base) }
     }
