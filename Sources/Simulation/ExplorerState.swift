@@ -94,7 +94,6 @@ final class ExplorerState {
         return arms.withUnsafeBufferPointer { bandit.select(among: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
     }
 
-    /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.
     /// Asks for the per-ad state `recordImpression(ad:…)` will update for the `placed` ads
     /// `candidates[placedCandidate[r]]` (the arm's counts, the logged impressions, the graduation
     /// flag): a cache miss each for a random ad in a large marketplace. One call per request, so
@@ -109,6 +108,7 @@ final class ExplorerState {
         ask(graduated)
     }
 
+    /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.
     func recordImpression(ad: Int, examination e: Double) {
         bandit.update(ad, reward: 0, trials: e)
         loggedImpressions[ad] += 1

@@ -46,9 +46,8 @@ struct ImpressionRings {
 
     /// Asks for the lines the owner's next `record` writes: its next row's record and time.
     func prefetchNextRow(owner: Int) {
-        let row = owner * capacity + Int(next[owner]), o = records.baseAddress! + row * recordStride
-        prefetchForWriting(o)
-        prefetchForWriting(o + recordStride - 1)
+        let row = owner * capacity + Int(next[owner])
+        prefetch(records.baseAddress! + row * recordStride, count: recordStride, forWriting: true)
         prefetchForWriting(times.baseAddress! + row)
     }
 
@@ -57,13 +56,10 @@ struct ImpressionRings {
     func prefetchLatest(owner: Int, rows: Int) {
         let n = Int(count[owner]), newest = Int(next[owner]) + capacity - 1
         for j in 0..<min(rows, n) {
-            let row = owner * capacity + (newest - j) % capacity, o = records.baseAddress! + row * recordStride
-            prefetch(o)
-            prefetch(o + recordStride - 1)
+            let row = owner * capacity + (newest - j) % capacity
+            prefetch(records.baseAddress! + row * recordStride, count: recordStride)
         }
-        let times = times.baseAddress! + owner * capacity
-        var line = 0
-        while line < capacity { prefetch(times + line); line += 8 }
+        prefetch(times.baseAddress! + owner * capacity, count: capacity)
     }
 
     /// Overwrites the owner's oldest row once its ring is full.

@@ -64,7 +64,7 @@ extension MarketSimulation {
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
         if fairness.floorGroup != nil { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
-        if activeAds > Self.prefetchAds { prefetchImpressions(placed) }
+        if prefetching { prefetchImpressions(placed) }
         if ranker != nil && !measured { scoreTruthPlaced(placed) }
         respond(placed: placed, cohort: cohort)
     }
@@ -112,14 +112,13 @@ extension MarketSimulation {
                 // The offer and the ranker's served row `prefetchDistance` places on, asked for as
                 // the scan goes: the window starts at a random place, and their reads stalled
                 // before the hardware caught the streams. Only in worlds too large for the caches.
-                let far = activeAds > Self.prefetchAds
-                if let ranker, far {
+                if let ranker, prefetching {
                     ranker.withServedRows { v, stride in
                         scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
                                    rows: (v.baseAddress!, stride), count: &n)
                     }
                 } else {
-                    scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: far, rows: nil, count: &n)
+                    scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: prefetching, rows: nil, count: &n)
                 }
             }
         }
@@ -139,7 +138,7 @@ extension MarketSimulation {
         while n < limit && scanned < scanLimit {
             if prefetching && position + Self.prefetchDistance < activeAds {
                 Stochastics.prefetch(offers.baseAddress! + Int(rank[position + Self.prefetchDistance]))
-                if let rows { prefetchRow(position + Self.prefetchDistance, of: rows) }
+                if let rows { Stochastics.prefetch(rows.base + (position + Self.prefetchDistance) * rows.stride, count: rows.stride) }
             }
             consider(position, rank: rank, order: order, throttle: throttle, count: &n)
             scanned += 1
@@ -151,16 +150,12 @@ extension MarketSimulation {
     /// Above this many active ads, retrieval prefetches offers and served rows ahead of its scan,
     /// `prefetchDistance` positions ahead (million-advertisers: 8 → 16 +7%, 32 worse than 16).
     static let prefetchAds = 4096
+
+    /// Whether the world has outgrown the caches (`prefetchAds`): then retrieval, placement and
+    /// `respond` ask for the records they will touch ahead of use.
+    var prefetching: Bool { activeAds > Self.prefetchAds }
     static let prefetchDistance = 16
 
-    /// Every cache line of served row `position` (`rows.stride` values from `rows.base`).
-    @inline(__always)
-    func prefetchRow(_ position: Int, of rows: (base: UnsafePointer<Double>, stride: Int)) {
-        let first = rows.base + position * rows.stride
-        var line = 0
-        while line < rows.stride { Stochastics.prefetch(first + line); line += 8 }
-        Stochastics.prefetch(first + rows.stride - 1)
-    }
 
     /// Takes the ad at retrieval `position` as candidate `n` (and counts it) if its advertiser can
     /// pay, has no candidate in this request yet and, under throttling, participates.
@@ -444,7 +439,7 @@ extension MarketSimulation {
         let personal = ranker?.personal.map { Unmanaged.passUnretained($0) }
         // Every placed ad's ring row asked for before the first is written, so their misses
         // overlap (their ring positions were asked for by `prefetchImpressions`).
-        if let personal, activeAds > Self.prefetchAds { for r in 0..<placed { personal._withUnsafeGuaranteedRef { $0.prefetchRecord(ad: candidates[placedCandidate[r]]) } } }
+        if let personal, prefetching { for r in 0..<placed { personal._withUnsafeGuaranteedRef { $0.prefetchRecord(ad: candidates[placedCandidate[r]]) } } }
         for r in 0..<placed {
             let slot = placedCandidate[r], position = candidatePosition[slot]
             // Advertiser fields read through the retrieval layout: in cache since retrieval.

@@ -16,3 +16,19 @@ public func prefetch(_ address: UnsafeRawPointer) {
 public func prefetchForWriting(_ address: UnsafeRawPointer) {
     cgsl_prefetch_write(address)
 }
+
+/// Asks for every cache line of the `count` values from `first` (at least one line): a record
+/// that may straddle lines. `forWriting` fetches them for ownership.
+@inlinable @inline(__always)
+public func prefetch(_ first: UnsafePointer<Double>, count: Int, forWriting: Bool = false) {
+    // Eight doubles to a 64-byte line: a step of eight lands once in each line the span crosses,
+    // and the last value covers the line the steps stop short of. (Walking line addresses
+    // instead asks for no line twice but cost more in the retrieval loop.)
+    var k = 0
+    while k < count {
+        if forWriting { prefetchForWriting(first + k) } else { prefetch(first + k) }
+        k += 8
+    }
+    let last = first + max(count - 1, 0)
+    if forWriting { prefetchForWriting(last) } else { prefetch(last) }
+}
