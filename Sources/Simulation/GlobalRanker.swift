@@ -169,11 +169,17 @@ final class GlobalRanker {
         }
     }
 
-    /// Calls `body` with the served ad-side vectors (retrieval order) and their stride, for callers
-    /// that ask for candidates' rows ahead of scoring (`retrieve` prefetches them).
-    func withServedRows<R>(_ body: (UnsafeBufferPointer<Double>, Int) -> R) -> R {
-        if let personal { return personal.served.withUnsafeBufferPointer { body($0, personal.servedStride) } }
-        return served.withUnsafeBufferPointer { body($0, dimension + 1) }
+    /// Values per served ad-side vector (retrieval order).
+    var servedStride: Int { personal?.servedStride ?? dimension + 1 }
+
+    /// Calls `body` with the served ad-side vectors (retrieval order), their stride and the cached
+    /// conversion rates (retrieval order), for callers that ask for candidates' rows ahead of
+    /// scoring (`retrieve` prefetches them).
+    func withServedRows<R>(_ body: (UnsafeBufferPointer<Double>, Int, UnsafeBufferPointer<Double>) -> R) -> R {
+        cvrCache.withUnsafeBufferPointer { rates in
+            if let personal { return personal.served.withUnsafeBufferPointer { body($0, personal.servedStride, rates) } }
+            return served.withUnsafeBufferPointer { body($0, dimension + 1, rates) }
+        }
     }
 
     /// σ(intercept + v₀ + v₁…ₗ · request) for the served vectors v (`stride` apart, in retrieval

@@ -70,6 +70,9 @@ struct MarketSimulation {
     var requestId: UInt64 = 0
     let scratch: ScratchMemory
     let user: UnsafeMutableBufferPointer<Double>
+    /// The next request's traffic, drawn a request ahead, and its user (`UpcomingRequest`).
+    var upcoming = UpcomingRequest()
+    let upcomingUser: UnsafeMutableBufferPointer<Double>
     let candidates: UnsafeMutableBufferPointer<Int>
     /// Retrieval position of each candidate's ad (`World.adPosition`): the key of the ranker's and
     /// the true model's cached vectors.
@@ -125,6 +128,7 @@ struct MarketSimulation {
         adTallies = memory.buffer(world.adCountTotal, filledWith: AdTally())
         hourly = HourlyTallies(hours: metrics.hours, tiers: metrics.tierCount, cohorts: scenario.cohorts.count, memory: memory)
         user = memory.buffer(d, filledWith: 0.0)
+        upcomingUser = memory.buffer(d, filledWith: 0.0)
         candidates = memory.buffer(size, filledWith: 0)
         candidatePosition = memory.buffer(size, filledWith: 0)
         bids = memory.buffer(size, filledWith: 0.0)
@@ -186,7 +190,7 @@ struct MarketSimulation {
             switch event.kind {
             case .requestArrival:
                 handleRequest()
-                queue.schedule(at: arrivals.next(after: queue.now, traffic), .requestArrival)
+                queue.schedule(at: upcoming.arrival, .requestArrival)
             case .click(let ad, let price):
                 handleClick(ad: Int(ad), price: price)
             case .conversion(let ad, let cohort):

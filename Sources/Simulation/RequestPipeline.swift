@@ -24,8 +24,8 @@ extension MarketSimulation {
     mutating func handleRequest() {
         requestId &+= 1
         metrics.requests += 1
-        let cohort = users.draw(traffic, into: user)
-        let start = traffic.integer(below: max(activeAds, 1))
+        let (cohort, start) = takeTraffic()
+        drawUpcoming()
         guard activeAds > 0 else { return }
         var n = retrieve(start: start)
         // The explorer claims a slot in a keyed share of requests: the same requests under every
@@ -112,13 +112,30 @@ extension MarketSimulation {
                 // The offer and the ranker's served row `prefetchDistance` places on, asked for as
                 // the scan goes: the window starts at a random place, and their reads stalled
                 // before the hardware caught the streams. Only in worlds too large for the caches.
+                // And, when the window's tables outgrow the last-level cache, the next request's
+                // window, step by step as this one is scanned.
                 if let ranker, prefetching {
-                    ranker.withServedRows { v, stride in
-                        scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
-                                   rows: (v.baseAddress!, stride), count: &n)
+                    let truth = world.truth, pipelined = windowsOutgrowCache
+                    ranker.withServedRows { v, stride, rates in
+                        guard pipelined else {
+                            var none: WindowPrefetch? = nil
+                            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
+                                       rows: (v.baseAddress!, stride), ahead: &none, count: &n)
+                            return
+                        }
+                        truth.withUnsafeBufferPointer { t in
+                            var ahead: WindowPrefetch? = WindowPrefetch(
+                                from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
+                                rows: v.baseAddress!, rowStride: stride, rates: rates.baseAddress!,
+                                truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride)
+                            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
+                                       rows: (v.baseAddress!, stride), ahead: &ahead, count: &n)
+                        }
                     }
                 } else {
-                    scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: prefetching, rows: nil, count: &n)
+                    var none: WindowPrefetch? = nil
+                    scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: prefetching, rows: nil,
+                               ahead: &none, count: &n)
                 }
             }
         }
@@ -131,7 +148,8 @@ extension MarketSimulation {
     /// served row in `rows` if there are any.
     @inline(__always)
     mutating func scanWindow(from start: Int, rank: UnsafeBufferPointer<Int32>, order: UnsafeBufferPointer<Int32>, throttle: Bool,
-                             prefetching: Bool, rows: (base: UnsafePointer<Double>, stride: Int)?, count n: inout Int) {
+                             prefetching: Bool, rows: (base: UnsafePointer<Double>, stride: Int)?, ahead: inout WindowPrefetch?,
+                             count n: inout Int) {
         let limit = scenario.placement.maxCandidates
         let activeAds = activeAds, scanLimit = min(activeAds, 4 * limit)
         var position = start, scanned = 0
@@ -140,6 +158,7 @@ extension MarketSimulation {
                 Stochastics.prefetch(offers.baseAddress! + Int(rank[position + Self.prefetchDistance]))
                 if let rows { Stochastics.prefetch(rows.base + (position + Self.prefetchDistance) * rows.stride, count: rows.stride) }
             }
+            if scanned & (WindowPrefetch.step - 1) == 0 { ahead?.advance() }
             consider(position, rank: rank, order: order, throttle: throttle, count: &n)
             scanned += 1
             position += 1
@@ -147,14 +166,30 @@ extension MarketSimulation {
         }
     }
 
-    /// Above this many active ads, retrieval prefetches offers and served rows ahead of its scan,
-    /// `prefetchDistance` positions ahead (million-advertisers: 8 → 16 +7%, 32 worse than 16).
+    /// Above this many active ads, retrieval prefetches offers and served rows ahead of its scan.
     static let prefetchAds = 4096
+
+    /// Whether the tables a window reads — per ad its served row, true-model row, offer,
+    /// position-table entries and conversion rate — outgrow `windowCacheBytes`: then each
+    /// request's scan also asks for the next request's window (`WindowPrefetch`). Below that the
+    /// extra requests cost more than they save (marketplace-10k, ≈ 3 MB of tables: 0.91×).
+    var windowsOutgrowCache: Bool {
+        let perAd = 8 * ((ranker?.servedStride ?? 0) + world.truthStride + 2) + MemoryLayout<Offer>.stride + 8
+        return activeAds * perAd > Self.windowCacheBytes
+    }
+
+    /// The last-level cache of this machine kind (32 MiB, `lscpu`; `sysconf` reports the host's).
+    static let windowCacheBytes = 32 << 20
 
     /// Whether the world has outgrown the caches (`prefetchAds`): then retrieval, placement and
     /// `respond` ask for the records they will touch ahead of use.
     var prefetching: Bool { activeAds > Self.prefetchAds }
-    static let prefetchDistance = 16
+
+    /// How far ahead of the scan (in positions) its offers and served rows are asked for: 16 until
+    /// the next window was asked for a request ahead (`WindowPrefetch`; session 6: 8 → 16 +7% on
+    /// million-advertisers); since then the lines are mostly in the second-level cache, and
+    /// 4–12 measure alike (million 217k–225k auctions/s, 10k unchanged).
+    static let prefetchDistance = 8
 
 
     /// Takes the ad at retrieval `position` as candidate `n` (and counts it) if its advertiser can

@@ -32,3 +32,21 @@ public func prefetch(_ first: UnsafePointer<Double>, count: Int, forWriting: Boo
     let last = first + max(count - 1, 0)
     if forWriting { prefetchForWriting(last) } else { prefetch(last) }
 }
+
+/// Asks the second-level cache for the line holding `address`: for a line read later (after
+/// other work), which would only crowd the first-level cache now.
+@inlinable @inline(__always)
+public func prefetchForLater(_ address: UnsafeRawPointer) {
+    cgsl_prefetch_l2(address)
+}
+
+/// `prefetchForLater` for every cache line of the `count` values from `first`.
+@inlinable @inline(__always)
+public func prefetchForLater(_ first: UnsafePointer<Double>, count: Int) {
+    var k = 0
+    while k < count {
+        prefetchForLater(first + k)
+        k += 8
+    }
+    prefetchForLater(first + max(count - 1, 0))
+}

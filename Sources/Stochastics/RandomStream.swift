@@ -9,6 +9,8 @@ import CGSL
 ///     let budget = stream.lognormal(zeta: 4.6, sigma: 0.8)
 public final class RandomStream {
     @usableFromInline let rng: UnsafeMutablePointer<gsl_rng>
+    /// The generator's smallest raw draw and the span max − min (`gsl_rng_min`, `gsl_rng_max`).
+    @usableFromInline let drawMin: UInt, drawRange: UInt
 
     /// Creates a stream; GSL's MT19937 uses the low 32 bits of the seed, so the seed is
     /// folded first to keep all 64 bits significant.
@@ -17,6 +19,8 @@ public final class RandomStream {
         rng = gsl_rng_alloc(cgsl_rng_mt19937())
         let folded = UInt(truncatingIfNeeded: (seed ^ (seed >> 32)) & 0xFFFF_FFFF)
         gsl_rng_set(rng, folded == 0 ? 5489 : folded)
+        drawMin = gsl_rng_min(rng)
+        drawRange = gsl_rng_max(rng) - drawMin
     }
 
     deinit { gsl_rng_free(rng) }
@@ -28,6 +32,27 @@ public final class RandomStream {
     /// Uniform integer in 0..<n (n ≥ 1).
     @inlinable public func integer(below n: Int) -> Int {
         Int(gsl_rng_uniform_int(rng, UInt(n)))
+    }
+    /// One raw draw of the generator (`gsl_rng_get`): an integer in `gsl_rng_min`…`gsl_rng_max`.
+    /// Taken ahead of time as the first draw of `integer(below:firstDraw:)`.
+    @inlinable public func draw() -> UInt { gsl_rng_get(rng) }
+    /// `integer(below: n)` whose first generator draw was taken earlier (`draw()`): the same value,
+    /// and the stream left where `integer(below: n)` would have left it had it been called then.
+    ///
+    /// GSL's mapping (`gsl_rng_uniform_int`): with range = max − min and scale = ⌊range / n⌋,
+    /// a draw x gives k = ⌊(x − min) / scale⌋, accepted when k < n; a rejected draw is replaced
+    /// by the next one. Only the replacements are drawn here, so `n` may differ from the value
+    /// known when `firstDraw` was taken (1 ≤ n ≤ range).
+    @inlinable public func integer(below n: Int, firstDraw: UInt) -> Int {
+        let scale = drawRange / UInt(n)
+        var k = (firstDraw - drawMin) / scale
+        while k >= UInt(n) { k = (gsl_rng_get(rng) - drawMin) / scale }
+        return Int(k)
+    }
+    /// Where `integer(below: n, firstDraw: x)` lands when `x` is accepted, else n − 1: a guess at
+    /// the value that needs no further draw (for asking the caches ahead of time).
+    @inlinable public func likelyInteger(below n: Int, firstDraw x: UInt) -> Int {
+        Int(min((x - drawMin) / (drawRange / UInt(n)), UInt(n - 1)))
     }
     /// Gaussian with mean 0 and standard deviation `sigma` (ziggurat).
     @inlinable public func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(rng, sigma) }

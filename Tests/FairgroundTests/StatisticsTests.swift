@@ -81,6 +81,25 @@ struct StatisticsTests {
         #expect(xs.allSatisfy { $0 >= 2 })
     }
 
+    @Test(arguments: [1, 7, 1000, 12_345_678, 2_147_483_649, 3_000_000_000])
+    func aStartFinishedFromAnEarlierDrawIsGSLsInteger(n: Int) {
+        // Twin streams: one asks GSL (`gsl_rng_uniform_int`), the other takes the first draw ahead
+        // and finishes later. n = 2³¹ + 1 rejects about half of all draws, so replacement draws
+        // are exercised; the streams must also stay in step (the next raw draws agree).
+        let gsl = RandomStream(seed: 11), ahead = RandomStream(seed: 11)
+        var rejections = 0
+        for _ in 0..<2_000 {
+            let first = ahead.draw()
+            let guess = ahead.likelyInteger(below: n, firstDraw: first)
+            let value = ahead.integer(below: n, firstDraw: first)
+            #expect(value == gsl.integer(below: n))
+            #expect(value >= 0 && value < n && guess < n)
+            if guess != value { rejections += 1 }
+            #expect(ahead.draw() == gsl.draw())
+        }
+        if n == 2_147_483_649 { #expect(rejections > 800) }
+    }
+
     // MARK: - Streaming AUC
 
     @Test func binnedAUCOfAPerfectAndARandomRanker() {

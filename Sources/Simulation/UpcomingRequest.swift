@@ -1,0 +1,88 @@
+import Stochastics
+
+/// The next request's traffic, drawn while the current request is handled: its arrival time,
+/// cohort and user, and the first generator draw of its retrieval start.
+///
+/// Arrivals, users and retrieval starts come from the traffic stream in a fixed order (user,
+/// start, next arrival, next user, …) and depend on nothing a request changes, so they can be
+/// drawn one request early in the same order: outputs do not move. What that buys is time: the
+/// current request's scan asks the caches for the next window as it goes (`WindowPrefetch`), a
+/// whole request before that window is read. The start itself is finished when its request comes
+/// (`RandomStream.integer(below:firstDraw:)`), because the number of active ads may change in
+/// between (an advertiser enters) and GSL's mapping depends on it.
+struct UpcomingRequest {
+    /// Whether the fields below hold a drawn request (not before the first).
+    var drawn = false
+    var arrival = 0.0
+    var cohort = 0
+    /// The first generator draw of the retrieval start.
+    var startDraw: UInt = 0
+    /// Where that start will most likely be (`RandomStream.likelyInteger`), and whether that
+    /// request measures merit (then its candidates' true-model rows are read too).
+    var likelyStart = 0
+    var measured = false
+}
+
+extension MarketSimulation {
+    /// The user (into `user`), cohort and retrieval start of the request being handled: drawn
+    /// one request ahead when there was one before it, else now.
+    @inline(__always)
+    mutating func takeTraffic() -> (cohort: Int, start: Int) {
+        let n = max(activeAds, 1)
+        guard upcoming.drawn else { return (users.draw(traffic, into: user), traffic.integer(below: n)) }
+        user.baseAddress!.update(from: upcomingUser.baseAddress!, count: user.count)
+        return (upcoming.cohort, traffic.integer(below: n, firstDraw: upcoming.startDraw))
+    }
+
+    /// Draws the next request's arrival, user and first start draw: the traffic stream's next
+    /// values, in the order the requests would draw them.
+    @inline(__always)
+    mutating func drawUpcoming() {
+        upcoming.arrival = arrivals.next(after: queue.now, traffic)
+        upcoming.cohort = users.draw(traffic, into: upcomingUser)
+        upcoming.startDraw = traffic.draw()
+        upcoming.likelyStart = traffic.likelyInteger(below: max(activeAds, 1), firstDraw: upcoming.startDraw)
+        upcoming.measured = (requestId &+ 1) % Self.meritSampling == 0
+        upcoming.drawn = true
+    }
+}
+
+/// Asks the caches for the next request's window while the current one is scanned: for every
+/// `step` positions scanned now, the next `step` positions of the next window — their position-
+/// table entries, served rows and conversion rates, and their true-model rows when that request
+/// measures merit. Into the second-level cache: the lines are read a request later.
+///
+/// A window of a large world starts at a random place in tables far larger than the caches; read
+/// when its request comes, each stream's first lines wait on memory before the hardware's stream
+/// prefetcher catches on (about 1.7 µs for a 14 KB window on this machine kind, ≈ 1 µs when the
+/// previous window's reading asked for it as it went; `docs/performance.md`).
+struct WindowPrefetch {
+    let rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>
+    let rows: UnsafePointer<Double>, rowStride: Int
+    let rates: UnsafePointer<Double>
+    /// The true model's rows (stride d + 1), when the next request measures merit.
+    let truth: UnsafePointer<Double>?, truthStride: Int
+    let end: Int
+    private(set) var next: Int
+    /// Positions asked for per call of `advance()`: eight, one line of conversion rates.
+    static let step = 8
+
+    init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>,
+         rows: UnsafePointer<Double>, rowStride: Int, rates: UnsafePointer<Double>, truth: UnsafePointer<Double>?, truthStride: Int) {
+        self.rank = rank; self.order = order; self.rows = rows; self.rowStride = rowStride; self.rates = rates
+        self.truth = truth; self.truthStride = truthStride; self.end = end; next = start
+    }
+
+    /// Asks for the next `step` positions (none past `end`).
+    @inline(__always)
+    mutating func advance() {
+        let p = next
+        guard p + Self.step <= end else { return }
+        // Position tables: 16 entries to a line, so every other step.
+        if p & 15 < Self.step { prefetchForLater(rank + p); prefetchForLater(order + p) }
+        prefetchForLater(rates + p)
+        Stochastics.prefetchForLater(rows + p * rowStride, count: Self.step * rowStride)
+        if let truth { Stochastics.prefetchForLater(truth + p * truthStride, count: Self.step * truthStride) }
+        next = p + Self.step
+    }
+}
