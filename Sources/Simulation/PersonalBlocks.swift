@@ -37,7 +37,9 @@ final class PersonalBlocks {
     private let rings: ImpressionRings
     /// Per-cohort blocks (cohorts as tasks), when the settings ask for them.
     private(set) var cohorts: CohortBlocks?
+    /// Whether the ad has impressions since its last adaptation.
     private var dirty: [Bool]
+    /// Scratch of `adaptFresh`: the ads to re-adapt, in ad order.
     private var dirtyAds: [Int32] = []
     /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
     private let adaptation: AdaptationScratch
@@ -77,7 +79,7 @@ final class PersonalBlocks {
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {
         cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
         rings.record(owner: ad, user: user, tag: cohort, examination: examination, clicked: clicked, time: time)
-        if !dirty[ad] { dirty[ad] = true; dirtyAds.append(Int32(ad)) }
+        dirty[ad] = true
     }
 
     /// Asks for what `record(ad:…)` reads first (the ad's ring position), a step ahead of
@@ -216,9 +218,15 @@ final class PersonalBlocks {
 
     /// Re-adapts the ads with impressions since their last adaptation, and the cohort blocks
     /// (the online step).
+    ///
+    /// In ad order rather than the order of their first fresh impression: each adaptation only
+    /// reads its own ad's ring and writes its own block, so the order changes no result, and in ad
+    /// order the rings (one after another in memory, a page or so each) are read front to back.
     func adaptFresh(world: World, base: GlobalRanker, now: Double) {
+        dirtyAds.removeAll(keepingCapacity: true)
+        for ad in 0..<dirty.count where dirty[ad] { dirtyAds.append(Int32(ad)) }
         // The ring position of the ad two ahead and the latest rows of the next one asked for
-        // while this one adapts: each adaptation otherwise starts on misses in a random ad's ring.
+        // while this one adapts: each adaptation otherwise starts on misses in its ad's ring.
         let fresh = dirtyAds.count
         for k in 0..<fresh {
             if k + 2 < fresh { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
