@@ -41,7 +41,7 @@ final class CohortBlocks {
     }
 
     /// Adds the cohort's block to a request's folded vector g (dotted with the ad's features) and intercept.
-    func fold(cohort c: Int, user: UnsafeBufferPointer<Double>, into g: inout [Double], intercept: inout Double) {
+    func fold(cohort c: Int, user: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>, intercept: inout Double) {
         let base = c * (d + 1)
         for k in 0..<d { g[k] += blocks[base + k] * user[k] }
         intercept += blocks[base + d]

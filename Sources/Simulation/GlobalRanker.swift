@@ -17,7 +17,7 @@ final class GlobalRanker {
     let settings: RankerSettings
     let dimension: Int
     /// The prepared request: g (d values), then the user u (d values) when there are personal blocks.
-    private var folded: [Double]
+    private let folded: UnsafeMutableBufferPointer<Double>
     /// Logged clicks and conversions per ad (history plus live feedback) for the CVR estimate.
     private var adClicks: [Double]
     private var adConversions: [Double]
@@ -25,10 +25,14 @@ final class GlobalRanker {
     /// Each ad's retrieval position (`World.adPosition`): the caches below are stored in that order.
     private let adPosition: [Int32]
     /// The shrunk CVR estimate per retrieval position, refreshed on every click and conversion.
-    private var cvrCache: [Double]
+    private let cvrCache: UnsafeMutableBufferPointer<Double>
     /// Without personal blocks: [β_ad, x_ad] per retrieval position (stride d + 1), refreshed after
-    /// every training pass, so a candidate's score reads one region.
-    private var served: [Double]
+    /// every training pass, so a candidate's score reads one region (empty with personal blocks).
+    private let served: UnsafeMutableBufferPointer<Double>
+    /// Owns `folded`, `cvrCache` and `served`: their addresses are fixed for the ranker's life, so
+    /// the request path reads them through plain pointers (`servedRows`), with no reference
+    /// counting per request.
+    private let memory = ScratchMemory()
     static let cvrPriorStrength = 20.0
     /// Per-ad personal blocks on top of this model (`meta` and `finetune` rankers), else nil.
     let personal: PersonalBlocks?
@@ -43,7 +47,7 @@ final class GlobalRanker {
         let exposure = history.examination.reduce(0, +)
         let startRate = exposure > 0 ? min(max(clicks / exposure, 1e-4), 0.5) : 0.02
         model = LogisticRegression(features: 2 * world.dimension, entities: world.adCountTotal, intercept: logit(startRate))
-        folded = Array(repeating: 0, count: 2 * world.dimension)
+        folded = memory.buffer(2 * world.dimension, filledWith: 0.0)
         adClicks = Array(repeating: 0, count: world.adCountTotal)
         adConversions = Array(repeating: 0, count: world.adCountTotal)
         let conversions = history.converted.reduce(0) { $0 + ($1 ? 1.0 : 0) }
@@ -53,9 +57,10 @@ final class GlobalRanker {
             if history.converted[i] { adConversions[Int(history.ad[i])] += 1 }
         }
         adPosition = world.adPosition
-        cvrCache = Array(repeating: 0, count: world.adCountTotal)
-        served = []
-        personal = settings.kind == .meta || settings.kind == .finetune ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
+        cvrCache = memory.buffer(world.adCountTotal, filledWith: 0.0)
+        let personalised = settings.kind == .meta || settings.kind == .finetune
+        served = memory.buffer(personalised ? 0 : world.adCountTotal * (world.dimension + 1), filledWith: 0.0)
+        personal = personalised ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
         for ad in 0..<world.adCountTotal { refreshCVR(ad: ad) }
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
         // The established ads' history is the first meta-training set.
@@ -108,9 +113,8 @@ final class GlobalRanker {
     /// Rebuilds the [β, x] cache of the plain global model (a ranker with personal blocks serves
     /// from theirs instead).
     private func refreshServed(world: World) {
-        guard personal == nil else { served = []; return }
+        guard personal == nil else { return }
         let d = dimension, stride = d + 1
-        if served.isEmpty { served = Array(repeating: 0, count: world.adCountTotal * stride) }
         for ad in 0..<world.adCountTotal {
             let o = Int(adPosition[ad]) * stride
             served[o] = model.entityBias[ad]
@@ -121,17 +125,20 @@ final class GlobalRanker {
     /// Folds the request's user into the per-request vector g (with the personal blocks' shared
     /// correction, and the request cohort's block, when there are personal blocks).
     func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) {
-        let d = dimension
-        for k in 0..<d { folded[k] = model.weights[k] * user[k] + model.weights[d + k] }
+        let d = dimension, folded = folded
+        model.weights.withUnsafeBufferPointer { w in
+            for k in 0..<d { folded[k] = w[k] * user[k] + w[d + k] }
+        }
         requestIntercept = model.intercept
         guard let personal else { return }
-        let c = personal.sharedCorrection, o = c.startIndex
-        for k in 0..<d {
-            folded[k] += c[o + k] * user[k] + c[o + d + k]
-            folded[d + k] = user[k]
+        personal.withSharedCorrection { c in
+            for k in 0..<d {
+                folded[k] += c[k] * user[k] + c[d + k]
+                folded[d + k] = user[k]
+            }
+            requestIntercept += c[2 * d]
         }
-        requestIntercept += c[o + 2 * d]
-        personal.cohorts?.fold(cohort: cohort, user: user, into: &folded, intercept: &requestIntercept)
+        personal.cohorts?.fold(cohort: cohort, user: user, into: folded, intercept: &requestIntercept)
     }
 
     /// The global model's logit b₀ + β_ad + Σₖ (wᵢₖ uₖ + wₐₖ) xₖ for any user (the base a personal block corrects).
@@ -149,37 +156,20 @@ final class GlobalRanker {
     /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
     /// cached ad-side vector once (a candidate admitted late is scored alone the same way).
     func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
-        let d = dimension, intercept = requestIntercept
-        cvrCache.withUnsafeBufferPointer { rate in
-            folded.withUnsafeBufferPointer { g in
-                if let personal {
-                    // One contiguous ad-side vector per candidate: [β + c, x, q] · [1, g, u].
-                    personal.served.withUnsafeBufferPointer { v in
-                        Self.predict(positions, served: v, stride: personal.servedStride, request: g.baseAddress!, length: 2 * d,
-                                     intercept: intercept, rates: rate, ctr: ctr, cvr: cvr)
-                    }
-                } else {
-                    // [β, x] · [1, g].
-                    served.withUnsafeBufferPointer { v in
-                        Self.predict(positions, served: v, stride: d + 1, request: g.baseAddress!, length: d,
-                                     intercept: intercept, rates: rate, ctr: ctr, cvr: cvr)
-                    }
-                }
-            }
-        }
+        // With personal blocks one contiguous ad-side vector per candidate, [β + c, x, q] · [1, g, u];
+        // without, [β, x] · [1, g].
+        let rows = servedRows
+        Self.predict(positions, served: rows.rows, stride: rows.stride, request: UnsafePointer(folded.baseAddress!),
+                     length: personal == nil ? dimension : 2 * dimension, intercept: requestIntercept, rates: rows.rates, ctr: ctr, cvr: cvr)
     }
 
-    /// Values per served ad-side vector (retrieval order).
-    var servedStride: Int { personal?.servedStride ?? dimension + 1 }
-
-    /// Calls `body` with the served ad-side vectors (retrieval order), their stride and the cached
-    /// conversion rates (retrieval order), for callers that ask for candidates' rows ahead of
-    /// scoring (`retrieve` prefetches them).
-    func withServedRows<R>(_ body: (UnsafeBufferPointer<Double>, Int, UnsafeBufferPointer<Double>) -> R) -> R {
-        cvrCache.withUnsafeBufferPointer { rates in
-            if let personal { return personal.served.withUnsafeBufferPointer { body($0, personal.servedStride, rates) } }
-            return served.withUnsafeBufferPointer { body($0, dimension + 1, rates) }
-        }
+    /// Where the served ad-side vectors and the cached conversion rates sit (retrieval order): the
+    /// personal blocks' vectors when there are personal blocks, else the plain model's. Valid for
+    /// the ranker's life, so the request path may keep it (`retrieve` asks for candidates' rows
+    /// ahead of scoring).
+    var servedRows: ServedRows {
+        if let personal { return ServedRows(rows: UnsafePointer(personal.served.baseAddress!), stride: personal.servedStride, rates: UnsafePointer(cvrCache.baseAddress!)) }
+        return ServedRows(rows: UnsafePointer(served.baseAddress!), stride: dimension + 1, rates: UnsafePointer(cvrCache.baseAddress!))
     }
 
     /// σ(intercept + v₀ + v₁…ₗ · request) for the served vectors v (`stride` apart, in retrieval
@@ -189,10 +179,10 @@ final class GlobalRanker {
     /// candidate in the spare lanes. Each rate has the bits the candidate's own `dot` and
     /// `VectorLogistic.apply` give.
     @inline(__always)
-    static func predict(_ positions: UnsafeBufferPointer<Int>, served v: UnsafeBufferPointer<Double>, stride: Int,
-                        request: UnsafePointer<Double>, length: Int, intercept: Double, rates: UnsafeBufferPointer<Double>,
+    static func predict(_ positions: UnsafeBufferPointer<Int>, served base: UnsafePointer<Double>, stride: Int,
+                        request: UnsafePointer<Double>, length: Int, intercept: Double, rates: UnsafePointer<Double>,
                         ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
-        let n = positions.count, base = v.baseAddress!
+        let n = positions.count
         var i = 0
         while i < n {
             let p0 = positions[i]
@@ -226,4 +216,13 @@ final class GlobalRanker {
     private func refreshCVR(ad: Int) {
         cvrCache[Int(adPosition[ad])] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
     }
+}
+
+/// The ranker's serving tables as the request path reads them (`GlobalRanker.servedRows`):
+/// `stride` values per retrieval position from `rows`, and one conversion rate per position from
+/// `rates`.
+struct ServedRows {
+    let rows: UnsafePointer<Double>
+    let stride: Int
+    let rates: UnsafePointer<Double>
 }

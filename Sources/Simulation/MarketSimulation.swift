@@ -23,8 +23,10 @@ struct MarketSimulation {
     let driftNoise: CounterUniform
 
     var queue = EventQueue()
-    var ranker: GlobalRanker?
-    var explorer: ExplorerState?
+    let ranker: GlobalRanker?
+    let explorer: ExplorerState?
+    /// The ranker's serving tables (`GlobalRanker.servedRows`), read by retrieval's prefetches.
+    let served: ServedRows?
     var fairness: FairnessState
     var faircoErrors: [Double]
     /// Merit (bid × click rate of every candidate, true and estimated) is measured on one request
@@ -50,6 +52,10 @@ struct MarketSimulation {
     /// Retrieval's view of each account, indexed like `accounts` (see `Offer`; `refreshOffer`
     /// after every change to an account's budget, spend or paced bid).
     let offers: UnsafeMutableBufferPointer<Offer>
+    /// Copies of the world's `positionRank` and `retrievalOrder`, in `scratch`: retrieval reads
+    /// them through fixed pointers while it writes the request's scratch (reading the world's
+    /// arrays there took a reference to each, a retain and a release per request).
+    let positionRanks: UnsafeMutableBufferPointer<Int32>, positionAds: UnsafeMutableBufferPointer<Int32>
     /// Ranks whose pacing controller may move at the next update: every account at first, then the
     /// ones not at rest after an update and the ones charged since (only a charge wakes a
     /// controller at rest). Each controller is independent of the others, so the order is free.
@@ -124,6 +130,8 @@ struct MarketSimulation {
         scratch = memory
         accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
         offers = memory.buffer(world.rankAdvertiser.count, filledWith: Offer())
+        positionRanks = memory.buffer(copying: world.positionRank)
+        positionAds = memory.buffer(copying: world.retrievalOrder)
         tallies = memory.buffer(world.rankAdvertiser.count, filledWith: Tally())
         adTallies = memory.buffer(world.adCountTotal, filledWith: AdTally())
         hourly = HourlyTallies(hours: metrics.hours, tiers: metrics.tierCount, cohorts: scenario.cohorts.count, memory: memory)
@@ -154,17 +162,16 @@ struct MarketSimulation {
         fairness = fairnessState
         faircoErrors = Array(repeating: 0, count: world.tierNames.count)
         feedback = InteractionLog(dimension: d)
+        explorer = policy.explorer.map {
+            ExplorerState(settings: $0, world: world, scenario: scenario, seed: deriveSeed(scenario.seed, replicate: replicate, stream: "explorer"))
+        }
+        ranker = policy.ranker.kind == .oracle ? nil
+            : GlobalRanker(world: world, settings: policy.ranker, cohorts: scenario.cohorts.count,
+                           seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
+        served = ranker?.servedRows
         if scenario.placement.retrieval == .popularity {
             for a in world.history.ad { adTallies[Int(a)].logged += 1 }
             rebuildPopularityIndex()
-        }
-        if let settings = policy.explorer {
-            explorer = ExplorerState(settings: settings, world: world, scenario: scenario,
-                                     seed: deriveSeed(scenario.seed, replicate: replicate, stream: "explorer"))
-        }
-        if policy.ranker.kind != .oracle {
-            ranker = GlobalRanker(world: world, settings: policy.ranker, cohorts: scenario.cohorts.count,
-                                  seed: deriveSeed(scenario.seed, replicate: replicate, stream: "learning"))
         }
     }
 

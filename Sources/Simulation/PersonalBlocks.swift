@@ -31,7 +31,8 @@ final class PersonalBlocks {
     private(set) var bias: [Double]
     /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block), stored
     /// at the ad's retrieval position (`World.adPosition`) so a request's candidates are read in order.
-    private(set) var served: [Double]
+    /// Owned by `memory`: its address is fixed for the blocks' life (`GlobalRanker.servedRows`).
+    let served: UnsafeMutableBufferPointer<Double>
     let servedStride: Int
     /// Each ad's latest support + query impressions, tagged with the user's cohort.
     private let rings: ImpressionRings
@@ -59,7 +60,7 @@ final class PersonalBlocks {
         let ads = world.adCountTotal
         bias = Array(repeating: 0, count: ads)
         servedStride = 2 * d + 1
-        served = Array(repeating: 0, count: ads * servedStride)
+        served = memory.buffer(ads * servedStride, filledWith: 0.0)
         rings = ImpressionRings(owners: ads, capacity: settings.supportSize + settings.querySize, dimension: d)
         if settings.cohortBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
@@ -99,8 +100,11 @@ final class PersonalBlocks {
         return z
     }
 
-    /// The shared correction (w′ᵢ, w′ₐ, b′), folded into the global model's per-request vector.
-    var sharedCorrection: ArraySlice<Double> { learner.parameters[0..<shared] }
+    /// Calls `body` with the shared correction (w′ᵢ, w′ₐ, b′: 2d + 1 values), which the global
+    /// model folds into its per-request vector.
+    func withSharedCorrection<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+        learner.parameters.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<shared])) }
+    }
 
     // MARK: - Task data
 

@@ -71,18 +71,21 @@ extension MarketSimulation {
 
     /// Asks for the per-advertiser and per-ad records the `placed` impressions will update (their
     /// tallies, the explorer's state of the ad, and their ring positions under personal blocks,
-    /// which `respond` then reads to ask for the rows): in large marketplaces each is a cache miss for a random ad, and asked for
-    /// together they overlap.
+    /// which `respond` then reads to ask for the rows): in large marketplaces each is a cache miss
+    /// for a random ad, and asked for together they overlap. The blocks and the explorer are
+    /// called unretained (`ranker` and `explorer` keep them alive; see `respond`).
     @inline(__always)
     func prefetchImpressions(_ placed: Int) {
-        let personal = ranker?.personal
+        let personal = ranker?.personal.map { Unmanaged.passUnretained($0) }
         for r in 0..<placed {
             let slot = placedCandidate[r], ad = candidates[slot]
-            prefetch(tallies.baseAddress! + Int(world.positionRank[candidatePosition[slot]]))
+            prefetch(tallies.baseAddress! + Int(positionRanks[candidatePosition[slot]]))
             prefetch(adTallies.baseAddress! + ad)
-            personal?.prefetchRecordCounters(ad: ad)
+            personal?._withUnsafeGuaranteedRef { $0.prefetchRecordCounters(ad: ad) }
         }
-        explorer?.prefetchImpressions(placed: placed, candidates: candidates, placedCandidate: placedCandidate)
+        explorer.map { Unmanaged.passUnretained($0) }?._withUnsafeGuaranteedRef {
+            $0.prefetchImpressions(placed: placed, candidates: candidates, placedCandidate: placedCandidate)
+        }
     }
 
     /// Eligible candidates from a window of the shuffled retrieval order: budget left, not
@@ -92,52 +95,41 @@ extension MarketSimulation {
         let limit = scenario.placement.maxCandidates
         let scanLimit = min(activeAds, 4 * limit)
         let throttle = scenario.pacing.kind == .throttle
-        let popularity = !popularityIndex.isEmpty
+        let rank = UnsafeBufferPointer(positionRanks), order = UnsafeBufferPointer(positionAds)
         var n = 0
-        // Local references (one retain each per request), so the loop reads them through fixed
-        // base pointers while it writes `self`'s scratch.
-        let positionRank = world.positionRank, retrievalOrder = world.retrievalOrder
-        positionRank.withUnsafeBufferPointer { rank in
-            retrievalOrder.withUnsafeBufferPointer { order in
-                if popularity {
-                    var scanned = 0
-                    while n < limit && scanned < scanLimit {
-                        let k = retrievalCounter + 2 * UInt64(scanned)
-                        let position = popularityIndex.draw(response.uniform(requestId, k), response.uniform(requestId, k + 1))
-                        consider(position, rank: rank, order: order, throttle: throttle, count: &n)
-                        scanned += 1
-                    }
-                    return
-                }
-                // The offer and the ranker's served row `prefetchDistance` places on, asked for as
-                // the scan goes: the window starts at a random place, and their reads stalled
-                // before the hardware caught the streams. Only in worlds too large for the caches.
-                // And, when the window's tables outgrow the last-level cache, the next request's
-                // window, step by step as this one is scanned.
-                if let ranker, prefetching {
-                    let truth = world.truth, pipelined = windowsOutgrowCache
-                    ranker.withServedRows { v, stride, rates in
-                        guard pipelined else {
-                            var none: WindowPrefetch? = nil
-                            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
-                                       rows: (v.baseAddress!, stride), ahead: &none, count: &n)
-                            return
-                        }
-                        truth.withUnsafeBufferPointer { t in
-                            var ahead: WindowPrefetch? = WindowPrefetch(
-                                from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
-                                rows: v.baseAddress!, rowStride: stride, rates: rates.baseAddress!,
-                                truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride)
-                            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
-                                       rows: (v.baseAddress!, stride), ahead: &ahead, count: &n)
-                        }
-                    }
-                } else {
-                    var none: WindowPrefetch? = nil
-                    scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: prefetching, rows: nil,
-                               ahead: &none, count: &n)
-                }
+        if !popularityIndex.isEmpty {
+            var scanned = 0
+            while n < limit && scanned < scanLimit {
+                let k = retrievalCounter + 2 * UInt64(scanned)
+                let position = popularityIndex.draw(response.uniform(requestId, k), response.uniform(requestId, k + 1))
+                consider(position, rank: rank, order: order, throttle: throttle, count: &n)
+                scanned += 1
             }
+            return n
+        }
+        // The offer and the ranker's served row `prefetchDistance` places on, asked for as the scan
+        // goes: the window starts at a random place, and their reads stalled before the hardware
+        // caught the streams. Only in worlds too large for the caches. And, when the window's
+        // tables outgrow the last-level cache, the next request's window, step by step as this
+        // one is scanned.
+        var ahead: WindowPrefetch? = nil
+        guard let served, prefetching else {
+            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: prefetching, rows: nil,
+                       ahead: &ahead, count: &n)
+            return n
+        }
+        guard windowsOutgrowCache else {
+            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
+                       rows: (served.rows, served.stride), ahead: &ahead, count: &n)
+            return n
+        }
+        let truth = world.truth
+        truth.withUnsafeBufferPointer { t in
+            ahead = WindowPrefetch(from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
+                                   rows: served.rows, rowStride: served.stride, rates: served.rates,
+                                   truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride)
+            scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
+                       rows: (served.rows, served.stride), ahead: &ahead, count: &n)
         }
         return n
     }
@@ -174,7 +166,7 @@ extension MarketSimulation {
     /// request's scan also asks for the next request's window (`WindowPrefetch`). Below that the
     /// extra requests cost more than they save (marketplace-10k, ≈ 3 MB of tables: 0.91×).
     var windowsOutgrowCache: Bool {
-        let perAd = 8 * ((ranker?.servedStride ?? 0) + world.truthStride + 2) + MemoryLayout<Offer>.stride + 8
+        let perAd = 8 * ((served?.stride ?? 0) + world.truthStride + 2) + MemoryLayout<Offer>.stride + 8
         return activeAds * perAd > Self.windowCacheBytes
     }
 
