@@ -3,8 +3,8 @@ import HeapModule
 /// What can happen in the marketplace. A plain enum: the engine switches on it once per event.
 public enum EventKind: Sendable, Equatable {
     case requestArrival
-    /// A user clicked `ad`, shown at slot `slot`; the advertiser is charged `price`.
-    case click(ad: Int32, price: Double)
+    /// A user clicked `ad` (at retrieval `position`); the advertiser is charged `price`.
+    case click(ad: Int32, position: Int32, price: Double)
     /// A delayed conversion following a click on `ad` by a user of `cohort`.
     case conversion(ad: Int32, cohort: Int32)
     case budgetDayReset

@@ -61,7 +61,7 @@ final class GlobalRanker {
         let personalised = settings.kind == .meta || settings.kind == .finetune
         served = memory.buffer(personalised ? 0 : world.adCountTotal * (world.dimension + 1), filledWith: 0.0)
         personal = personalised ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
-        for ad in 0..<world.adCountTotal { refreshCVR(ad: ad) }
+        for ad in 0..<world.adCountTotal { refreshCVR(ad: ad, position: Int(adPosition[ad])) }
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
         // The established ads' history is the first meta-training set.
         personal?.metaUpdate(world: world, base: self, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
@@ -210,11 +210,12 @@ final class GlobalRanker {
         (conversions + cvrPriorStrength * prior) / (clicks + cvrPriorStrength)
     }
 
-    func recordClick(ad: Int) { adClicks[ad] += 1; refreshCVR(ad: ad) }
-    func recordConversion(ad: Int) { adConversions[ad] += 1; refreshCVR(ad: ad) }
+    /// A click on `ad`, at retrieval `position` (`World.adPosition`, which the caller knows).
+    func recordClick(ad: Int, position: Int) { adClicks[ad] += 1; refreshCVR(ad: ad, position: position) }
+    func recordConversion(ad: Int) { adConversions[ad] += 1; refreshCVR(ad: ad, position: Int(adPosition[ad])) }
 
-    private func refreshCVR(ad: Int) {
-        cvrCache[Int(adPosition[ad])] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
+    private func refreshCVR(ad: Int, position: Int) {
+        cvrCache[position] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
     }
 }
 

@@ -198,8 +198,8 @@ struct MarketSimulation {
             case .requestArrival:
                 handleRequest()
                 queue.schedule(at: upcoming.arrival, .requestArrival)
-            case .click(let ad, let price):
-                handleClick(ad: Int(ad), price: price)
+            case .click(let ad, let position, let price):
+                handleClick(ad: Int(ad), position: Int(position), price: price)
             case .conversion(let ad, let cohort):
                 handleConversion(ad: Int(ad), cohort: Int(cohort))
             case .budgetDayReset:
@@ -418,9 +418,12 @@ struct MarketSimulation {
 
     // MARK: - Responses
 
-    mutating func handleClick(ad: Int, price: Double) {
-        let adv = Int(world.adAdvertiser[ad])
-        let a = world.rank(of: adv)
+    /// A click on `ad`, at retrieval `position`: the charge, the pacing list, tallies and the
+    /// learners' counts. The account is found through the position (the request that showed the ad
+    /// has just read that entry) and carries the tier and the new-advertiser flag, so only a new
+    /// advertiser's entry time is read from the world.
+    mutating func handleClick(ad: Int, position: Int, price: Double) {
+        let a = Int(positionRanks[position])
         accounts[a].spentToday += price
         refreshOffer(a)
         accounts[a].periodSpend += price
@@ -430,13 +433,14 @@ struct MarketSimulation {
         tallies[a].clicks += 1
         explorer?.recordClick(ad: ad)
         if adTallies[ad].firstClick.isNaN { adTallies[ad].firstClick = queue.now }
-        if world.isNew[adv] {
-            let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampClicks.count - 1)
+        let isNew = accounts[a].isNew
+        if isNew {
+            let age = min(Int((queue.now - world.entryTime[Int(world.positionAdvertiser[position])]) / 3600), metrics.rampClicks.count - 1)
             metrics.rampClicks[age] += 1
             metrics.rampSpend[age] += price
         }
-        hourly.add(price, to: hourly.spend, hour: Int(queue.now / 3600), tier: Int(world.advertiserTier[adv]), isNew: world.isNew[adv])
-        ranker?.recordClick(ad: ad)
+        hourly.add(price, to: hourly.spend, hour: Int(queue.now / 3600), tier: Int(accounts[a].tier), isNew: isNew)
+        ranker?.recordClick(ad: ad, position: position)
     }
 
     mutating func handleConversion(ad: Int, cohort: Int) {

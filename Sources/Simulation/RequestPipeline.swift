@@ -241,7 +241,7 @@ extension MarketSimulation {
                 let p = candidatePosition[placedCandidate[r]]
                 prefetch(t.baseAddress! + p * (d + 1))
                 prefetch(t.baseAddress! + p * (d + 1) + d)
-                prefetch(accounts.baseAddress! + Int(world.positionRank[p]))
+                prefetch(accounts.baseAddress! + Int(positionRanks[p]))
             }
             for r in 0..<placed { placedRate[r] = trueLogit(candidate: placedCandidate[r], truth: t, dimension: d) }
         }
@@ -254,13 +254,13 @@ extension MarketSimulation {
     @inline(__always)
     mutating func trueLogit(candidate i: Int, truth t: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
         let p = candidatePosition[i]
-        return World.trueLogit(position: p, truth: t, user: UnsafeBufferPointer(user), drift: accounts[Int(world.positionRank[p])].drift, dimension: d)
+        return World.trueLogit(position: p, truth: t, user: UnsafeBufferPointer(user), drift: accounts[Int(positionRanks[p])].drift, dimension: d)
     }
 
     /// The true click rate of candidate `i` alone (one admitted late): the same bits as
     /// `scoreTruth(count:)` gives it.
     mutating func scoreTruth(candidate i: Int) {
-        let drift = accounts[Int(world.positionRank[candidatePosition[i]])].drift
+        let drift = accounts[Int(positionRanks[candidatePosition[i]])].drift
         trueRate[i] = world.clickProbability(ad: candidates[i], user: UnsafeBufferPointer(user), drift: drift)
     }
 
@@ -279,7 +279,7 @@ extension MarketSimulation {
     /// when the policy has one.
     @inline(__always)
     mutating func rate(_ i: Int, measured: Bool) {
-        let a = Int(world.positionRank[candidatePosition[i]])
+        let a = Int(positionRanks[candidatePosition[i]])
         let trueCTR = trueRate[i]
         if ranker == nil {
             predicted[i] = trueCTR
@@ -469,9 +469,10 @@ extension MarketSimulation {
         if let personal, prefetching { for r in 0..<placed { personal._withUnsafeGuaranteedRef { $0.prefetchRecord(ad: candidates[placedCandidate[r]]) } } }
         for r in 0..<placed {
             let slot = placedCandidate[r], position = candidatePosition[slot]
-            // Advertiser fields read through the retrieval layout: in cache since retrieval.
-            let ad = candidates[slot], adv = Int(world.positionAdvertiser[position])
-            let a = Int(world.positionRank[position]), account = accounts[a]
+            // The account through retrieval's position table (in cache since the scan); the
+            // advertiser's number only where it is needed (a new advertiser, a click).
+            let ad = candidates[slot]
+            let a = Int(positionRanks[position]), account = accounts[a]
             let tier = Int(account.tier), isNew = account.isNew
             let e = examination[r]
             let trueCTR = trueRate[slot]
@@ -497,7 +498,7 @@ extension MarketSimulation {
             metrics.prediction[tier].record(e * predicted[slot], outcome: clicked)
             if isNew {
                 metrics.prediction[newGroup].record(e * predicted[slot], outcome: clicked)
-                let age = min(Int((queue.now - world.entryTime[adv]) / 3600), metrics.rampImpressions.count - 1)
+                let age = min(Int((queue.now - world.entryTime[Int(world.positionAdvertiser[position])]) / 3600), metrics.rampImpressions.count - 1)
                 metrics.rampImpressions[age] += 1
             }
             if ranker != nil {
@@ -508,8 +509,9 @@ extension MarketSimulation {
             }
             guard clicked else { continue }
             hourly.cohortClicks[cohort] += 1
-            queue.schedule(at: queue.now, .click(ad: Int32(ad), price: placedPrice[r]))
-            if response.uniform(requestId, adKey | UniformPurpose.conversion.rawValue) < world.conversionProbability(advertiser: adv) {
+            queue.schedule(at: queue.now, .click(ad: Int32(ad), position: Int32(position), price: placedPrice[r]))
+            if response.uniform(requestId, adKey | UniformPurpose.conversion.rawValue)
+                < world.conversionProbability(advertiser: Int(world.positionAdvertiser[position])) {
                 let delay = response.exponential(mean: delayMean, requestId, adKey | UniformPurpose.conversionDelay.rawValue)
                 queue.schedule(at: queue.now + delay, .conversion(ad: Int32(ad), cohort: Int32(cohort)))
             }
