@@ -126,6 +126,7 @@ extension MarketSimulation {
         let truth = world.truth
         truth.withUnsafeBufferPointer { t in
             ahead = WindowPrefetch(from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
+                                   offers: UnsafePointer(offers.baseAddress!),
                                    rows: served.rows, rowStride: served.stride, rates: served.rates,
                                    truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride)
             scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,

@@ -58,6 +58,7 @@ extension MarketSimulation {
 /// previous window's reading asked for it as it went; `docs/performance.md`).
 struct WindowPrefetch {
     let rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>
+    let offers: UnsafePointer<Offer>
     let rows: UnsafePointer<Double>, rowStride: Int
     let rates: UnsafePointer<Double>
     /// The true model's rows (stride d + 1), when the next request measures merit.
@@ -67,10 +68,15 @@ struct WindowPrefetch {
     /// Positions asked for per call of `advance()`: eight, one line of conversion rates.
     static let step = 8
 
-    init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>,
+    /// Positions the position tables are asked for ahead of the offers, which need their entries.
+    static let tableLead = 32
+
+    init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>, offers: UnsafePointer<Offer>,
          rows: UnsafePointer<Double>, rowStride: Int, rates: UnsafePointer<Double>, truth: UnsafePointer<Double>?, truthStride: Int) {
-        self.rank = rank; self.order = order; self.rows = rows; self.rowStride = rowStride; self.rates = rates
+        self.rank = rank; self.order = order; self.offers = offers; self.rows = rows; self.rowStride = rowStride; self.rates = rates
         self.truth = truth; self.truthStride = truthStride; self.end = end; next = start
+        var p = start
+        while p < min(start + Self.tableLead, end) { prefetchForLater(rank + p); prefetchForLater(order + p); p += 16 }
     }
 
     /// Asks for the next `step` positions (none past `end`).
@@ -78,8 +84,14 @@ struct WindowPrefetch {
     mutating func advance() {
         let p = next
         guard p + Self.step <= end else { return }
-        // Position tables: 16 entries to a line, so every other step.
-        if p & 15 < Self.step { prefetchForLater(rank + p); prefetchForLater(order + p) }
+        // Position tables `tableLead` ahead (16 entries to a line, so every other step); the offers
+        // of these positions from the table's entry for the first, which arrived meanwhile. An
+        // advertiser's rank is its order of first appearance, so the step's offers follow that
+        // one's (exactly so when every advertiser has one ad; the scan asks for any others).
+        let lead = p + Self.tableLead
+        if lead & 15 < Self.step && lead < end { prefetchForLater(rank + lead); prefetchForLater(order + lead) }
+        let first = offers + Int(rank[p])
+        prefetchForLater(first); prefetchForLater(first + Self.step - 1)
         prefetchForLater(rates + p)
         Stochastics.prefetchForLater(rows + p * rowStride, count: Self.step * rowStride)
         if let truth { Stochastics.prefetchForLater(truth + p * truthStride, count: Self.step * truthStride) }
