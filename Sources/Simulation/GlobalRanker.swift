@@ -149,6 +149,12 @@ final class GlobalRanker {
         return z
     }
 
+    /// b₀ + β_ad: where `baseLogit` starts its sum.
+    func baseIntercept(ad: Int) -> Double { model.intercept + model.entityBias[ad] }
+
+    /// Calls `body` with the interaction weights wᵢ (d) then wₐ (d) that `baseLogit` reads.
+    func withInteractionWeights<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { model.weights.withUnsafeBufferPointer(body) }
+
     /// The model's learned ID bias β_ad.
     func idBias(ad: Int) -> Double { model.entityBias[ad] }
 

@@ -152,22 +152,15 @@ final class PersonalBlocks {
             a.block[width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
         }
         if n > 0 {
-            for i in 0..<n {
-                let row = a.rows[i]
-                let user = rings.user(row)
-                // The row's inputs, as `batch` lays them out: [u⊙x, x, 1 | u⊙x (last-layer), 1].
-                var o = 0.0
-                for k in 0..<d { o += θ[k] * (user[k] * world.adFeatures[xBase + k]) }
-                for k in 0..<d { o += θ[d + k] * world.adFeatures[xBase + k] }
-                o += θ[2 * d] * 1
-                a.sharedOutput[i] = o
-                for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * world.adFeatures[xBase + k] }
-                a.inputs[i * width + width - 1] = 1
-                for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
-                a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
-                    + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0)
-                a.positive[i] = rings.clicked(row)
-                a.observation[i] = rings.examination(row)
+            θ.withUnsafeBufferPointer { θ in
+                world.adFeatures.withUnsafeBufferPointer { features in
+                    let x = features.baseAddress! + xBase
+                    // Four rows at a time where the rows' terms need no cohort block (each lane the
+                    // scalar row's operations in the scalar's order, so the same bits), then one by one.
+                    var i = 0
+                    if cohorts == nil { while i + 4 <= n { setUpRows4(from: i, ad: ad, x: x, θ: θ, base: base); i += 4 } }
+                    while i < n { setUpRow(i, ad: ad, x: x, θ: θ, world: world, base: base); i += 1 }
+                }
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
@@ -183,6 +176,67 @@ final class PersonalBlocks {
             }
         }
         setServed(ad: ad, block: UnsafeBufferPointer(a.block), world: world, base: base)
+    }
+
+    /// Row `i` of an adaptation (`adaptation.rows[i]`, a ring row of `ad`, whose features are
+    /// `x`), laid out as `batch` lays it out — inputs [u⊙x, x, 1 | u⊙x (last-layer), 1] — with the
+    /// shared part of its output (θ's first 2d + 1 weights on those inputs), its offset (the
+    /// global model's logit and the cohort block's), its click and its examination.
+    @inline(__always)
+    private func setUpRow(_ i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) {
+        let a = adaptation, row = a.rows[i], user = rings.user(row)
+        var o = 0.0
+        for k in 0..<d { o += θ[k] * (user[k] * x[k]) }
+        for k in 0..<d { o += θ[d + k] * x[k] }
+        o += θ[2 * d] * 1
+        a.sharedOutput[i] = o
+        for k in 0..<(width - 1) { a.inputs[i * width + k] = user[k] * x[k] }
+        a.inputs[i * width + width - 1] = 1
+        for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
+        a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
+            + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0)
+        a.positive[i] = rings.clicked(row)
+        a.observation[i] = rings.examination(row)
+    }
+
+    /// `setUpRow` for rows `i..<i + 4` at once, without cohort blocks: lane j holds row i + j and
+    /// goes through exactly the scalar row's operations in the scalar's order (no fused
+    /// multiply-add), so every value has the scalar's bits. A row's sums are chains of dependent
+    /// additions; four rows side by side run four chains in the time of one.
+    @inline(__always)
+    private func setUpRows4(from i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, base: GlobalRanker) {
+        let a = adaptation, stride = a.rows.count
+        let u0 = rings.user(a.rows[i]).baseAddress!, u1 = rings.user(a.rows[i + 1]).baseAddress!
+        let u2 = rings.user(a.rows[i + 2]).baseAddress!, u3 = rings.user(a.rows[i + 3]).baseAddress!
+        var o = SIMD4<Double>(repeating: 0)
+        var z = SIMD4<Double>(repeating: base.baseIntercept(ad: ad))
+        base.withInteractionWeights { w in
+            for k in 0..<d {
+                let u = SIMD4(u0[k], u1[k], u2[k], u3[k]), xk = SIMD4<Double>(repeating: x[k])
+                let ux = u * xk
+                o += SIMD4(repeating: θ[k]) * ux
+                z += (SIMD4(repeating: w[k]) * u + SIMD4(repeating: w[d + k])) * xk
+                if k < width - 1 {
+                    Self.store(ux, a.columns, k * stride + i)
+                    for j in 0..<4 { a.inputs[(i + j) * width + k] = ux[j] }
+                }
+            }
+        }
+        for k in 0..<d { o += SIMD4(repeating: θ[d + k] * x[k]) }
+        o += SIMD4(repeating: θ[2 * d] * 1)
+        Self.store(o, a.sharedOutput, i)
+        Self.store(z + SIMD4(repeating: 0), a.offset, i)
+        for j in 0..<4 { a.inputs[(i + j) * width + width - 1] = 1 }
+        Self.store(SIMD4(repeating: 1), a.columns, (width - 1) * stride + i)
+        for j in 0..<4 {
+            a.positive[i + j] = rings.clicked(a.rows[i + j])
+            a.observation[i + j] = rings.examination(a.rows[i + j])
+        }
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD4<Double>, _ b: UnsafeMutableBufferPointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: v, as: SIMD4<Double>.self)
     }
 
     /// The ad's block as the generic learner computes it — `MetaLearner.adapt` on the task batch —

@@ -145,9 +145,11 @@ struct CohortBlockTests {
 struct FastPathTests {
     /// After a run, every ad's block re-adapted by the specialised inner loop equals, bit for bit,
     /// the generic `MetaLearner.adapt` on the same task batch (both block kinds, with and without a
-    /// time window and cold-start generator).
+    /// time window and cold-start generator; rows set up four at a time, and one by one under
+    /// cohort blocks).
     @Test(arguments: ["{kind: meta, metaIterations: 20}",
                       "{kind: meta, personalBlock: bias, windowHours: 10, coldStart: none, metaIterations: 20}",
+                      "{kind: meta, cohortBlocks: true, metaIterations: 20}",
                       "{kind: finetune}"])
     func specialisedAdaptationMatchesTheGenericLearner(ranker: String) throws {
         let scenario = try MetaRankerTests.scenario("policies:\n  - {name: m, ranker: \(ranker)}\n")
