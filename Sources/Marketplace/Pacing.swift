@@ -8,7 +8,7 @@ import Foundation
 /// Update: μ ← Proj_[0, μ̄](μ − ε·(ρ − z)) with target spend ρ and actual spend z for the
 /// period. The simulator passes spend relative to the period's target (ρ = 1), so one step
 /// size works for every budget size.
-public struct AdaptivePacer: Sendable, Equatable {
+public struct AdaptivePacer: Sendable, Equatable, BitwiseCopyable {
     public private(set) var multiplier: Double
     public let stepSize: Double
     public let maxMultiplier: Double
@@ -32,7 +32,7 @@ public struct AdaptivePacer: Sendable, Equatable {
 ///
 /// Update (multiplicative): p ← clamp(p · exp(ε·(ρ − z)), p_min, 1), so p falls when the
 /// period overspends and recovers when it underspends.
-public struct ThrottlePacer: Sendable, Equatable {
+public struct ThrottlePacer: Sendable, Equatable, BitwiseCopyable {
     public private(set) var participation: Double
     public let stepSize: Double
     public static let minimumParticipation = 0.01

@@ -24,6 +24,9 @@ struct Account {
     let isNew: Bool
     /// Whether the pacing controller is on `MarketSimulation.pacingDue` (every one at first).
     var pacingListed = true
+    /// Whether the advertiser has entered the market (`MarketSimulation.active`, kept here too
+    /// for the pacing update, which reads the account anyway).
+    var entered: Bool
 
     init(world: World, advertiser adv: Int) {
         bid = world.bid[adv]
@@ -31,6 +34,7 @@ struct Account {
         dailyBudget = world.dailyBudget[adv]
         tier = world.advertiserTier[adv]
         isNew = world.isNew[adv]
+        entered = !isNew
     }
 
     /// Budget left today.

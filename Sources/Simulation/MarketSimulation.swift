@@ -61,8 +61,9 @@ struct MarketSimulation {
     /// controller at rest). Each controller is independent of the others, so the order is free.
     var pacingDue: [Int32]
     /// The pacing controllers, indexed like `accounts`.
-    var pacers: [AdaptivePacer]
-    var throttles: [ThrottlePacer]
+    /// Pacing controllers per account (indexed like `accounts`, owned by `scratch`).
+    let pacers: UnsafeMutableBufferPointer<AdaptivePacer>
+    let throttles: UnsafeMutableBufferPointer<ThrottlePacer>
     var activeAds: Int
     /// Impressions, exposure, spend and clicks per advertiser (indexed like `accounts`), and
     /// per ad, during the run (see `Tally`).
@@ -120,8 +121,6 @@ struct MarketSimulation {
         let p = scenario.pacing
         active = world.isNew.map { !$0 }
         pacingDue = (0..<Int32(a)).map { $0 }
-        pacers = Array(repeating: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier), count: a)
-        throttles = Array(repeating: ThrottlePacer(stepSize: p.stepSize), count: a)
         activeAds = world.initialAdCount
         let m = scenario.placement.maxCandidates
         // Spare places for ads brought in from outside retrieval: one for the explorer, one per
@@ -130,6 +129,8 @@ struct MarketSimulation {
         scratch = memory
         accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
         offers = memory.buffer(world.rankAdvertiser.count, filledWith: Offer())
+        pacers = memory.buffer(a, filledWith: AdaptivePacer(stepSize: p.stepSize, maxMultiplier: p.maxMultiplier))
+        throttles = memory.buffer(a, filledWith: ThrottlePacer(stepSize: p.stepSize))
         positionRanks = memory.buffer(copying: world.positionRank)
         positionAds = memory.buffer(copying: world.retrievalOrder)
         tallies = memory.buffer(world.rankAdvertiser.count, filledWith: Tally())
@@ -266,6 +267,7 @@ struct MarketSimulation {
     /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
     mutating func enter(_ adv: Int) {
         active[adv] = true
+        accounts[world.rank(of: adv)].entered = true
         explorer?.enter(advertiser: adv, world)
         fairness.activeAds[Int(world.advertiserTier[adv])] += Double(world.adCount[adv])
         fairness.activeAds[fairness.tiers] += Double(world.adCount[adv])
@@ -289,8 +291,16 @@ struct MarketSimulation {
         // Only the listed controllers (`pacingDue`). A controller at rest (no spend this period, no
         // shading or full participation) would stay exactly where it is: it leaves the list until
         // a charge brings it back.
+        // The listed accounts are charged ones, in the order of their first charge: in a large
+        // marketplace each is a cache miss, so the records `pacingLead` entries on are asked for.
         var kept = 0
-        for j in 0..<pacingDue.count {
+        let listed = pacingDue.count
+        for j in 0..<listed {
+            if j + Self.pacingLead < listed {
+                let ahead = Int(pacingDue[j + Self.pacingLead])
+                prefetch(accounts.baseAddress! + ahead)
+                if multiplicative { prefetch(pacers.baseAddress! + ahead) } else { prefetch(throttles.baseAddress! + ahead) }
+            }
             let r = Int(pacingDue[j])
             if accounts[r].periodSpend == 0 && accounts[r].dailyBudget > 0
                 && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) {
@@ -299,7 +309,7 @@ struct MarketSimulation {
             }
             pacingDue[kept] = Int32(r)
             kept += 1
-            guard active[Int(world.rankAdvertiser[r])] else { continue }
+            guard accounts[r].entered else { continue }
             let target = accounts[r].dailyBudget * share
             let relative = accounts[r].periodSpend / target
             if multiplicative {
@@ -313,6 +323,9 @@ struct MarketSimulation {
         }
         pacingDue.removeLast(pacingDue.count - kept)
     }
+
+    /// How far ahead `updatePacing` asks for the listed accounts' records.
+    static let pacingLead = 16
 
     /// Model-update tick: the global model takes one SGD pass over the feedback since the last
     /// tick; personal blocks (if any) are meta-updated and re-adapted.
