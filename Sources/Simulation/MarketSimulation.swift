@@ -21,6 +21,8 @@ struct MarketSimulation {
     let traffic: RandomStream
     let response: CounterUniform
     let driftNoise: CounterUniform
+    /// Whether the true model drifts (`truth.drift` > 0): otherwise every account's drift stays 0.
+    let drifts: Bool
 
     var queue = EventQueue()
     let ranker: GlobalRanker?
@@ -115,6 +117,7 @@ struct MarketSimulation {
         traffic = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "traffic"))
         response = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "response"))
         driftNoise = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "drift"))
+        drifts = scenario.truth.drift > 0
         let a = world.advertiserCount, d = world.dimension
         let hours = max(1, Int((horizon / 3600).rounded(.up)))
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)

@@ -128,7 +128,8 @@ extension MarketSimulation {
             ahead = WindowPrefetch(from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
                                    offers: UnsafePointer(offers.baseAddress!),
                                    rows: served.rows, rowStride: served.stride, rates: served.rates,
-                                   truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride)
+                                   truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride,
+                                   accounts: upcoming.measured ? UnsafePointer(accounts.baseAddress!) : nil)
             scanWindow(from: start, rank: rank, order: order, throttle: throttle, prefetching: true,
                        rows: (served.rows, served.stride), ahead: &ahead, count: &n)
         }
@@ -251,18 +252,25 @@ extension MarketSimulation {
     }
 
     /// The true click logit of candidate `i` for this request's user, from the world's
-    /// retrieval-order table `t` (the advertiser's drift included).
+    /// retrieval-order table `t` (the advertiser's drift included; `drift`).
     @inline(__always)
     mutating func trueLogit(candidate i: Int, truth t: UnsafeBufferPointer<Double>, dimension d: Int) -> Double {
         let p = candidatePosition[i]
-        return World.trueLogit(position: p, truth: t, user: UnsafeBufferPointer(user), drift: accounts[Int(positionRanks[p])].drift, dimension: d)
+        return World.trueLogit(position: p, truth: t, user: UnsafeBufferPointer(user), drift: drift(position: p), dimension: d)
+    }
+
+    /// The click-logit drift of the advertiser of the ad at retrieval `position`: read from its
+    /// account when the scenario's truth drifts, else the 0 every account holds then (same value,
+    /// without a cache miss for each candidate of a measured request in a large world).
+    @inline(__always)
+    func drift(position: Int) -> Double {
+        drifts ? accounts[Int(positionRanks[position])].drift : 0
     }
 
     /// The true click rate of candidate `i` alone (one admitted late): the same bits as
     /// `scoreTruth(count:)` gives it.
     mutating func scoreTruth(candidate i: Int) {
-        let drift = accounts[Int(positionRanks[candidatePosition[i]])].drift
-        trueRate[i] = world.clickProbability(ad: candidates[i], user: UnsafeBufferPointer(user), drift: drift)
+        trueRate[i] = world.clickProbability(ad: candidates[i], user: UnsafeBufferPointer(user), drift: drift(position: candidatePosition[i]))
     }
 
     /// Rates of a candidate admitted after the request's batch (an exposure-floor ad), scored

@@ -49,8 +49,9 @@ extension MarketSimulation {
 
 /// Asks the caches for the next request's window while the current one is scanned: for every
 /// `step` positions scanned now, the next `step` positions of the next window — their position-
-/// table entries, served rows and conversion rates, and their true-model rows when that request
-/// measures merit. Into the second-level cache: the lines are read a request later.
+/// table entries, offers, served rows and conversion rates, and their true-model rows and accounts
+/// when that request measures merit (it reads them for every candidate). Into the second-level
+/// cache: the lines are read a request later.
 ///
 /// A window of a large world starts at a random place in tables far larger than the caches; read
 /// when its request comes, each stream's first lines wait on memory before the hardware's stream
@@ -61,8 +62,9 @@ struct WindowPrefetch {
     let offers: UnsafePointer<Offer>
     let rows: UnsafePointer<Double>, rowStride: Int
     let rates: UnsafePointer<Double>
-    /// The true model's rows (stride d + 1), when the next request measures merit.
+    /// The true model's rows (stride d + 1) and the accounts, when the next request measures merit.
     let truth: UnsafePointer<Double>?, truthStride: Int
+    let accounts: UnsafePointer<Account>?
     let end: Int
     private(set) var next: Int
     /// Positions asked for per call of `advance()`: eight, one line of conversion rates.
@@ -72,9 +74,10 @@ struct WindowPrefetch {
     static let tableLead = 32
 
     init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>, offers: UnsafePointer<Offer>,
-         rows: UnsafePointer<Double>, rowStride: Int, rates: UnsafePointer<Double>, truth: UnsafePointer<Double>?, truthStride: Int) {
+         rows: UnsafePointer<Double>, rowStride: Int, rates: UnsafePointer<Double>,
+         truth: UnsafePointer<Double>?, truthStride: Int, accounts: UnsafePointer<Account>?) {
         self.rank = rank; self.order = order; self.offers = offers; self.rows = rows; self.rowStride = rowStride; self.rates = rates
-        self.truth = truth; self.truthStride = truthStride; self.end = end; next = start
+        self.truth = truth; self.truthStride = truthStride; self.accounts = accounts; self.end = end; next = start
         var p = start
         while p < min(start + Self.tableLead, end) { prefetchForLater(rank + p); prefetchForLater(order + p); p += 16 }
     }
@@ -90,11 +93,12 @@ struct WindowPrefetch {
         // one's (exactly so when every advertiser has one ad; the scan asks for any others).
         let lead = p + Self.tableLead
         if lead & 15 < Self.step && lead < end { prefetchForLater(rank + lead); prefetchForLater(order + lead) }
-        let first = offers + Int(rank[p])
+        let firstRank = Int(rank[p]), first = offers + firstRank
         prefetchForLater(first); prefetchForLater(first + Self.step - 1)
         prefetchForLater(rates + p)
         Stochastics.prefetchForLater(rows + p * rowStride, count: Self.step * rowStride)
         if let truth { Stochastics.prefetchForLater(truth + p * truthStride, count: Self.step * truthStride) }
+        if let accounts { for j in 0..<Self.step { prefetchForLater(accounts + firstRank + j) } }
         next = p + Self.step
     }
 }
