@@ -62,8 +62,7 @@ struct MarketSimulation {
     /// ones not at rest after an update and the ones charged since (only a charge wakes a
     /// controller at rest). Each controller is independent of the others, so the order is free.
     var pacingDue: [Int32]
-    /// The pacing controllers, indexed like `accounts`.
-    /// Pacing controllers per account (indexed like `accounts`, owned by `scratch`).
+    /// The pacing controllers, indexed like `accounts` (owned by `scratch`).
     let pacers: UnsafeMutableBufferPointer<AdaptivePacer>
     let throttles: UnsafeMutableBufferPointer<ThrottlePacer>
     var activeAds: Int

@@ -217,26 +217,21 @@ final class PersonalBlocks {
                 o += SIMD4(repeating: θ[k]) * ux
                 z += (SIMD4(repeating: w[k]) * u + SIMD4(repeating: w[d + k])) * xk
                 if k < width - 1 {
-                    Self.store(ux, a.columns, k * stride + i)
+                    AdaptationScratch.store(ux, a.columns, k * stride + i)
                     for j in 0..<4 { a.inputs[(i + j) * width + k] = ux[j] }
                 }
             }
         }
         for k in 0..<d { o += SIMD4(repeating: θ[d + k] * x[k]) }
         o += SIMD4(repeating: θ[2 * d] * 1)
-        Self.store(o, a.sharedOutput, i)
-        Self.store(z + SIMD4(repeating: 0), a.offset, i)
+        AdaptationScratch.store(o, a.sharedOutput, i)
+        AdaptationScratch.store(z + SIMD4(repeating: 0), a.offset, i)
         for j in 0..<4 { a.inputs[(i + j) * width + width - 1] = 1 }
-        Self.store(SIMD4(repeating: 1), a.columns, (width - 1) * stride + i)
+        AdaptationScratch.store(SIMD4(repeating: 1), a.columns, (width - 1) * stride + i)
         for j in 0..<4 {
             a.positive[i + j] = rings.clicked(a.rows[i + j])
             a.observation[i + j] = rings.examination(a.rows[i + j])
         }
-    }
-
-    @inline(__always)
-    private static func store(_ v: SIMD4<Double>, _ b: UnsafeMutableBufferPointer<Double>, _ i: Int) {
-        UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: v, as: SIMD4<Double>.self)
     }
 
     /// The ad's block as the generic learner computes it — `MetaLearner.adapt` on the task batch —
@@ -451,8 +446,9 @@ extension AdaptationScratch {
         UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
     }
 
+    /// Stores four values at `b[i]…b[i + 3]`.
     @inline(__always)
-    private static func store(_ v: SIMD4<Double>, _ b: UnsafeMutableBufferPointer<Double>, _ i: Int) {
+    static func store(_ v: SIMD4<Double>, _ b: UnsafeMutableBufferPointer<Double>, _ i: Int) {
         UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: v, as: SIMD4<Double>.self)
     }
 }

@@ -126,7 +126,7 @@ extension MarketSimulation {
         let truth = world.truth
         truth.withUnsafeBufferPointer { t in
             ahead = WindowPrefetch(from: upcoming.likelyStart, end: activeAds, rank: rank.baseAddress!, order: order.baseAddress!,
-                                   offers: UnsafePointer(offers.baseAddress!),
+                                   offers: UnsafePointer(offers.baseAddress!), accountCount: offers.count,
                                    rows: served.rows, rowStride: served.stride, rates: served.rates,
                                    truth: upcoming.measured ? t.baseAddress! : nil, truthStride: world.truthStride,
                                    accounts: upcoming.measured ? UnsafePointer(accounts.baseAddress!) : nil)
@@ -163,12 +163,12 @@ extension MarketSimulation {
     /// Above this many active ads, retrieval prefetches offers and served rows ahead of its scan.
     static let prefetchAds = 4096
 
-    /// Whether the tables a window reads — per ad its served row, true-model row, offer,
-    /// position-table entries and conversion rate — outgrow `windowCacheBytes`: then each
+    /// Whether the tables a window reads — per ad its served row, true-model row and conversion
+    /// rate, its offer and its two position-table entries — outgrow `windowCacheBytes`: then each
     /// request's scan also asks for the next request's window (`WindowPrefetch`). Below that the
     /// extra requests cost more than they save (marketplace-10k, ≈ 3 MB of tables: 0.91×).
     var windowsOutgrowCache: Bool {
-        let perAd = 8 * ((served?.stride ?? 0) + world.truthStride + 2) + MemoryLayout<Offer>.stride + 8
+        let perAd = 8 * ((served?.stride ?? 0) + world.truthStride + 1) + MemoryLayout<Offer>.stride + 2 * 4
         return activeAds * perAd > Self.windowCacheBytes
     }
 

@@ -18,7 +18,7 @@ struct UpcomingRequest {
     /// The first generator draw of the retrieval start.
     var startDraw: UInt = 0
     /// Where that start will most likely be (`RandomStream.likelyInteger`), and whether that
-    /// request measures merit (then its candidates' true-model rows are read too).
+    /// request measures merit (then its candidates' true-model rows and accounts are read too).
     var likelyStart = 0
     var measured = false
 }
@@ -55,11 +55,12 @@ extension MarketSimulation {
 ///
 /// A window of a large world starts at a random place in tables far larger than the caches; read
 /// when its request comes, each stream's first lines wait on memory before the hardware's stream
-/// prefetcher catches on (about 1.7 µs for a 14 KB window on this machine kind, ≈ 1 µs when the
-/// previous window's reading asked for it as it went; `docs/performance.md`).
+/// prefetcher catches on (1.6–1.9 µs for a random 14 KB window on session 7's machine, ≈ 1 µs when
+/// the previous window's reading asked for it as it went; `docs/performance.md`).
 struct WindowPrefetch {
     let rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>
-    let offers: UnsafePointer<Offer>
+    /// The offers and, below, the accounts: `accountCount` records each, indexed by rank.
+    let offers: UnsafePointer<Offer>, accountCount: Int
     let rows: UnsafePointer<Double>, rowStride: Int
     let rates: UnsafePointer<Double>
     /// The true model's rows (stride d + 1) and the accounts, when the next request measures merit.
@@ -73,10 +74,10 @@ struct WindowPrefetch {
     /// Positions the position tables are asked for ahead of the offers, which need their entries.
     static let tableLead = 32
 
-    init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>, offers: UnsafePointer<Offer>,
+    init(from start: Int, end: Int, rank: UnsafePointer<Int32>, order: UnsafePointer<Int32>, offers: UnsafePointer<Offer>, accountCount: Int,
          rows: UnsafePointer<Double>, rowStride: Int, rates: UnsafePointer<Double>,
          truth: UnsafePointer<Double>?, truthStride: Int, accounts: UnsafePointer<Account>?) {
-        self.rank = rank; self.order = order; self.offers = offers; self.rows = rows; self.rowStride = rowStride; self.rates = rates
+        self.rank = rank; self.order = order; self.offers = offers; self.accountCount = accountCount; self.rows = rows; self.rowStride = rowStride; self.rates = rates
         self.truth = truth; self.truthStride = truthStride; self.accounts = accounts; self.end = end; next = start
         var p = start
         while p < min(start + Self.tableLead, end) { prefetchForLater(rank + p); prefetchForLater(order + p); p += 16 }
@@ -93,12 +94,12 @@ struct WindowPrefetch {
         // one's (exactly so when every advertiser has one ad; the scan asks for any others).
         let lead = p + Self.tableLead
         if lead & 15 < Self.step && lead < end { prefetchForLater(rank + lead); prefetchForLater(order + lead) }
-        let firstRank = Int(rank[p]), first = offers + firstRank
-        prefetchForLater(first); prefetchForLater(first + Self.step - 1)
+        let firstRank = Int(rank[p]), lastRank = min(firstRank + Self.step, accountCount) - 1
+        prefetchForLater(offers + firstRank); prefetchForLater(offers + lastRank)
         prefetchForLater(rates + p)
         Stochastics.prefetchForLater(rows + p * rowStride, count: Self.step * rowStride)
         if let truth { Stochastics.prefetchForLater(truth + p * truthStride, count: Self.step * truthStride) }
-        if let accounts { for j in 0..<Self.step { prefetchForLater(accounts + firstRank + j) } }
+        if let accounts { for a in firstRank...lastRank { prefetchForLater(accounts + a) } }
         next = p + Self.step
     }
 }
