@@ -278,18 +278,23 @@ final class PersonalBlocks {
     func adaptFresh(world: World, base: GlobalRanker, now: Double) {
         dirtyAds.removeAll(keepingCapacity: true)
         for ad in 0..<dirty.count where dirty[ad] { dirtyAds.append(Int32(ad)) }
-        // The ring position of the ad two ahead and the latest rows of the next one asked for
-        // while this one adapts: each adaptation otherwise starts on misses in its ad's ring.
-        let fresh = dirtyAds.count
-        for k in 0..<fresh {
-            if k + 2 < fresh { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
-            if k + 1 < fresh { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
+        adaptListed(world: world, base: base, now: now)
+        cohorts?.adapt(world: world, now: now) { self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base) }
+    }
+
+    /// Re-adapts the ads in `dirtyAds`, in that order, clears their flags and empties the list.
+    /// The ring position of the ad two ahead and the latest rows of the next one are asked for
+    /// while one adapts: each adaptation otherwise starts on misses in its ad's ring.
+    private func adaptListed(world: World, base: GlobalRanker, now: Double) {
+        let listed = dirtyAds.count
+        for k in 0..<listed {
+            if k + 2 < listed { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
+            if k + 1 < listed { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
             let ad = Int(dirtyAds[k])
             adapt(ad: ad, world: world, base: base, now: now)
             dirty[ad] = false
         }
         dirtyAds.removeAll(keepingCapacity: true)
-        cohorts?.adapt(world: world, now: now) { self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base) }
     }
 
     /// Everything but the cohort block: the global logit, the shared correction and the ad's block.
@@ -302,11 +307,9 @@ final class PersonalBlocks {
 
     /// Re-adapts every ad whose advertiser has entered by `now` (after the starting point changed).
     func adaptAll(world: World, base: GlobalRanker, now: Double) {
-        for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
-            adapt(ad: ad, world: world, base: base, now: now)
-            dirty[ad] = false
-        }
         dirtyAds.removeAll(keepingCapacity: true)
+        for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now { dirtyAds.append(Int32(ad)) }
+        adaptListed(world: world, base: base, now: now)
     }
 
     /// Gives an entering advertiser's ads their starting blocks.
