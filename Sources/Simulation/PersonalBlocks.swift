@@ -40,7 +40,7 @@ final class PersonalBlocks {
     private(set) var cohorts: CohortBlocks?
     /// Whether the ad has impressions since its last adaptation.
     private var dirty: [Bool]
-    /// Scratch of `adaptFresh`: the ads to re-adapt, in ad order.
+    /// Scratch of `adaptFresh` and `adaptAll`: the ads to re-adapt, in ad order (`adaptListed`).
     private var dirtyAds: [Int32] = []
     /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
     private let adaptation: AdaptationScratch
