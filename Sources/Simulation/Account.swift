@@ -24,8 +24,7 @@ struct Account {
     let isNew: Bool
     /// Whether the pacing controller is on `MarketSimulation.pacingDue` (every one at first).
     var pacingListed = true
-    /// Whether the advertiser has entered the market (`MarketSimulation.active`, kept here too
-    /// for the pacing update, which reads the account anyway).
+    /// Whether the advertiser has entered the market (present from the start, or since its entry).
     var entered: Bool
 
     init(world: World, advertiser adv: Int) {

@@ -46,7 +46,6 @@ struct MarketSimulation {
     var feedbackWanted = true
 
     // Budgets and pacing, per advertiser.
-    var active: [Bool]
     /// Per advertiser, indexed by `World.advertiserRank`: budget, spend, paced bid, drift and the
     /// request path's other reads (owned by `scratch`: an array property would check its
     /// uniqueness on each write).
@@ -121,7 +120,6 @@ struct MarketSimulation {
         let hours = max(1, Int((horizon / 3600).rounded(.up)))
         metrics = CellMetrics(advertisers: a, ads: world.adCountTotal, tiers: world.tierNames.count, hours: hours, cohorts: scenario.cohorts.count)
         let p = scenario.pacing
-        active = world.isNew.map { !$0 }
         pacingDue = (0..<Int32(a)).map { $0 }
         activeAds = world.initialAdCount
         let m = scenario.placement.maxCandidates
@@ -193,7 +191,8 @@ struct MarketSimulation {
         for adv in world.initialAdvertiserCount..<world.advertiserCount {
             queue.schedule(at: world.entryTime[adv], .advertiserEntry(advertiser: Int32(adv)))
         }
-        queue.schedule(at: arrivals.next(after: 0, traffic), .requestArrival)
+        drawUpcoming(after: 0)
+        queue.schedule(at: upcoming.arrival, .requestArrival)
 
         while let event = queue.next(until: horizon) {
             metrics.events += 1
@@ -225,7 +224,7 @@ struct MarketSimulation {
                 enter(Int(adv))
             }
         }
-        for adv in 0..<world.advertiserCount where active[adv] {
+        for adv in 0..<world.advertiserCount where entered(adv) {
             metrics.largestOverspend = max(metrics.largestOverspend, -accounts[world.rank(of: adv)].remaining)
         }
         collectTallies()
@@ -236,6 +235,9 @@ struct MarketSimulation {
     }
 
     // MARK: - Budgets, pacing, entry, learning
+
+    /// Whether advertiser `adv` has entered the market (present from the start, or since its entry).
+    func entered(_ adv: Int) -> Bool { accounts[world.rank(of: adv)].entered }
 
     /// Day `day` begins: budgets refill (prorated on a partial last day) and drift moves.
     mutating func startDay(_ day: Int) {
@@ -248,7 +250,7 @@ struct MarketSimulation {
             if day > 0 && driftScale > 0 {
                 accounts[r].drift += driftScale * driftNoise.gaussian(UInt64(adv), UInt64(day))
             }
-            guard active[adv] else { continue }
+            guard accounts[r].entered else { continue }
             metrics.largestOverspend = max(metrics.largestOverspend, -accounts[r].remaining)
             openBudget(rank: r, advertiser: adv, share: share)
         }
@@ -268,7 +270,6 @@ struct MarketSimulation {
 
     /// An advertiser enters: its ads join retrieval and it gets the rest of today's budget.
     mutating func enter(_ adv: Int) {
-        active[adv] = true
         accounts[world.rank(of: adv)].entered = true
         explorer?.enter(advertiser: adv, world)
         fairness.activeAds[Int(world.advertiserTier[adv])] += Double(world.adCount[adv])
@@ -359,7 +360,7 @@ struct MarketSimulation {
         }
         let medianRate = establishedRates.map { $0.isEmpty ? 0 : Statistics.quantile($0, 0.5) }
         var clickHours: [Double] = [], conversionHours: [Double] = []
-        for ad in 0..<world.adCountTotal where world.isNew[Int(world.adAdvertiser[ad])] && active[Int(world.adAdvertiser[ad])] {
+        for ad in 0..<world.adCountTotal where world.isNew[Int(world.adAdvertiser[ad])] && entered(Int(world.adAdvertiser[ad])) {
             let adv = Int(world.adAdvertiser[ad]), entry = world.entryTime[adv], age = horizon - entry
             if quality[ad] >= topQuartile, age >= Self.hitMinimumAge,
                metrics.adRegularImpressions[ad] / age >= medianRate[Int(world.advertiserTier[adv])] {
@@ -374,7 +375,7 @@ struct MarketSimulation {
         if !conversionHours.isEmpty { metrics.hoursToFirstConversion = Statistics.mean(conversionHours) }
         if let explorer {
             metrics.graduations = Double(explorer.graduations)
-            for ad in 0..<world.adCountTotal where active[Int(world.adAdvertiser[ad])] && explorer.eligible(ad, world) {
+            for ad in 0..<world.adCountTotal where entered(Int(world.adAdvertiser[ad])) && explorer.eligible(ad, world) {
                 metrics.poolAds += 1
             }
         }

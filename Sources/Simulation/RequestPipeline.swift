@@ -25,7 +25,7 @@ extension MarketSimulation {
         requestId &+= 1
         metrics.requests += 1
         let (cohort, start) = takeTraffic()
-        drawUpcoming()
+        drawUpcoming(after: queue.now)
         guard activeAds > 0 else { return }
         var n = retrieve(start: start)
         // The explorer claims a slot in a keyed share of requests: the same requests under every
@@ -412,7 +412,7 @@ extension MarketSimulation {
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
             let a = world.rank(of: adv)
-            if active[adv] && offers[a].seenAt != requestId && accounts[a].canPay { return ad }
+            if accounts[a].entered && offers[a].seenAt != requestId && accounts[a].canPay { return ad }
         }
         return nil
     }

@@ -11,8 +11,6 @@ import Stochastics
 /// (`RandomStream.integer(below:firstDraw:)`), because the number of active ads may change in
 /// between (an advertiser enters) and GSL's mapping depends on it.
 struct UpcomingRequest {
-    /// Whether the fields below hold a drawn request (not before the first).
-    var drawn = false
     var arrival = 0.0
     var cohort = 0
     /// The first generator draw of the retrieval start.
@@ -24,26 +22,23 @@ struct UpcomingRequest {
 }
 
 extension MarketSimulation {
-    /// The user (into `user`), cohort and retrieval start of the request being handled: drawn
-    /// one request ahead when there was one before it, else now.
+    /// The user (into `user`), cohort and retrieval start of the request being handled, drawn
+    /// when the previous request was (`drawUpcoming`; the first by `run` before the loop).
     @inline(__always)
     mutating func takeTraffic() -> (cohort: Int, start: Int) {
-        let n = max(activeAds, 1)
-        guard upcoming.drawn else { return (users.draw(traffic, into: user), traffic.integer(below: n)) }
         user.baseAddress!.update(from: upcomingUser.baseAddress!, count: user.count)
-        return (upcoming.cohort, traffic.integer(below: n, firstDraw: upcoming.startDraw))
+        return (upcoming.cohort, traffic.integer(below: max(activeAds, 1), firstDraw: upcoming.startDraw))
     }
 
-    /// Draws the next request's arrival, user and first start draw: the traffic stream's next
-    /// values, in the order the requests would draw them.
+    /// Draws the next request's arrival (after `time`, the current request's), user and first
+    /// start draw: the traffic stream's next values, in the order the requests would draw them.
     @inline(__always)
-    mutating func drawUpcoming() {
-        upcoming.arrival = arrivals.next(after: queue.now, traffic)
+    mutating func drawUpcoming(after time: Double) {
+        upcoming.arrival = arrivals.next(after: time, traffic)
         upcoming.cohort = users.draw(traffic, into: upcomingUser)
         upcoming.startDraw = traffic.draw()
         upcoming.likelyStart = traffic.likelyInteger(below: max(activeAds, 1), firstDraw: upcoming.startDraw)
         upcoming.measured = (requestId &+ 1) % Self.meritSampling == 0
-        upcoming.drawn = true
     }
 }
 
