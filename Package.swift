@@ -15,12 +15,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         .target(name: "Stochastics", dependencies: ["CGSL"]),
+        // Cache prefetch hints (a compiler builtin) for the simulation's tuned kernel.
+        .target(name: "CPrefetch"),
         .target(name: "Scenario", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Learning", dependencies: ["Stochastics"]),
         .target(name: "Exploration", dependencies: ["Stochastics"]),
         .target(name: "Marketplace", dependencies: ["Scenario", "Stochastics"]),
         .target(name: "Simulation", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "CPrefetch",
             .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: [
             // The event loop reads the ranker's and explorer's arrays (class properties) per
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["Simulation", "Scenario", "Stochastics"]),
         .target(name: "Sweeps", dependencies: ["Scenario", "Simulation", "Reporting", "Stochastics"]),
         .executableTarget(name: "fairground", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Exploration", "Simulation", "Reporting", "Sweeps",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [

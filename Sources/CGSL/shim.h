@@ -12,13 +12,4 @@
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 static inline const gsl_rng_type *cgsl_rng_taus2(void) { return gsl_rng_taus2; }
 
-/// Asks the cache for the line holding `p` ahead of its use (a hint; no fault on any address).
-static inline void cgsl_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
-
-/// The same into the second-level cache (and below), for a line read later rather than soon.
-static inline void cgsl_prefetch_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
-
-/// The same, for a line about to be written (fetched for ownership, so the store need not wait).
-static inline void cgsl_prefetch_write(const void *p) { __builtin_prefetch(p, 1, 3); }
-
 #endif

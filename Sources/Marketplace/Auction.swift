@@ -71,34 +71,46 @@ public struct PositionAuction: Sendable {
         guess = kept == capacity ? 0.5 * rankedScore[capacity - 1] : 0
         let filled = min(kept, slots)
         for r in 0..<filled {
-            let w = ranked[r]
-            let bid = bids[w], q = quality[w]
-            let hasNext = r + 1 < kept
-            var price: Double
-            switch mechanism {
-            case .firstPrice:
-                price = bid
-            case .secondPrice:
-                price = hasNext ? bids[ranked[r + 1]] : 0
-            case .gsp:
-                price = hasNext ? bids[ranked[r + 1]] * quality[ranked[r + 1]] / q : 0
-            case .vcg:
-                var payment = 0.0
-                for j in r..<filled {
-                    let next = j + 1 < kept ? bids[ranked[j + 1]] * quality[ranked[j + 1]] : 0
-                    let drop = weights[j] - (j + 1 < slots ? weights[j + 1] : 0)
-                    payment += drop * next
-                }
-                price = payment / (weights[r] * q)
+            winners[r] = ranked[r]
+            prices[r] = ranked.withUnsafeBufferPointer {
+                Self.price(mechanism, rank: r, ranked: $0, kept: kept, filled: filled, reserve: reserve, bids: bids, quality: quality, weights: weights)
             }
-            winners[r] = w
-            prices[r] = min(bid, max(reserve, price))
         }
         return filled
     }
 }
 
 extension PositionAuction {
+    /// The price per click of rank `r` of a ranking — `ranked[0..<kept]` (bidder indices, best
+    /// first; `kept` ≤ slots + 1, the first loser included), of which `filled` won slots — under
+    /// `mechanism`, clamped to [reserve, own bid] (see the type's summary for each rule).
+    public static func price(_ mechanism: Mechanism, rank r: Int, ranked: UnsafeBufferPointer<Int>, kept: Int, filled: Int,
+                             reserve: Double, bids: UnsafeBufferPointer<Double>, quality: UnsafeBufferPointer<Double>,
+                             weights: UnsafeBufferPointer<Double>) -> Double {
+        let slots = weights.count
+        let w = ranked[r]
+        let bid = bids[w], q = quality[w]
+        let hasNext = r + 1 < kept
+        var price: Double
+        switch mechanism {
+        case .firstPrice:
+            price = bid
+        case .secondPrice:
+            price = hasNext ? bids[ranked[r + 1]] : 0
+        case .gsp:
+            price = hasNext ? bids[ranked[r + 1]] * quality[ranked[r + 1]] / q : 0
+        case .vcg:
+            var payment = 0.0
+            for j in r..<filled {
+                let next = j + 1 < kept ? bids[ranked[j + 1]] * quality[ranked[j + 1]] : 0
+                let drop = weights[j] - (j + 1 < slots ? weights[j + 1] : 0)
+                payment += drop * next
+            }
+            price = payment / (weights[r] * q)
+        }
+        return min(bid, max(reserve, price))
+    }
+
     /// Keeps the top `capacity` eligible bidders among `candidates` (in bidder order) by score in
     /// `ranked` and `rankedScore`; returns how many are kept. Up to eight in SIMD lanes, more by
     /// insertion.

@@ -23,7 +23,7 @@ struct FairnessTests {
     // MARK: - Formulas
 
     @Test func disparityAndTreatmentRatioByHand() {
-        var state = FairnessState(control: nil, tierNames: ["a", "b"])
+        var state = DisparityLedger(tiers: 2)
         // Tier a: 10 ads, exposure 50, merit 0.5 per impression → r = 5/0.5 = 10.
         // Tier b: 20 ads, exposure 20, merit 0.25 per impression → r = 1/0.25 = 4.
         state.activeAds = [10, 20, 0]

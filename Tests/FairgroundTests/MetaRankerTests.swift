@@ -4,6 +4,7 @@ import Testing
 @testable import Simulation
 import Reporting
 @testable import Marketplace
+import Stochastics
 
 @Suite("Simulation: meta-learned and fine-tuned rankers")
 struct MetaRankerTests {
@@ -133,8 +134,8 @@ struct CohortBlockTests {
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "cohorts.yaml")
         #expect(scenario.policies[0].ranker.meta.cohortBlocks)
         let world = WorldGenerator.generate(scenario, replicate: 0)
-        let ranker = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
-        let blocks = try #require(ranker.personal?.cohorts)
+        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3, tuned: true)
+        let blocks = try #require(ranker.personal.cohorts)
         #expect(blocks.blocks.contains { $0 != 0 })
         let a = Runner.runCell(scenario, policy: 0, replicate: 1), b = Runner.runCell(scenario, policy: 0, replicate: 1)
         #expect(a.revenue == b.revenue && a.metrics.impressions == b.metrics.impressions)
@@ -154,14 +155,17 @@ struct FastPathTests {
     func specialisedAdaptationMatchesTheGenericLearner(ranker: String) throws {
         let scenario = try MetaRankerTests.scenario("policies:\n  - {name: m, ranker: \(ranker)}\n")
         let world = WorldGenerator.generate(scenario, replicate: 0)
-        var simulation = MarketSimulation(scenario: scenario, world: world, policyIndex: 0, replicate: 0)
+        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
+                                         seed: deriveSeed(scenario.seed, replicate: 0, stream: "learning"), tuned: true)
+        var simulation = MarketSimulation<PersonalBlockRanker, NoExplorer, NoFairnessControl, TunedKernel>(
+            scenario: scenario, world: world, policyIndex: 0, replicate: 0, ranker: ranker, explorer: NoExplorer(), fairness: NoFairnessControl())
         _ = simulation.run()
-        let ranker = try #require(simulation.ranker), personal = try #require(ranker.personal)
+        let personal = ranker.personal, base = ranker.base
         let now = simulation.horizon
         var adaptedWithData = 0
         for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
-            personal.adapt(ad: ad, world: world, base: ranker, now: now)
-            let reference = personal.referenceBlock(ad: ad, world: world, base: ranker, now: now)
+            personal.adapt(ad: ad, world: world, base: base, now: now)
+            let reference = personal.referenceBlock(ad: ad, world: world, base: base, now: now)
             let served = personal.servedBlock(ad: ad, world: world)
             #expect(served.bias == reference.last!, "ad \(ad): bias \(served.bias) vs \(reference.last!)")
             for k in 0..<world.dimension {

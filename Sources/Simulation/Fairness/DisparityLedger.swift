@@ -1,61 +1,25 @@
-import Scenario
-
-/// Exposure and merit per group (tiers, then "new"), and the state of a policy's fairness control.
+/// Exposure and merit per group (the tiers, then "new"): what every policy's disparity metrics
+/// are computed from, and what FairCo steers by.
 ///
 /// Merit of a group is its mean value per impression among the candidates the platform considered
-/// (bid × click rate: the true rate, and separately the ranker's estimate). A group's treatment
-/// ratio is r_G = (exposure per active ad) ÷ merit; fairness of exposure (Singh & Joachims 2018)
-/// asks for equal r across groups.
-struct FairnessState {
-    let control: FairnessControl?
+/// (bid × click rate: the true rate, and separately the ranker's estimate), measured on one
+/// request in `MarketSimulation.meritSampling`. A group's treatment ratio is
+/// r_G = (exposure per active ad) ÷ merit; fairness of exposure (Singh & Joachims 2018) asks for
+/// equal r across groups.
+struct DisparityLedger {
     let tiers: Int
     var exposure: [Double]
     var meritTrue: [Double]
     var meritEstimated: [Double]
     var meritCount: [Double]
     var activeAds: [Double]
+    /// Requests that reached ranking so far.
     var requests = 0.0
 
-    // Exposure floor: hourly buckets of the group's and everyone's exposure.
-    let floorGroup: Int?
-    let floorShare: Double
-    var bucketHour: [Int]
-    var bucketGroup: [Double]
-    var bucketTotal: [Double]
-    /// The floor group's ads (active ones), from which the floor fetches a candidate when
-    /// retrieval brought none.
-    var floorPool: [Int] = []
-
-    /// Whether the control rescales predicted click rates per tier (`tierCalibrated`).
-    var calibrates: Bool {
-        if case .tierCalibrated = control { return true }
-        return false
-    }
-
-    // Tier calibration: observed clicks and raw predicted clicks on each tier's impressions.
-    var calibration: [Double]
-    var calibrationClicks: [Double]
-    var calibrationPredicted: [Double]
-    var calibrationHour = -1
-
-    init(control: FairnessControl?, tierNames: [String]) {
-        self.control = control
-        tiers = tierNames.count
+    init(tiers: Int) {
+        self.tiers = tiers
         exposure = Array(repeating: 0, count: tiers + 1)
         meritTrue = exposure; meritEstimated = exposure; meritCount = exposure; activeAds = exposure
-        calibration = Array(repeating: 1, count: tiers)
-        calibrationClicks = Array(repeating: 0, count: tiers)
-        calibrationPredicted = calibrationClicks
-        if case .exposureFloor(let group, let share, let window) = control {
-            floorGroup = group == "new" ? tierNames.count : tierNames.firstIndex(of: group)
-            floorShare = share
-            let buckets = max(1, Int(window.rounded(.up)))
-            bucketHour = Array(repeating: -1, count: buckets)
-            bucketGroup = Array(repeating: 0, count: buckets)
-            bucketTotal = bucketGroup
-        } else {
-            floorGroup = nil; floorShare = 0; bucketHour = []; bucketGroup = []; bucketTotal = []
-        }
     }
 
     // MARK: - Treatment ratios and disparity
@@ -113,33 +77,5 @@ struct FairnessState {
         guard defined > 1, total > 0 else { return }
         let mean = total / Double(defined)
         for g in 0..<tiers where r[g] > 0 { err[g] = max(0, requests - 1) * (best - r[g]) / mean }
-    }
-
-    // MARK: - Exposure floor window
-
-    /// Exposure of the floor group and of everyone in the window ending with `hour`.
-    func window(hour: Int) -> (group: Double, total: Double) {
-        var g = 0.0, t = 0.0
-        for i in 0..<bucketHour.count where bucketHour[i] > hour - bucketHour.count && bucketHour[i] <= hour {
-            g += bucketGroup[i]; t += bucketTotal[i]
-        }
-        return (g, t)
-    }
-
-    mutating func addToWindow(hour: Int, groupExposure: Double, totalExposure: Double) {
-        guard !bucketHour.isEmpty else { return }
-        let i = hour % bucketHour.count
-        if bucketHour[i] != hour { bucketHour[i] = hour; bucketGroup[i] = 0; bucketTotal[i] = 0 }
-        bucketGroup[i] += groupExposure
-        bucketTotal[i] += totalExposure
-    }
-
-    // MARK: - Tier calibration
-
-    /// Refreshes the per-tier factors once per hour: (clicks + P) / (predicted clicks + P).
-    mutating func refreshCalibration(hour: Int) {
-        guard case .tierCalibrated(let prior) = control, hour != calibrationHour else { return }
-        calibrationHour = hour
-        for t in 0..<tiers { calibration[t] = (calibrationClicks[t] + prior) / (calibrationPredicted[t] + prior) }
     }
 }

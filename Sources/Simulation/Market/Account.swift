@@ -10,8 +10,8 @@ struct Account {
     /// Today's budget cap (0 before the advertiser enters) and the spend so far today.
     var dayCap = 0.0
     var spentToday = 0.0
-    /// The bid entered in auctions before the budget cap: the world's bid shaded by the pacing
-    /// multiplier, refreshed at every pacing update.
+    /// The advertiser's current bid before the budget cap: the bidder's (`Bidder`), e.g. the
+    /// world's bid shaded by the pacing multiplier.
     var pacedBid: Double
     /// Click-logit drift of the true model.
     var drift = 0.0
@@ -22,7 +22,7 @@ struct Account {
     let dailyBudget: Double
     let tier: Int32
     let isNew: Bool
-    /// Whether the pacing controller is on `MarketSimulation.pacingDue` (every one at first).
+    /// Whether the pacing controller is on the bidders' due list (every one at first).
     var pacingListed = true
     /// Whether the advertiser has entered the market (present from the start, or since its entry).
     var entered: Bool

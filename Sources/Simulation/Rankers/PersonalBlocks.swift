@@ -3,7 +3,7 @@ import Marketplace
 import Scenario
 import Stochastics
 
-/// The per-ad half of a `meta` or `finetune` ranker: a personal block per ad on top of the global
+/// The per-ad half of a `meta` or `finetune` ranker (`PersonalBlockRanker`): a personal block per ad on top of the global
 /// model, adapted in a few SGD steps from that ad's recent impressions.
 ///
 /// Each ad is a task (an adgroup of one creative in the generated world). The task model is a
@@ -45,8 +45,12 @@ final class PersonalBlocks {
     /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
     private let adaptation: AdaptationScratch
     private let memory = ScratchMemory()
+    /// Whether adaptation runs the specialised inner loop (`adapt`) rather than the generic
+    /// learner (`referenceBlock`), which it reproduces bit for bit.
+    let tuned: Bool
 
-    init(world: World, ranker: RankerSettings, cohorts cohortCount: Int) {
+    init(world: World, ranker: RankerSettings, cohorts cohortCount: Int, tuned: Bool) {
+        self.tuned = tuned
         settings = ranker.meta
         metaTrained = ranker.kind == .meta
         d = world.dimension
@@ -109,7 +113,7 @@ final class PersonalBlocks {
     // MARK: - Task data
 
     /// Rows as a task-model batch whose offsets are the global model's logits.
-    private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker, dropIDBias: Bool = false) -> Batch {
+    private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalModel, dropIDBias: Bool = false) -> Batch {
         let m = shared + width
         var inputs = [Double](repeating: 0, count: rows.count * m)
         var offsets = [Double](), targets = [Double](), observation = [Double]()
@@ -143,7 +147,13 @@ final class PersonalBlocks {
     /// personal block's gradient is formed (the loss itself is never needed). Allocation-free, and
     /// the same arithmetic in the same order as `MetaLearner.adapt` on `batch(…)` — the served
     /// blocks are identical to the generic path's.
-    func adapt(ad: Int, world: World, base: GlobalRanker, now: Double) {
+    func adapt(ad: Int, world: World, base: GlobalModel, now: Double) {
+        guard tuned else {
+            referenceBlock(ad: ad, world: world, base: base, now: now).withUnsafeBufferPointer {
+                setServed(ad: ad, block: $0, world: world, base: base)
+            }
+            return
+        }
         let a = adaptation, xBase = ad * d
         let θ = learner.parameters, α = learner.stepSizes
         let n = rings.latestRows(owner: ad, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
@@ -183,7 +193,7 @@ final class PersonalBlocks {
     /// shared part of its output (θ's first 2d + 1 weights on those inputs), its offset (the
     /// global model's logit and the cohort block's), its click and its examination.
     @inline(__always)
-    private func setUpRow(_ i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) {
+    private func setUpRow(_ i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) {
         let a = adaptation, row = a.rows[i], user = rings.user(row)
         var o = 0.0
         for k in 0..<d { o += θ[k] * (user[k] * x[k]) }
@@ -204,7 +214,7 @@ final class PersonalBlocks {
     /// multiply-add), so every value has the scalar's bits. A row's sums are chains of dependent
     /// additions; four rows side by side run four chains in the time of one.
     @inline(__always)
-    private func setUpRows4(from i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, base: GlobalRanker) {
+    private func setUpRows4(from i: Int, ad: Int, x: UnsafePointer<Double>, θ: UnsafeBufferPointer<Double>, base: GlobalModel) {
         let a = adaptation, stride = a.rows.count
         let u0 = rings.user(a.rows[i]).baseAddress!, u1 = rings.user(a.rows[i + 1]).baseAddress!
         let u2 = rings.user(a.rows[i + 2]).baseAddress!, u3 = rings.user(a.rows[i + 3]).baseAddress!
@@ -236,7 +246,7 @@ final class PersonalBlocks {
 
     /// The ad's block as the generic learner computes it — `MetaLearner.adapt` on the task batch —
     /// which `adapt(ad:world:base:now:)` must reproduce exactly: [p (last-layer only), c].
-    func referenceBlock(ad: Int, world: World, base: GlobalRanker, now: Double) -> [Double] {
+    func referenceBlock(ad: Int, world: World, base: GlobalModel, now: Double) -> [Double] {
         let rows = rings.rows(owner: ad, now: now, windowHours: settings.windowHours)
         let support = Array(rows.suffix(settings.supportSize))
         var θ = learner.parameters
@@ -258,7 +268,7 @@ final class PersonalBlocks {
     private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
     /// Caches an adapted personal block (width values: p then c) as the ad's served vector.
-    private func setServed(ad: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) {
+    private func setServed(ad: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) {
         let c = block[width - 1], o = Int(world.adPosition[ad]) * servedStride
         bias[ad] = c
         served[o] = base.idBias(ad: ad) + c
@@ -275,7 +285,7 @@ final class PersonalBlocks {
     /// In ad order rather than the order of their first fresh impression: each adaptation only
     /// reads its own ad's ring and writes its own block, so the order changes no result, and in ad
     /// order the rings (one after another in memory, a page or so each) are read front to back.
-    func adaptFresh(world: World, base: GlobalRanker, now: Double) {
+    func adaptFresh(world: World, base: GlobalModel, now: Double) {
         dirtyAds.removeAll(keepingCapacity: true)
         for ad in 0..<dirty.count where dirty[ad] { dirtyAds.append(Int32(ad)) }
         adaptListed(world: world, base: base, now: now)
@@ -285,11 +295,11 @@ final class PersonalBlocks {
     /// Re-adapts the ads in `dirtyAds`, in that order, clears their flags and empties the list.
     /// The ring position of the ad two ahead and the latest rows of the next one are asked for
     /// while one adapts: each adaptation otherwise starts on misses in its ad's ring.
-    private func adaptListed(world: World, base: GlobalRanker, now: Double) {
+    private func adaptListed(world: World, base: GlobalModel, now: Double) {
         let listed = dirtyAds.count
         for k in 0..<listed {
-            if k + 2 < listed { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
-            if k + 1 < listed { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
+            if tuned && k + 2 < listed { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
+            if tuned && k + 1 < listed { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
             let ad = Int(dirtyAds[k])
             adapt(ad: ad, world: world, base: base, now: now)
             dirty[ad] = false
@@ -298,7 +308,7 @@ final class PersonalBlocks {
     }
 
     /// Everything but the cohort block: the global logit, the shared correction and the ad's block.
-    private func logitWithoutCohort(ad: Int, user: UnsafeBufferPointer<Double>, world: World, base: GlobalRanker) -> Double {
+    private func logitWithoutCohort(ad: Int, user: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) -> Double {
         let θ = learner.parameters
         var z = base.baseLogit(ad: ad, user: user, world: world) + θ[2 * d] + logit(ad: ad, user: user, world: world)
         for k in 0..<d { z += (θ[k] * user[k] + θ[d + k]) * world.adFeatures[ad * d + k] }
@@ -306,14 +316,14 @@ final class PersonalBlocks {
     }
 
     /// Re-adapts every ad whose advertiser has entered by `now` (after the starting point changed).
-    func adaptAll(world: World, base: GlobalRanker, now: Double) {
+    func adaptAll(world: World, base: GlobalModel, now: Double) {
         dirtyAds.removeAll(keepingCapacity: true)
         for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now { dirtyAds.append(Int32(ad)) }
         adaptListed(world: world, base: base, now: now)
     }
 
     /// Gives an entering advertiser's ads their starting blocks.
-    func enter(advertiser adv: Int, world: World, base: GlobalRanker, now: Double) {
+    func enter(advertiser adv: Int, world: World, base: GlobalModel, now: Double) {
         let first = Int(world.firstAd[adv])
         for ad in first..<(first + Int(world.adCount[adv])) { adapt(ad: ad, world: world, base: base, now: now) }
     }
@@ -322,7 +332,7 @@ final class PersonalBlocks {
     /// among those with at least two usable impressions; each sampled ad's rows are shuffled and
     /// split into query (up to `querySize`, at most half) and support. Under Meta-Embedding the
     /// generator takes a step on the established ads of the same sample. Then every block is re-adapted.
-    func metaUpdate(world: World, base: GlobalRanker, now: Double, stream: RandomStream) {
+    func metaUpdate(world: World, base: GlobalModel, now: Double, stream: RandomStream) {
         if metaTrained && settings.metaIterations > 0 {
             let eligible = (0..<world.adCountTotal).filter {
                 world.entryTime[Int(world.adAdvertiser[$0])] <= now
@@ -356,7 +366,7 @@ final class PersonalBlocks {
     }
 
     /// Rows scored as a brand-new ad would be (no ID bias; the learned block with c = 0), for the generator.
-    private func generatorBatch(_ rows: [Int], ad: Int, world: World, base: GlobalRanker) -> Batch {
+    private func generatorBatch(_ rows: [Int], ad: Int, world: World, base: GlobalModel) -> Batch {
         let b = batch(rows, ad: ad, world: world, base: base, dropIDBias: true)
         var θ = learner.parameters
         θ[shared + width - 1] = 0

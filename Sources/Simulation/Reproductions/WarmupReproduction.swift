@@ -101,8 +101,8 @@ public enum WarmupReproduction {
     static func replicate(_ setup: Setup, scenario: Scenario, replicate r: Int) -> Replicate {
         let world = WorldGenerator.generate(scenario, replicate: r)
         let d = world.dimension
-        let base = GlobalRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
-                                seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"))
+        let base = GlobalModel(world: world, settings: scenario.policies[0].ranker,
+                               seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"), servesRows: true)
         // Established ads' history rows, grouped by ad, scored without their own ID bias.
         var rowsByAd = [[Int]](repeating: [], count: world.adCountTotal)
         for i in 0..<world.history.count { rowsByAd[Int(world.history.ad[i])].append(i) }

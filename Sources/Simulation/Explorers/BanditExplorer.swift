@@ -11,8 +11,7 @@ import Stochastics
 /// retrieval found it. The pool is an explicit list (O(1) insertion and removal); the bandit
 /// chooses among at most `choiceLimit` pool ads per explored request (a random window of the
 /// list when it is longer), so the cost does not grow with the pool.
-/// A class, like the ranker, so the simulation reaches it through its optional without copies.
-final class ExplorerState {
+final class BanditExplorer: Explorer {
     let settings: ExplorerSettings
     var bandit: BernoulliBandit
     let stream: RandomStream
@@ -27,6 +26,11 @@ final class ExplorerState {
     /// Scratch for the arms offered to the bandit.
     var arms: [Int]
     static let choiceLimit = 64
+
+    static var explores: Bool { true }
+    var rate: Double { settings.rate }
+    var slot: Int { settings.slot }
+    var pricing: ExplorerPricing { settings.pricing }
 
     init(settings: ExplorerSettings, world: World, scenario: Scenario, seed: UInt64) {
         self.settings = settings
@@ -94,18 +98,25 @@ final class ExplorerState {
         return arms.withUnsafeBufferPointer { bandit.select(among: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
     }
 
-    /// Asks for the per-ad state `recordImpression(ad:…)` will update for the `placed` ads
-    /// `candidates[placedCandidate[r]]` (the arm's counts, the logged impressions, the graduation
-    /// flag): a cache miss each for a random ad in a large marketplace. One call per request, so
-    /// each array is reached (and retained) once.
-    func prefetchImpressions(placed: Int, candidates: UnsafeMutableBufferPointer<Int>, placedCandidate: UnsafeMutableBufferPointer<Int>) {
+    /// Asks for the per-ad state `recordImpression(ad:…)` will update for the placed ads (the
+    /// arm's counts, the logged impressions, the graduation flag): a cache miss each for a random
+    /// ad in a large marketplace. One call per request, so each array is reached once.
+    func prefetchImpressions(_ request: RequestScratch, placed: Int) {
         func ask<T>(_ array: [T]) {
-            array.withUnsafeBufferPointer { a in for r in 0..<placed { prefetch(a.baseAddress! + candidates[placedCandidate[r]]) } }
+            array.withUnsafeBufferPointer { a in
+                for r in 0..<placed { prefetch(a.baseAddress! + request.candidates[request.placedCandidate[r]]) }
+            }
         }
         ask(bandit.trials)
         ask(bandit.successes)
         ask(loggedImpressions)
         ask(graduated)
+    }
+
+    func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double) {
+        var pool = 0.0
+        for ad in 0..<world.adCountTotal where entered(Int(world.adAdvertiser[ad])) && eligible(ad, world) { pool += 1 }
+        return (Double(graduations), pool)
     }
 
     /// An impression of `ad` examined with probability `e`; graduates the ad when it qualifies.

@@ -44,7 +44,7 @@ extension CellResult {
     /// hour, with true and with estimated merit (the time path of `fairness.disparity`).
     public var disparityPath: [(true: Double, estimated: Double)] {
         let m = metrics, width = m.tierCount + 1
-        var state = FairnessState(control: nil, tierNames: Array(repeating: "", count: m.tierCount))
+        var state = DisparityLedger(tiers: m.tierCount)
         var path: [(Double, Double)] = []
         for h in 0..<m.hours {
             for g in 0..<width {

@@ -3,21 +3,24 @@ import Marketplace
 import Scenario
 import Stochastics
 
-/// The "one model for all" ranker: a position-debiased logistic CTR model on user × ad
-/// features with a per-ad ID bias, plus per-ad conversion rates shrunk toward the global rate.
+/// The "one model for all": a position-debiased logistic CTR model on user × ad features with a
+/// per-ad ID bias, plus per-ad conversion rates shrunk toward the global rate — what `GlobalRanker`
+/// serves, and the base a `PersonalBlockRanker`'s blocks correct.
 ///
 /// Features φ(u, x) = [u ⊙ x, x] (2d values). Scoring is split so the per-candidate cost is one
 /// d-length dot product: `prepare(user:)` folds the user into g = w_int ⊙ u + w_ad once per
 /// request, then logit(ad) = b₀ + β_ad + x_ad · g.
 ///
-/// A class: one simulation owns it for its whole run, and calling through the simulation's
-/// optional must not copy its arrays (as a struct it was copied once per scored candidate).
-final class GlobalRanker {
+/// A class: one simulation owns it for its whole run; its tables have fixed addresses.
+final class GlobalModel {
     private(set) var model: LogisticRegression
     let settings: RankerSettings
     let dimension: Int
-    /// The prepared request: g (d values), then the user u (d values) when there are personal blocks.
-    private let folded: UnsafeMutableBufferPointer<Double>
+    /// The prepared request: g (d values), then room for the user u (d values), which a
+    /// personal-block ranker writes there.
+    let folded: UnsafeMutableBufferPointer<Double>
+    /// Intercept of the prepared request (b₀, plus whatever a personal-block ranker adds).
+    var requestIntercept = 0.0
     /// Logged clicks and conversions per ad (history plus live feedback) for the CVR estimate.
     private var adClicks: [Double]
     private var adConversions: [Double]
@@ -25,21 +28,20 @@ final class GlobalRanker {
     /// Each ad's retrieval position (`World.adPosition`): the caches below are stored in that order.
     private let adPosition: [Int32]
     /// The shrunk CVR estimate per retrieval position, refreshed on every click and conversion.
-    private let cvrCache: UnsafeMutableBufferPointer<Double>
-    /// Without personal blocks: [β_ad, x_ad] per retrieval position (stride d + 1), refreshed after
-    /// every training pass, so a candidate's score reads one region (empty with personal blocks).
+    let cvrCache: UnsafeMutableBufferPointer<Double>
+    /// [β_ad, x_ad] per retrieval position (stride d + 1), refreshed after every training pass,
+    /// so a candidate's score reads one region (empty when the model does not serve its own rows).
     private let served: UnsafeMutableBufferPointer<Double>
-    /// Owns `folded`, `cvrCache` and `served`: their addresses are fixed for the ranker's life, so
-    /// the request path reads them through plain pointers (`servedRows`), with no reference
-    /// counting per request.
+    private let servesRows: Bool
+    /// The feedback since the last model update (what the next one trains on).
+    private(set) var feedback: InteractionLog
+    /// Owns `folded`, `cvrCache` and `served`.
     private let memory = ScratchMemory()
     static let cvrPriorStrength = 20.0
-    /// Per-ad personal blocks on top of this model (`meta` and `finetune` rankers), else nil.
-    let personal: PersonalBlocks?
-    /// Intercept of the prepared request: b₀, plus the personal blocks' shared correction b′.
-    private var requestIntercept = 0.0
 
-    init(world: World, settings: RankerSettings, cohorts: Int, seed: UInt64) {
+    /// Trains on the world's history (`settings.epochs` passes, seeded by `seed`). `servesRows`:
+    /// whether `servedRows` serves this model alone (false under personal blocks, which serve their own).
+    init(world: World, settings: RankerSettings, seed: UInt64, servesRows: Bool) {
         self.settings = settings
         dimension = world.dimension
         let history = world.history
@@ -58,13 +60,11 @@ final class GlobalRanker {
         }
         adPosition = world.adPosition
         cvrCache = memory.buffer(world.adCountTotal, filledWith: 0.0)
-        let personalised = settings.kind == .meta || settings.kind == .finetune
-        served = memory.buffer(personalised ? 0 : world.adCountTotal * (world.dimension + 1), filledWith: 0.0)
-        personal = personalised ? PersonalBlocks(world: world, ranker: settings, cohorts: cohorts) : nil
+        self.servesRows = servesRows
+        served = memory.buffer(servesRows ? world.adCountTotal * (world.dimension + 1) : 0, filledWith: 0.0)
+        feedback = InteractionLog(dimension: world.dimension)
         for ad in 0..<world.adCountTotal { refreshCVR(ad: ad, position: Int(adPosition[ad])) }
         train(on: history, world: world, epochs: settings.epochs, seed: seed)
-        // The established ads' history is the first meta-training set.
-        personal?.metaUpdate(world: world, base: self, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
     }
 
     /// SGD passes over `log` in a seeded shuffled order.
@@ -110,10 +110,9 @@ final class GlobalRanker {
         refreshServed(world: world)
     }
 
-    /// Rebuilds the [β, x] cache of the plain global model (a ranker with personal blocks serves
-    /// from theirs instead).
+    /// Rebuilds the [β, x] cache (when the model serves its own rows).
     private func refreshServed(world: World) {
-        guard personal == nil else { return }
+        guard servesRows else { return }
         let d = dimension, stride = d + 1
         for ad in 0..<world.adCountTotal {
             let o = Int(adPosition[ad]) * stride
@@ -122,23 +121,14 @@ final class GlobalRanker {
         }
     }
 
-    /// Folds the request's user into the per-request vector g (with the personal blocks' shared
-    /// correction, and the request cohort's block, when there are personal blocks).
-    func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) {
+    /// Folds the request's user into the per-request vector g (`folded[0..<d]`), and sets
+    /// `requestIntercept` to b₀.
+    func prepare(user: UnsafeBufferPointer<Double>) {
         let d = dimension, folded = folded
         model.weights.withUnsafeBufferPointer { w in
             for k in 0..<d { folded[k] = w[k] * user[k] + w[d + k] }
         }
         requestIntercept = model.intercept
-        guard let personal else { return }
-        personal.withSharedCorrection { c in
-            for k in 0..<d {
-                folded[k] += c[k] * user[k] + c[d + k]
-                folded[d + k] = user[k]
-            }
-            requestIntercept += c[2 * d]
-        }
-        personal.cohorts?.fold(cohort: cohort, user: user, into: folded, intercept: &requestIntercept)
     }
 
     /// The global model's logit b₀ + β_ad + Σₖ (wᵢₖ uₖ + wₐₖ) xₖ for any user (the base a personal block corrects).
@@ -158,56 +148,23 @@ final class GlobalRanker {
     /// The model's learned ID bias β_ad.
     func idBias(ad: Int) -> Double { model.entityBias[ad] }
 
-    /// Predicted click-through and conversion rates of the candidates at retrieval `positions` for
-    /// the prepared user, written to `ctr` and `cvr`: one call per request, reading each candidate's
-    /// cached ad-side vector once (a candidate admitted late is scored alone the same way).
-    func score(_ positions: UnsafeBufferPointer<Int>, ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
-        // With personal blocks one contiguous ad-side vector per candidate, [β + c, x, q] · [1, g, u];
-        // without, [β, x] · [1, g].
-        let rows = servedRows
-        Self.predict(positions, served: rows.rows, stride: rows.stride, request: UnsafePointer(folded.baseAddress!),
-                     length: personal == nil ? dimension : 2 * dimension, intercept: requestIntercept, rates: rows.rates, ctr: ctr, cvr: cvr)
-    }
-
-    /// Where the served ad-side vectors and the cached conversion rates sit (retrieval order): the
-    /// personal blocks' vectors when there are personal blocks, else the plain model's. Valid for
-    /// the ranker's life, so the request path may keep it (`retrieve` asks for candidates' rows
-    /// ahead of scoring).
+    /// The model's own serving tables: [β, x] per retrieval position and the conversion rates.
     var servedRows: ServedRows {
-        if let personal { return ServedRows(rows: UnsafePointer(personal.served.baseAddress!), stride: personal.servedStride, rates: UnsafePointer(cvrCache.baseAddress!)) }
-        return ServedRows(rows: UnsafePointer(served.baseAddress!), stride: dimension + 1, rates: UnsafePointer(cvrCache.baseAddress!))
+        ServedRows(rows: UnsafePointer(served.baseAddress!), stride: dimension + 1, rates: UnsafePointer(cvrCache.baseAddress!))
     }
 
-    /// σ(intercept + v₀ + v₁…ₗ · request) for the served vectors v (`stride` apart, in retrieval
-    /// order) at `positions`, into `ctr`, and each position's cached conversion rate into `cvr`;
-    /// four candidates at a time: their four dot products in one vector (`dot4`), then σ on the
-    /// vector (`VectorLogistic.logistic(lanes:)`). A last partial group repeats its first
-    /// candidate in the spare lanes. Each rate has the bits the candidate's own `dot` and
-    /// `VectorLogistic.apply` give.
-    @inline(__always)
-    static func predict(_ positions: UnsafeBufferPointer<Int>, served base: UnsafePointer<Double>, stride: Int,
-                        request: UnsafePointer<Double>, length: Int, intercept: Double, rates: UnsafePointer<Double>,
-                        ctr: UnsafeMutableBufferPointer<Double>, cvr: UnsafeMutableBufferPointer<Double>) {
-        let n = positions.count
-        var i = 0
-        while i < n {
-            let p0 = positions[i]
-            let p1 = i + 1 < n ? positions[i + 1] : p0
-            let p2 = i + 2 < n ? positions[i + 2] : p0
-            let p3 = i + 3 < n ? positions[i + 3] : p0
-            let o0 = p0 * stride, o1 = p1 * stride, o2 = p2 * stride, o3 = p3 * stride
-            let bias = SIMD4(base[o0], base[o1], base[o2], base[o3])
-            let products = dot4(base + o0 + 1, base + o1 + 1, base + o2 + 1, base + o3 + 1, request, count: length)
-            let click = VectorLogistic.logistic(lanes: (SIMD4(repeating: intercept) + bias) + products)
-            let conversion = SIMD4(rates[p0], rates[p1], rates[p2], rates[p3])
-            if i + 4 <= n {
-                ctr[i] = click[0]; ctr[i + 1] = click[1]; ctr[i + 2] = click[2]; ctr[i + 3] = click[3]
-                cvr[i] = conversion[0]; cvr[i + 1] = conversion[1]; cvr[i + 2] = conversion[2]; cvr[i + 3] = conversion[3]
-            } else {
-                for k in 0..<(n - i) { ctr[i + k] = click[k]; cvr[i + k] = conversion[k] }
-            }
-            i += 4
-        }
+    /// Logs an impression for the next model update.
+    func log(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool) {
+        feedback.append(ad: ad, user: user, cohort: cohort, examination: examination, clicked: clicked)
+    }
+
+    /// The model-update tick: one SGD pass over the feedback since the last one (which is then
+    /// dropped). Returns false when there was none (nothing changed).
+    func update(world: World, seed: UInt64) -> Bool {
+        guard feedback.count > 0 else { return false }
+        train(on: feedback, world: world, epochs: 1, seed: seed)
+        feedback.removeAll()
+        return true
     }
 
     /// (conversions + s·prior) / (clicks + s) with s = `cvrPriorStrength`.
@@ -223,13 +180,4 @@ final class GlobalRanker {
     private func refreshCVR(ad: Int, position: Int) {
         cvrCache[position] = Self.shrunkRate(conversions: adConversions[ad], clicks: adClicks[ad], prior: priorCVR)
     }
-}
-
-/// The ranker's serving tables as the request path reads them (`GlobalRanker.servedRows`):
-/// `stride` values per retrieval position from `rows`, and one conversion rate per position from
-/// `rates`.
-struct ServedRows {
-    let rows: UnsafePointer<Double>
-    let stride: Int
-    let rates: UnsafePointer<Double>
 }

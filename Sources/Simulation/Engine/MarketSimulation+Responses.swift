@@ -1,0 +1,73 @@
+import Marketplace
+import Scenario
+import Stochastics
+
+extension MarketSimulation {
+    // MARK: - Responses: impressions, clicks, conversions
+
+    /// Shows the placed ads: draws clicks from the true model, tells every stage that learns or
+    /// counts of each impression, and schedules the charges and the delayed conversions.
+    mutating func respond(placed: Int, cohort: Int) {
+        let hour = Int(queue.now / 3600)
+        let newGroup = disparity.tiers
+        tallies.recordActiveAds(disparity.activeAds, hour: hour)
+        let user = UnsafeBufferPointer(request.user), now = queue.now, logged = feedbackWanted
+        // Every placed ad's first ranker record asked for before the first is written, so their
+        // misses overlap (their earlier records were asked for by `prefetchImpressions`).
+        if K.isTuned && plan.prefetchRecords { for r in 0..<placed { ranker.prefetchRecord(ad: request.candidates[request.placedCandidate[r]]) } }
+        for r in 0..<placed {
+            let slot = request.placedCandidate[r], position = request.candidatePosition[slot]
+            // The account through the position table (in cache since the scan); the advertiser's
+            // number only where it is needed (a new advertiser, a conversion).
+            let ad = request.candidates[slot]
+            let a = ledger.rank(position: position), account = ledger.accounts[a]
+            let tier = Int(account.tier), isNew = account.isNew
+            let e = examination[r], trueCTR = request.trueRate[slot], predicted = request.predicted[slot]
+            let clicked = response.clicks(request: requestId, ad: ad, probability: e * trueCTR)
+            tallies.recordImpression(Impression(rank: a, ad: ad, cohort: cohort, tier: tier, isNew: isNew,
+                                                hoursSinceEntry: isNew ? hoursSinceEntry(position: position) : 0,
+                                                examination: e, trueCTR: trueCTR, predicted: predicted, clicked: clicked,
+                                                explored: request.placedExplored[r], hour: hour))
+            explorer.recordImpression(ad: ad, examination: e)
+            disparity.exposure[tier] += e
+            if isNew { disparity.exposure[newGroup] += e }
+            fairness.recordImpression(tier: tier, isNew: isNew, exposure: e, predicted: predicted, clicked: clicked, hour: hour)
+            if R.learns {
+                ranker.recordImpression(ad: ad, user: user, cohort: cohort, examination: e, clicked: clicked, time: now, logged: logged)
+            }
+            guard clicked else { continue }
+            queue.schedule(at: now, .click(ad: Int32(ad), position: Int32(position), price: request.placedPrice[r]))
+            if response.converts(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position])) {
+                queue.schedule(at: now + response.conversionDelay(request: requestId, ad: ad), .conversion(ad: Int32(ad), cohort: Int32(cohort)))
+            }
+        }
+    }
+
+    /// Whole hours since the entry of the advertiser of the ad at retrieval `position`.
+    @inline(__always)
+    func hoursSinceEntry(position: Int) -> Int {
+        Int((queue.now - world.entryTime[Int(world.positionAdvertiser[position])]) / 3600)
+    }
+
+    /// A click on `ad`, at retrieval `position`: the charge, the bidders' pacing, tallies and the
+    /// learners' counts. The account is found through the position (the request that showed the ad
+    /// has just read that entry) and carries the tier and the new-advertiser flag.
+    mutating func handleClick(ad: Int, position: Int, price: Double) {
+        let a = ledger.rank(position: position)
+        ledger.charge(rank: a, price: price)
+        bidders.charged(rank: a, ledger: ledger)
+        let account = ledger.accounts[a]
+        tallies.recordClick(Click(rank: a, ad: ad, tier: Int(account.tier), isNew: account.isNew,
+                                  hoursSinceEntry: account.isNew ? hoursSinceEntry(position: position) : 0,
+                                  price: price, hour: Int(queue.now / 3600), time: queue.now))
+        explorer.recordClick(ad: ad)
+        if R.learns { ranker.recordClick(ad: ad, position: position) }
+    }
+
+    /// A delayed conversion of a click on `ad` by a user of `cohort`.
+    mutating func handleConversion(ad: Int, cohort: Int) {
+        let adv = Int(world.adAdvertiser[ad])
+        tallies.recordConversion(ad: ad, advertiser: adv, cohort: cohort, value: world.valuePerConversion[adv], time: queue.now)
+        if R.learns { ranker.recordConversion(ad: ad) }
+    }
+}

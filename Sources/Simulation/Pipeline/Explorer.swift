@@ -1,0 +1,43 @@
+import Marketplace
+import Scenario
+
+/// The explorer stage: in a keyed share of requests (`rate`) it may claim a slot for an ad of
+/// its pool, whether or not retrieval found it, and it learns from every impression and click.
+///
+/// The contract: `choose` is called only in explored requests and returns an ad whose
+/// advertiser can pay today (or nil); it may draw only from the explorer's own stream. The
+/// engine places the chosen ad at `slot` (or the first free slot above it) at the `pricing` rule.
+protocol Explorer: AnyObject {
+    /// Whether the explorer ever claims a slot (false: the engine skips the stage).
+    static var explores: Bool { get }
+    /// Share of requests explored.
+    var rate: Double { get }
+    /// 1-based slot of the explored ad.
+    var slot: Int { get }
+    var pricing: ExplorerPricing { get }
+    /// The ad to show, or nil when no pool ad can be shown.
+    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int?
+    /// An advertiser entered: its ads may join the pool.
+    func enter(advertiser: Int, _ world: World)
+    /// An impression of `ad` (explored or not) examined with probability `examination`.
+    func recordImpression(ad: Int, examination: Double)
+    func recordClick(ad: Int)
+    /// Asks for the per-ad state the placed ads' `recordImpression` will update (a tuned-kernel hint).
+    func prefetchImpressions(_ request: RequestScratch, placed: Int)
+    /// End of run: graduations, and the ads ever eligible for the pool among the entered ones.
+    func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double)
+}
+
+/// No explorer: every request goes to the auction alone.
+final class NoExplorer: Explorer {
+    static var explores: Bool { false }
+    var rate: Double { 0 }
+    var slot: Int { 1 }
+    var pricing: ExplorerPricing { .reserve }
+    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int? { nil }
+    func enter(advertiser: Int, _ world: World) {}
+    func recordImpression(ad: Int, examination: Double) {}
+    func recordClick(ad: Int) {}
+    func prefetchImpressions(_ request: RequestScratch, placed: Int) {}
+    func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double) { (0, 0) }
+}

@@ -1,0 +1,37 @@
+import Marketplace
+import Scenario
+import Stochastics
+
+/// The `global` ranker: one model for all (`GlobalModel`), retrained on the logged feedback at
+/// every model-update tick.
+final class GlobalRanker: Ranker {
+    let model: GlobalModel
+    let world: World
+    let servedRows: ServedRows?
+
+    init(world: World, settings: RankerSettings, seed: UInt64) {
+        self.world = world
+        model = GlobalModel(world: world, settings: settings, seed: seed, servesRows: true)
+        servedRows = model.servedRows
+    }
+
+    func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) { model.prepare(user: user) }
+
+    @inline(__always)
+    func score<K: Kernel>(_ request: RequestScratch, _ range: Range<Int>, kernel: K.Type) {
+        K.linearScores(request, range, served: servedRows!, vector: UnsafePointer(model.folded.baseAddress!), length: model.dimension,
+                       intercept: model.requestIntercept)
+    }
+
+    func recordImpression(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool,
+                          time: Double, logged: Bool) {
+        if logged { model.log(ad: ad, user: user, cohort: cohort, examination: examination, clicked: clicked) }
+    }
+
+    func recordClick(ad: Int, position: Int) { model.recordClick(ad: ad, position: position) }
+    func recordConversion(ad: Int) { model.recordConversion(ad: ad) }
+
+    func modelUpdate(now: Double, trainingSeed: UInt64, metaSeed: UInt64) {
+        _ = model.update(world: world, seed: trainingSeed)
+    }
+}
