@@ -1,0 +1,32 @@
+import Scenario
+import Stochastics
+
+public struct PolicySummary: Sendable, Codable {
+    public var name: String
+    public var ranker: String
+    /// Platform revenue: the sum of all charges (= the sum of advertisers' spend).
+    public var revenue: Estimate
+    /// Value of conversions minus spend, summed over advertisers.
+    public var advertiserWelfare: Estimate
+    /// Objective used for every cohort, or "cohort" when each cohort uses its own.
+    public var objective: String
+    /// The explorer's configuration (`null` without one).
+    @EncodedAsNull public var explorer: ExplorerSettings?
+    public var exploration: ExplorationSummary
+    /// The fairness control's configuration (`null` without one).
+    @EncodedAsNull public var fairnessControl: FairnessControl?
+    /// Paired against the same policy without the control (when one is listed).
+    public var fairnessCost: FairnessCost?
+    /// Expected clicks (Σ examination × true click rate) the oracle policy's allocation earned
+    /// minus this policy's, paired per replicate; absent when no policy uses the oracle ranker.
+    public var regretVsOracle: Estimate?
+    public var tiers: [String: TierSummary]
+    /// Outcomes by user cohort.
+    public var cohorts: [String: CohortSummary]
+    public var fairness: FairnessSummary
+    /// Paired difference to the first policy (absent for the first policy itself).
+    public var vsBaseline: BaselineComparison?
+    /// For a `meta` or `finetune` ranker: its prediction quality paired against the global ranker
+    /// it builds on (absent otherwise, or when the scenario lists no global policy).
+    public var rankerComparison: RankerComparison?
+}

@@ -1,0 +1,4 @@
+public struct ToolInfo: Sendable, Codable {
+    public var name: String
+    public var version: String
+}
