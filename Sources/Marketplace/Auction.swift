@@ -52,7 +52,7 @@ public struct PositionAuction: Sendable {
         // (half the last auction's (slots + 1)-th score), in bidder order. When at least slots + 1
         // make it, they include every bidder the full ranking would keep (its (slots + 1)-th
         // score is then above the guess), so ranking the shortlist gives the same result; the
-        // guess only saves ranking work (≈ 14.5 of 48 bidders in auctionnet-shape).
+        // guess only saves ranking work.
         let capacity = slots + 1
         if shortlist.count < bids.count { shortlist = Array(repeating: 0, count: bids.count) }
         let threshold = guess
@@ -155,7 +155,7 @@ extension PositionAuction {
     // slots) or eight lanes, best first, empty lanes at −∞. A bidder with score s takes lane j
     // when s beats lane j's score but not lane j − 1's, and every lane it beats takes its upper
     // neighbour's entry — two comparisons and two blends per bidder, where insertion mispredicted
-    // about every other comparison (auctionnet-shape: the auction 18.5% → 13% of the profile).
+    // about every other comparison.
     // Strict comparisons keep ties in bidder order; an ineligible bidder enters with score −∞ and
     // beats nothing. Two concrete copies: written generically over the lane type, the four-lane
     // one compiled to branches on single lanes.

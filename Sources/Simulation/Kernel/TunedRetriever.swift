@@ -59,7 +59,7 @@ struct TunedRetriever: Retriever {
     }
 
     /// Candidates from the window of retrieval positions starting at `start`, wrapping at the
-    /// active ads (stepped, not divided: a division per scanned ad was a tenth of retrieval),
+    /// active ads (stepped, not divided: a division per scanned ad would cost as much as the rest of the step),
     /// with the prefetches the plan asks for.
     @inline(__always)
     private func scan<B: Bidder>(from start: Int, _ request: RequestScratch, _ context: RetrievalContext, bidders: B, world: World,
