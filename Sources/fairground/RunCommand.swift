@@ -21,6 +21,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the scenario's number of replicates.")
     var replicates: Int?
 
+    @Option(help: "The hot stages' implementation: tuned, or reference (the plain specification the tuned kernel is held to: the same outputs, slower).")
+    var kernel: KernelChoice = .tuned
+
     @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
@@ -33,7 +36,7 @@ struct RunCommand: ParsableCommand {
         if let replicates { loaded.replicates = replicates }
         let folder = out ?? "reports/\(loaded.name)"
         let started = Date()
-        let cells = Runner.run(loaded, jobs: execution.workers, progress: Terminal.progress("runs", quiet: execution.quiet))
+        let cells = Runner.run(loaded, jobs: execution.workers, kernel: kernel, progress: Terminal.progress("runs", quiet: execution.quiet))
         let summary = RunSummary.build(loaded, cells: cells, version: Fairground.version)
         do {
             try RunReport.write(loaded, cells: cells, summary: summary, to: folder)
@@ -48,3 +51,5 @@ struct RunCommand: ParsableCommand {
         print("Report: \(folder)/report.html   Summary: \(folder)/summary.md   Data: \(folder)/metrics.json")
     }
 }
+
+extension KernelChoice: ExpressibleByArgument {}
