@@ -11,6 +11,34 @@ public struct Sweep: Sendable {
     public var keys: [String]
     public var cells: [SweepCell]
     public var objective: SweepObjective
+    /// The reference cell's values for some grid keys (`reference:` in the file): paired
+    /// differences compare each cell with the cell that has these values and its own values for
+    /// the other keys. Default: the first grid key at its first value.
+    public var reference: [String: String]
+    /// Each grid key's values as written, in grid order.
+    public var values: [String: [String]]
+    /// The base scenario's tree (with the sweep's replicates and seed) as YAML text, where
+    /// `cell(index:overrides:)` applies overrides (`Node` is not `Sendable`).
+    let baseText: String
+    let basePath: String
+    let stem: String
+
+    /// A cell outside the grid (the tuner's): the base with these overrides (dotted path, value
+    /// as written), validated like a grid cell and hashed the same way, so equal overrides find
+    /// the same cached result.
+    public func cell(index: Int, overrides: [(path: String, value: String)]) throws(ScenarioError) -> SweepCell {
+        var tree: Node?
+        do { tree = try Yams.compose(yaml: baseText) } catch {
+            throw .invalid(file: basePath, issues: [ScenarioIssue(path: "base", message: "cannot be read again: \(error)", line: nil)])
+        }
+        for o in overrides {
+            do { tree = try Overrides.set(o.path, to: Node(o.value), in: tree) } catch {
+                throw .invalid(file: basePath, issues: [ScenarioIssue(path: o.path, message: (error as? Overrides.Failure)?.message ?? "\(error)", line: nil)])
+            }
+        }
+        let scenario = try ScenarioLoader.build(tree, file: basePath, defaultName: stem)
+        return SweepCell(index: index, overrides: overrides, scenario: scenario, hash: SweepLoader.cellHash(tree, policy: policy))
+    }
 }
 
 /// One point of the grid: its overrides and the scenario they resolve to.
@@ -38,12 +66,25 @@ public struct SweepConstraint: Sendable, Codable {
 
 /// Reads sweep files: `base`, `grid`, optional `name`, `replicates`, `seed`, `policy`, `objective`.
 public enum SweepLoader {
-    static let keys = ["name", "base", "replicates", "seed", "policy", "grid", "objective"]
+    static let keys = ["name", "base", "replicates", "seed", "policy", "grid", "objective", "reference"]
     /// Metric paths a sweep may optimise or constrain: a top-level figure, or group.field.
     static let topMetrics = ["revenue", "advertiserWelfare", "regretVsOracle"]
     static let tierFields = ["spend", "budget", "spendDelivery", "impressions", "exposureShare", "clicks", "conversions", "logloss", "auc", "calibration"]
     static let fairnessFields = ["exposureGini", "jain", "disparity", "disparityEstimated", "disparityNew", "disparateTreatmentRatio"]
     static let explorationFields = ["impressionShare", "cost", "hitsFound", "hitsGained", "newAdsWithClick", "hoursToFirstClick"]
+
+    /// Every metric path a sweep can read for scenarios with these tiers (the tiers and `new`).
+    public static func metricPaths(tiers: [String]) -> [String] {
+        topMetrics + fairnessFields.map { "fairness.\($0)" } + explorationFields.map { "exploration.\($0)" }
+            + (tiers + ["new"]).flatMap { t in tierFields.map { "tiers.\(t).\($0)" } }
+    }
+
+    /// What identifies a finished cell: the resolved scenario text, the reported policy, and the
+    /// cell file's format (cells stored in an older format, or for another policy, run again).
+    static func cellHash(_ tree: Node?, policy: String) -> String {
+        let canonical = (try? Yams.serialize(node: tree ?? Node("", .implicit))) ?? ""
+        return Overrides.hash(canonical + "\n# policy: \(policy)\n# cell format: 2\n")
+    }
 
     /// Whether a YAML file looks like a sweep (top-level `base:` and `grid:` keys) rather than a scenario.
     public static func isSweep(path: String) -> Bool {
@@ -97,6 +138,7 @@ public enum SweepLoader {
             r.fail("grid", "missing or empty; a mapping of dotted paths to lists of values", line: top.line("grid"))
         }
         let objective = readObjective(top, tiers: base.tiers.map(\.name), &r)
+        let reference = readReference(top, axes: axes.map { ($0.path, $0.values.map(describe)) }, &r)
         if !r.issues.isEmpty { throw .invalid(file: path, issues: r.issues) }
 
         // The cells: the cartesian product, first key outermost.
@@ -118,8 +160,7 @@ public enum SweepLoader {
             }
             do {
                 let scenario = try ScenarioLoader.build(tree, file: basePath, defaultName: stem)
-                let canonical = (try? Yams.serialize(node: tree ?? Node("", .implicit))) ?? ""
-                cells.append(SweepCell(index: index, overrides: overrides, scenario: scenario, hash: Overrides.hash(canonical)))
+                cells.append(SweepCell(index: index, overrides: overrides, scenario: scenario, hash: cellHash(tree, policy: policy)))
             } catch {
                 if case .invalid(_, let cellIssues) = error {
                     for issue in cellIssues where !issues.contains(where: { $0.path == "grid" + "." + issue.path && $0.line == issue.line }) {
@@ -130,7 +171,31 @@ public enum SweepLoader {
             }
         }
         if !issues.isEmpty { throw .invalid(file: path, issues: issues) }
-        return Sweep(name: name, baseFile: basePath, policy: policy, keys: axes.map(\.path), cells: cells, objective: objective)
+        return Sweep(name: name, baseFile: basePath, policy: policy, keys: axes.map(\.path), cells: cells, objective: objective,
+                     reference: reference, values: Dictionary(uniqueKeysWithValues: axes.map { ($0.path, $0.values.map(describe)) }),
+                     baseText: (try? Yams.serialize(node: baseRoot ?? Node("", .implicit))) ?? "", basePath: basePath, stem: stem)
+    }
+
+    /// `reference:`, a mapping of grid keys to one of their values; default the first key's first value.
+    static func readReference(_ top: Fields, axes: [(path: String, values: [String])], _ r: inout NodeReader) -> [String: String] {
+        guard let node = top["reference"] else { return axes.first.map { [$0.path: $0.values[0]] } ?? [:] }
+        guard case .mapping(let m) = node, !m.isEmpty else {
+            r.fail("reference", "expected a mapping of grid keys to one of their values, e.g. {\(axes.first?.path ?? "key"): 0}", line: lineOf(node))
+            return [:]
+        }
+        var out: [String: String] = [:]
+        for (k, v) in m {
+            let key = k.string ?? ""
+            guard let axis = axes.first(where: { $0.path == key }) else {
+                r.fail("reference.\(key)", "not a grid key (\(axes.map(\.path).joined(separator: ", ")))", line: lineOf(k)); continue
+            }
+            let value = describe(v)
+            guard axis.values.contains(value) else {
+                r.fail("reference.\(key)", "'\(value)' is not one of the grid's values (\(axis.values.joined(separator: ", ")))", line: lineOf(v)); continue
+            }
+            out[key] = value
+        }
+        return out
     }
 
     static func describe(_ node: Node) -> String {

@@ -3,13 +3,19 @@ import Reporting
 import Simulation
 import Stochastics
 
-/// One finished cell as stored in `cells/<hash>.json`: its overrides and the chosen policy's
-/// metrics (the policy's whole entry of metrics.json).
+/// One finished cell as stored in `cells/<hash>.json`: its overrides, the chosen policy's
+/// metrics (the policy's whole entry of metrics.json) and each metric's value per replicate.
 public struct SweepCellResult: Sendable, Codable {
     public var index: Int
     public var hash: String
     public var overrides: [String: String]
     public var policy: PolicySummary
+    /// Metric path → its value in each replicate (replicate order). Every cell of a sweep runs
+    /// the same seed, so replicate r of two cells faces the same traffic: paired differences.
+    public var replicates: [String: [Double]]
+
+    /// The per-replicate values of a metric (nil if absent).
+    public func values(_ path: String) -> [Double]? { replicates[path] }
 
     /// The estimate at a metric path such as `tiers.small.spendDelivery` (nil if absent).
     public func metric(_ path: String) -> Estimate? {
@@ -55,5 +61,7 @@ public struct SweepPlan: Sendable, Codable, Equatable {
     public var keys: [String]
     public var objective: String
     public var constraints: [String]
+    /// The reference cell's values of the reference keys (paired comparisons).
+    public var reference: [String: String]
     public var cells: [Cell]
 }

@@ -29,12 +29,7 @@ public enum SweepRunner {
         // Cells run in parallel; replicates inside a cell run on one thread (no nested pools).
         _ = parallelMap(count: pending.count, jobs: jobs, progress: progress) { i -> Bool in
             let cell = pending[i]
-            let cells = Runner.run(cell.scenario, jobs: 1)
-            let summary = RunSummary.build(cell.scenario, cells: cells, version: "sweep")
-            guard let policy = summary.policies.first(where: { $0.name == policyName }) else { return false }
-            let result = SweepCellResult(index: cell.index, hash: cell.hash,
-                                         overrides: Dictionary(uniqueKeysWithValues: cell.overrides.map { ($0.path, $0.value) }), policy: policy)
-            guard let text = try? MetricsJSON.encode(result) else { return false }
+            guard let result = CellEvaluation.evaluate(cell, policy: policyName), let text = try? MetricsJSON.encode(result) else { return false }
             return (try? cellsFolder.write("\(cell.hash).json", text)) != nil
         }
         let complete = sweep.cells.allSatisfy { finished($0.hash, in: directory) != nil }
@@ -44,7 +39,7 @@ public enum SweepRunner {
 
     static func plan(_ sweep: Sweep) -> SweepPlan {
         SweepPlan(name: sweep.name, policy: sweep.policy, keys: sweep.keys, objective: sweep.objective.maximize,
-                  constraints: sweep.objective.constraints.map(describe),
+                  constraints: sweep.objective.constraints.map(describe), reference: sweep.reference,
                   cells: sweep.cells.map { SweepPlan.Cell(index: $0.index, hash: $0.hash,
                                                           overrides: Dictionary(uniqueKeysWithValues: $0.overrides.map { ($0.path, $0.value) })) })
     }

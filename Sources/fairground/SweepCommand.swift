@@ -80,6 +80,9 @@ struct SweepCommand: ParsableCommand {
         guard !execution.quiet else { return }
         let part = shard.count > 1 ? " (shard \(shard.index)/\(shard.count))" : ""
         print("Fairground sweep — \(loaded.name)\(part): \(outcome.ran) cells run, \(outcome.skipped) already finished, \(loaded.cells.count) in the grid")
+        if outcome.complete, let document = try? SweepOutputs.read(folder) {
+            for line in SweepReport.answer(document) { print("  " + line) }
+        }
         print(outcome.complete ? "Report: \(folder)/sweep.html   Data: \(folder)/sweep.json, \(folder)/sweep.csv"
                                : "Not every cell is here yet: run the other shards, then `fairground merge` their folders.")
     }
@@ -105,6 +108,9 @@ struct MergeCommand: ParsableCommand {
         } catch {
             Terminal.error("cannot write the merged sweep to \(out): \(error)")
             throw ExitCode(73)
+        }
+        if let document = try? SweepOutputs.read(out) {
+            for line in SweepReport.answer(document) { print("  " + line) }
         }
         print("Report: \(out)/sweep.html   Data: \(out)/sweep.json, \(out)/sweep.csv")
     }

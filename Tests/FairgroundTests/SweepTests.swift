@@ -85,13 +85,22 @@ struct SweepTests {
         // Merging an incomplete set says which cells are missing.
         let partial = try Fixtures.runCLI(["merge", folder.appendingPathComponent("shard0").path, "--out", folder.appendingPathComponent("partial").path])
         #expect(partial.status == 65 && partial.stderr.contains("cells 1, 2"))
-        // The document: four cells, a recommendation that meets the constraint by its mean.
+        // The document: four cells; the first key (tiers.small.count) is the decision, the
+        // second (requests per day) a condition, so one recommendation (or an infeasible note)
+        // per request rate, each the best revenue among that rate's cells meeting the constraint
+        // over the interval (by the mean when none does, and then said so).
         let document = try MetricsJSON.decode(SweepOutputs.Document.self, from: String(contentsOfFile: merged + "/sweep.json", encoding: .utf8))
         #expect(document.cells.map(\.index) == [0, 1, 2, 3] && !document.frontier.isEmpty)
-        let best = try #require(document.recommendation)
-        #expect(best.constraints.allSatisfy { $0.satisfied })
-        let feasible = document.cells.filter { ($0.metric("tiers.small.spendDelivery")?.mean ?? 0) >= 0.2 }
-        #expect(best.objective.mean == feasible.map { $0.metric("revenue")!.mean }.max())
+        #expect(document.recommendations.count + document.infeasibleConditions.count == 2)
+        #expect(document.comparisons.map(\.reference) == [0, 1, 0, 1])
+        for r in document.recommendations {
+            let rate = try #require(r.condition["horizon.requestsPerDay"])
+            let group = document.cells.filter { $0.overrides["horizon.requestsPerDay"] == rate }
+            let byInterval = group.filter { ($0.metric("tiers.small.spendDelivery")?.lower ?? 0) >= 0.2 }
+            let byMean = group.filter { ($0.metric("tiers.small.spendDelivery")?.mean ?? 0) >= 0.2 }
+            #expect(r.basis == (byInterval.isEmpty ? "mean" : "interval"))
+            #expect(r.objective.mean == (byInterval.isEmpty ? byMean : byInterval).map { $0.metric("revenue")!.mean }.max())
+        }
     }
 
     @Test func aKilledSweepResumesWithoutRedoingFinishedCells() throws {

@@ -5,9 +5,18 @@ import Stochastics
 public struct LinePoint: Sendable, Equatable {
     public var x: Double, y: Double
     public var lower: Double?, upper: Double?
-    public init(x: Double, y: Double, lower: Double? = nil, upper: Double? = nil) {
-        self.x = x; self.y = y; self.lower = lower; self.upper = upper
+    /// Text drawn beside the point when its series has markers (e.g. a sweep cell's values).
+    public var label: String?
+    public init(x: Double, y: Double, lower: Double? = nil, upper: Double? = nil, label: String? = nil) {
+        self.x = x; self.y = y; self.lower = lower; self.upper = upper; self.label = label
     }
+}
+
+/// A vertical line across the plot at `x`, labelled (e.g. a constraint's bound).
+public struct VerticalRule: Sendable, Equatable {
+    public var x: Double
+    public var label: String
+    public init(x: Double, label: String) { self.x = x; self.label = label }
 }
 
 public struct LineSeries: Sendable {
@@ -37,15 +46,20 @@ public enum Chart {
     /// Lines with optional 95% bands; `step` draws a step function (Lorenz curves);
     /// `reference` draws a dashed grey line (e.g. the diagonal of perfect equality).
     public static func line(title: String, x: AxisSpec, y: AxisSpec, series: [LineSeries], step: Bool = false,
-                            reference: [LinePoint] = [], note: String? = nil) -> String {
+                            reference: [LinePoint] = [], rule: VerticalRule? = nil, note: String? = nil) -> String {
         let all = series.flatMap(\.points) + reference
-        let xs = LinearScale(covering: all.map(\.x), range: (SVGCanvas.plotLeft, SVGCanvas.plotRight), fixed: x.fixed)
+        let xs = LinearScale(covering: all.map(\.x) + (rule.map { [$0.x] } ?? []), range: (SVGCanvas.plotLeft, SVGCanvas.plotRight), fixed: x.fixed)
         let ys = LinearScale(covering: all.flatMap { [$0.y, $0.lower ?? $0.y, $0.upper ?? $0.y] },
                              range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
         var c = SVGCanvas()
         c.frame(title: title, xLabel: x.label, yLabel: y.label, x: xs, y: ys, xFormat: x.format, yFormat: y.format)
         if !reference.isEmpty {
             c.mark("<polyline fill=\"none\" stroke=\"#999\" stroke-dasharray=\"4 3\" points=\"\(path(reference, xs, ys, step: false))\"/>")
+        }
+        if let rule {
+            let px = SVGCanvas.n(xs(rule.x))
+            c.mark("<path d=\"M\(px) \(SVGCanvas.n(SVGCanvas.plotTop))V\(SVGCanvas.n(SVGCanvas.plotBottom))\" stroke=\"#b00\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\" fill=\"none\"/>")
+            c.text(rule.label, x: xs(rule.x) + 4, y: SVGCanvas.plotTop + 12, size: 11)
         }
         for s in series where s.markers {
             for p in s.points {
@@ -54,6 +68,7 @@ public enum Chart {
                     c.mark("<path d=\"M\(SVGCanvas.n(px)) \(SVGCanvas.n(ys(lo)))V\(SVGCanvas.n(ys(hi)))\" stroke=\"\(s.color)\" stroke-width=\"1.2\" fill=\"none\"/>")
                 }
                 c.mark("<circle cx=\"\(SVGCanvas.n(px))\" cy=\"\(SVGCanvas.n(py))\" r=\"4.5\" fill=\"\(s.color)\" stroke=\"#222\"/>")
+                if let label = p.label { c.text(label, x: px + 7, y: py - 6, size: 10) }
             }
         }
         for s in series where !s.points.isEmpty && !s.markers {
