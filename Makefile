@@ -3,7 +3,7 @@
 #   make test  — set up, build and run the whole test suite
 SWIFT ?= swift
 
-.PHONY: setup setup-tests run test test-debug build release clean
+.PHONY: setup setup-tests run test test-debug test-cluster build release clean
 
 # On an x86-64 machine with AVX2 and FMA, code for that instruction set (x86-64-v3, "haswell"):
 # a SIMD4<Double> operation is then one instruction instead of two (auctionnet-shape +15–19%,
@@ -43,6 +43,12 @@ DEBUG_SUITES = DifferentialTests|CustomRankerTests|SimulationTests|FairnessTests
 test-debug: setup-tests
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest --filter '$(DEBUG_SUITES)'
+
+# A real one-node Slurm cluster (munge, slurmctld, slurmd; installed if missing, needs root):
+# deploy/slurm-sweep.sh as a job array over a shrunk sweep, one task requeued mid-run, the merge
+# after it, checked byte for byte against an unsharded run. About 1–2 minutes; .ci/run calls it.
+test-cluster: build
+	bash scripts/test-cluster.sh
 
 clean:
 	rm -rf .build

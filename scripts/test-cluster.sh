@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A throw-away one-node Slurm cluster, started inside this machine, that runs a job array the way
-# deploy/slurm-sweep.sh is meant to be run: the array's tasks share one output folder, one running
-# task is requeued (as a preempted or lost node would cause) and must run again, and a job that
-# depends on the array (afterok) runs once every task has succeeded. Everything lives in a temporary
-# folder; every daemon started here is stopped again by its PID on any exit.
-#   bash scripts/test-cluster.sh            (later: make test-cluster)
+# A throw-away one-node Slurm cluster, started inside this machine, that runs deploy/slurm-sweep.sh
+# as a job array over a shrunk exploration sweep: the array's tasks (one shard each) share one
+# output folder; one running task is requeued after it finished a cell (as a preempted node would
+# cause) and, run again, must skip that cell; a merge job that depends on the array (afterok) runs
+# once every task has succeeded; its sweep.json must be byte-identical to an unsharded local run.
+# Everything lives in a temporary folder; every daemon started here is stopped by its PID on exit.
+#   make test-cluster                       (builds first; or bash scripts/test-cluster.sh)
 #   KEEP=1 bash scripts/test-cluster.sh     keeps the temp folder (config, logs) for a look
 # Needs root or sudo (apt-get, and Slurm runs the jobs as root here). No cgroups, no systemd, no
 # accounting database: sacct is not available, so job states come from squeue and scontrol.
@@ -23,13 +24,12 @@ if [ -z "${TEST_CLUSTER_REAPER:-}" ]; then
   fi
 fi
 
-# --- What to run (the knobs for wiring in the real sweep) ------------------------------------
-JOB_SCRIPT="${JOB_SCRIPT:-}"     # the array's batch script; empty: a stand-in made in the temp dir
-ARRAY="${ARRAY:-0-2}"            # sbatch --array
-OUT_DIR="${OUT_DIR:-}"           # the tasks' shared output folder; empty: <temp dir>/out
-MERGE_CMD="${MERGE_CMD:-}"       # what the afterok job runs; empty: concatenate the stand-in's markers
-TASK_SLEEP="${TASK_SLEEP:-8}"    # seconds each stand-in task sleeps
-TIME_LIMIT="${TIME_LIMIT:-240}"  # seconds for everything after the install
+# --- What to run ----------------------------------------------------------------------------
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+FAIRGROUND="${FAIRGROUND:-$REPO/.build/release/fairground}"   # make test-cluster builds it first
+ARRAY="${ARRAY:-0-2}"            # sbatch --array: three shards
+OUT_DIR=""                       # the tasks' shared output folder: <temp dir>/out
+TIME_LIMIT="${TIME_LIMIT:-270}"  # seconds for everything after the install
 CTLD_PORT="${CTLD_PORT:-6817}"   # slurmctld's and slurmd's ports (127.0.0.1 only)
 SLURMD_PORT="${SLURMD_PORT:-6818}"
 KEEP="${KEEP:-0}"
@@ -154,7 +154,7 @@ T=$(mktemp -d /tmp/fairground-slurm.XXXXXX)
 chmod 755 "$T"
 mkdir -p "$T/munge" "$T/key" "$T/state" "$T/spool" "$T/log" "$T/run"
 chmod 755 "$T/munge"; chmod 700 "$T/key"   # every client must reach the socket; only munged the key
-[ -n "$OUT_DIR" ] || OUT_DIR="$T/out"
+OUT_DIR="$T/out"
 mkdir -p "$OUT_DIR"
 
 NODE=$(hostname -s)
@@ -224,84 +224,75 @@ node_idle() { [ "$(timeout 15 sinfo -h -N -n "$NODE" -o %T 2>/dev/null)" = idle 
 wait_for 60 "node $NODE to be idle (sinfo says: \$(timeout 15 sinfo -h -N -o '%N %T %E' 2>&1))" node_idle
 say "node up: $(sinfo -h -N -o '%N %T cpus=%c mem=%mMB')"
 
-# --- 4. The array, one requeue, the dependent job -----------------------------------------------
-if [ -z "$JOB_SCRIPT" ]; then
-  JOB_SCRIPT="$T/stand-in.sh"
-  CHECK_MARKERS=1
-  cat >"$JOB_SCRIPT" <<EOF
-#!/usr/bin/env bash
-#SBATCH --job-name=test-array
-#SBATCH --cpus-per-task=1
-#SBATCH --mem=100M
-# Stand-in for deploy/slurm-sweep.sh: a line when a run starts and one when it ends.
-# SLURM_RESTART_COUNT is unset on a first run and 1, 2, ... after each requeue.
-set -euo pipefail
-m="$OUT_DIR/marker-\$SLURM_ARRAY_TASK_ID"
-echo "start task=\$SLURM_ARRAY_TASK_ID restart=\${SLURM_RESTART_COUNT:-0}" >>"\$m"
-sleep $TASK_SLEEP
-echo "done task=\$SLURM_ARRAY_TASK_ID restart=\${SLURM_RESTART_COUNT:-0}" >>"\$m"
+# --- 4. The sweep as an array, one requeue, the merge -------------------------------------------
+[ -x "$FAIRGROUND" ] || fail "no fairground binary at $FAIRGROUND (run make build first)"
+SWEEP="$T/cluster-sweep.yaml"
+cat >"$SWEEP" <<EOF
+# The exploration sweep, shrunk for the cluster test: nine rates, two replicates.
+name: cluster-sweep
+base: $REPO/scenarios/exploration-sweep-base.yaml
+replicates: 2
+policy: explorer
+grid:
+  policies[0].explorer.rate: [0, 0.01, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3]
+  horizon.requestsPerDay: [20000]
+objective:
+  maximize: revenue
+  subjectTo:
+    - {metric: tiers.new.spendDelivery, atLeast: 0.3}
 EOF
-else
-  CHECK_MARKERS=0
-fi
-[ -n "$MERGE_CMD" ] || MERGE_CMD="cat $OUT_DIR/marker-* >$OUT_DIR/all-markers.txt"
-
-JOBID=$(timeout 30 sbatch --parsable --array="$ARRAY" --requeue --output="$T/log/job-%A_%a.out" \
-  "$JOB_SCRIPT") || fail "sbatch refused the array"
+export SWEEP_FILE="$SWEEP" OUT_DIR FAIRGROUND   # sbatch passes the environment on (--export=ALL)
+JOBID=$(cd "$REPO" && timeout 30 sbatch --parsable --array="$ARRAY" --cpus-per-task=1 --mem=1G \
+  --output="$T/log/job-%A_%a.out" deploy/slurm-sweep.sh) || fail "sbatch refused the array"
 JOBIDS+=("$JOBID")
-say "array job $JOBID (--array=$ARRAY) submitted"
+say "array job $JOBID (--array=$ARRAY) of deploy/slurm-sweep.sh submitted"
 
 running_task() { sq -h -j "$JOBID" -t RUNNING -o %K | head -1; }
 have_running() { [ -n "$(running_task)" ]; }
 wait_for 60 "a running task of job $JOBID (squeue: \$(sq -h -j $JOBID))" have_running
 VICTIM=$(running_task)
-if [ "$CHECK_MARKERS" = 1 ]; then
-  wait_for 20 "task $VICTIM's first marker line" test -s "$OUT_DIR/marker-$VICTIM"
-else
-  sleep 2
-fi
-sc requeue "${JOBID}_${VICTIM}" || fail "scontrol requeue ${JOBID}_${VICTIM} was refused"
-say "requeued running task ${JOBID}_${VICTIM}: $(sc -o show job "${JOBID}_${VICTIM}" \
-  | grep -o 'JobState=[^ ]*\|Restarts=[^ ]*\|EligibleTime=[^ ]*' | tr '\n' ' ')"
+# The victim shard's cells, from the plan every task writes first: index % tasks == shard.
+TASKS=$(echo "${ARRAY%%\%*}" | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done | wc -l)
+victim_hashes() {
+  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); n,k=int(sys.argv[2]),int(sys.argv[3]); print(" ".join(c["hash"] for c in p["cells"] if c["index"]%n==k))' \
+    "$OUT_DIR/sweep-plan.json" "$TASKS" "$VICTIM" 2>/dev/null
+}
+victim_has_a_cell() { for h in $(victim_hashes); do [ -f "$OUT_DIR/cells/$h.json" ] && return 0; done; return 1; }
+wait_for 90 "task $VICTIM's first finished cell" victim_has_a_cell
+sc requeue "${JOBID}_${VICTIM}" || fail "scontrol requeue ${JOBID}_${VICTIM} was refused (had it finished already?)"
+say "requeued running task ${JOBID}_${VICTIM} after its first cell: $(sc -o show job "${JOBID}_${VICTIM}" \
+  | grep -o 'JobState=[^ ]*\|Restarts=[^ ]*' | tr '\n' ' ')"
 
-DEPID=$(timeout 30 sbatch --parsable --dependency=afterok:"$JOBID" --job-name=test-merge \
-  --output="$T/log/merge-%j.out" --wrap "$MERGE_CMD") || fail "sbatch refused the dependent job"
+MERGED="$T/merged"
+DEPID=$(cd "$REPO" && timeout 30 sbatch --parsable --dependency=afterok:"$JOBID" --job-name=fairground-merge \
+  --cpus-per-task=1 --mem=1G --output="$T/log/merge-%j.out" --wrap "$FAIRGROUND merge $OUT_DIR --out $MERGED") \
+  || fail "sbatch refused the merge job"
 JOBIDS+=("$DEPID")
-say "dependent job $DEPID (afterok:$JOBID) submitted"
+say "merge job $DEPID (afterok:$JOBID) submitted"
+
+# The same sweep, unsharded, on this machine while the cluster works (the comparison's other side).
+"$FAIRGROUND" sweep "$SWEEP" --out "$T/local" --jobs 1 --quiet || fail "the local unsharded sweep failed"
 
 # squeue lists only jobs that have not ended; scontrol keeps ended ones for MinJobAge (300 s).
-# Asking scontrol too tells "all ended" from "slurmctld no longer answers".
 all_gone() { [ -z "$(sq -h -j "$JOBID,$DEPID")" ] && [ -n "$(sc -o show job "$DEPID" 2>/dev/null)" ]; }
 wait_for "$(left)" "the array and job $DEPID to end (squeue: \$(sq -h))" all_gone
 
-# --- Check what happened --------------------------------------------------------------------------
+# --- 5. Check what happened ------------------------------------------------------------------------
 say "array tasks: $(sc -o show job "$JOBID" | grep -o 'JobState=[^ ]*' | sort | uniq -c | xargs)"
 bad=$(sc -o show job "$JOBID" | grep -v 'JobState=COMPLETED' || true)
 [ -z "$bad" ] || fail "array tasks not COMPLETED: $bad"
 restarts=$(sc -o show job "${JOBID}_${VICTIM}" | grep -o 'Restarts=[0-9]*')
 [ "$restarts" = Restarts=1 ] || fail "task $VICTIM shows $restarts, expected Restarts=1"
 dep_state=$(sc -o show job "$DEPID" | grep -o 'JobState=[^ ]*')
-[ "$dep_state" = JobState=COMPLETED ] || fail "dependent job $DEPID ended $dep_state"
-
-if [ "$CHECK_MARKERS" = 1 ]; then
-  # The task ids of an array spec: a-b, a-b:step, a,b,c, with an optional %limit.
-  ids=$(echo "${ARRAY%%\%*}" | tr ',' '\n' | while IFS=- read -r a b; do
-    step=1; [[ $b == *:* ]] && { step=${b#*:}; b=${b%%:*}; }
-    seq "$a" "$step" "${b:-$a}"
-  done)
-  for i in $ids; do
-    m="$OUT_DIR/marker-$i"
-    [ -f "$m" ] || fail "task $i wrote no marker"
-    if [ "$i" = "$VICTIM" ]; then
-      want=$(printf 'start task=%s restart=0\nstart task=%s restart=1\ndone task=%s restart=1' "$i" "$i" "$i")
-    else
-      want=$(printf 'start task=%s restart=0\ndone task=%s restart=0' "$i" "$i")
-    fi
-    [ "$(cat "$m")" = "$want" ] || fail "task $i's marker is not as expected: $(tr '\n' '|' <"$m")"
-  done
-  [ -s "$OUT_DIR/all-markers.txt" ] || fail "the dependent job wrote no all-markers.txt"
-  [ "$(cat "$OUT_DIR"/marker-*)" = "$(cat "$OUT_DIR/all-markers.txt")" ] \
-    || fail "all-markers.txt is not the concatenation of the markers"
-fi
-say "OK in $(( $(date +%s) - START ))s: task $VICTIM was requeued while running and ran again" \
-  "(Restarts=1, SLURM_RESTART_COUNT=1), every task COMPLETED, the afterok job ran after them"
+[ "$dep_state" = JobState=COMPLETED ] || fail "merge job $DEPID ended $dep_state"
+# The requeued task's log (appended across runs) shows its second run skipping finished cells.
+LOG="$T/log/job-${JOBID}_${VICTIM}.out"
+[ "$(grep -c '^fairground-sweep: task' "$LOG")" = 2 ] || fail "task $VICTIM's log does not show two runs: $(tr '\n' '|' <"$LOG")"
+resumed=$(grep 'already finished' "$LOG" | tail -1)
+skipped=$(echo "$resumed" | sed -n 's/.* \([0-9][0-9]*\) already finished.*/\1/p')
+[ -n "$skipped" ] && [ "$skipped" -ge 1 ] || fail "task $VICTIM's second run skipped no finished cell: '$resumed'"
+say "task $VICTIM ran again and skipped $skipped finished cell(s): $resumed"
+cmp "$MERGED/sweep.json" "$T/local/sweep.json" || fail "the merged sweep.json differs from the unsharded local run"
+cmp "$OUT_DIR/sweep.json" "$T/local/sweep.json" || fail "the shared folder's sweep.json differs from the unsharded local run"
+say "OK in $(( $(date +%s) - START ))s: a three-task array of deploy/slurm-sweep.sh, task $VICTIM requeued mid-run" \
+  "and resumed, the afterok merge ran, and its sweep.json is byte-identical to the unsharded run"
