@@ -8,7 +8,7 @@ import Stochastics
 public enum SweepReport {
     static func render(_ d: SweepOutputs.Document) -> (markdown: String, html: String, frontier: String) {
         let svg = frontier(d)
-        let answer = Self.answer(d)
+        let groups = Self.answerGroups(d)
         let objective = MetricNames.plain(d.objective)
         let constraintMetrics = ConstraintSpec.parse(d.constraints).map(\.metric)
         let referenceText = d.reference.keys.sorted().map { "\($0) = \(d.reference[$0]!)" }.joined(separator: ", ")
@@ -24,14 +24,17 @@ public enum SweepReport {
         let lead = "Policy `\(d.policy)` in each of the \(d.cells.count) cells of the grid; every figure is a mean over replicates with its "
             + "95% interval. Goal: \(goal). Every cell runs the same seeds (the same traffic), so cells are compared in pairs, "
             + "replicate by replicate; the reference cell is the one with \(referenceText.isEmpty ? "the grid's first values" : referenceText)."
-        var md = "# Fairground sweep — \(d.name)\n\n\(lead)\n\n" + answer.map { "- \($0)\n" }.joined() + "\n"
+        var md = "# Fairground sweep — \(d.name)\n\n\(lead)\n\n"
+        md += groups.map { g in "- **\(g[0])**\n" + g.dropFirst().map { "  - \($0)\n" }.joined() }.joined() + "\n"
         md += "![\(objective) against \(MetricNames.plain(d.frontierMetric))](frontier.svg)\n\n"
         md += SummaryMarkdown.table(table)
         let esc = HTMLReport.esc, inline = HTMLReport.inline
         var html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         html += "<title>Fairground sweep — \(esc(d.name))</title>\n<style>\(HTMLReport.css)</style>\n</head>\n<body>\n<main>\n"
         html += "<h1>Fairground sweep — \(esc(d.name))</h1>\n<p>\(inline(lead))</p>\n<h2>The answer</h2>\n<ul>\n"
-        html += answer.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n<figure>\n\(svg)</figure>\n<h2>Every cell</h2>\n"
+        html += groups.map { g in
+            "<li><strong>\(inline(g[0]))</strong>" + (g.count > 1 ? "\n<ul>\n" + g.dropFirst().map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>" : "") + "</li>\n"
+        }.joined() + "</ul>\n<figure>\n\(svg)</figure>\n<h2>Every cell</h2>\n"
         html += HTMLReport.table(table) + "</main>\n</body>\n</html>\n"
         return (md, html, svg)
     }
@@ -47,19 +50,25 @@ public enum SweepReport {
         keys.map { "\($0) = \(c.overrides[$0] ?? "")" }.joined(separator: ", ")
     }
 
-    /// The answer in plain sentences, most important first: the report's list and the terminal's lines.
-    public static func answer(_ d: SweepOutputs.Document) -> [String] {
+    /// The answer in plain sentences, one group per condition (its recommendation first, then
+    /// the checks behind it), most important first.
+    public static func answerGroups(_ d: SweepOutputs.Document) -> [[String]] {
         let decisions = d.keys.filter { d.reference[$0] != nil }
-        var lines: [String] = []
+        var groups: [[String]] = []
         for r in d.recommendations {
             let group = d.cells.filter { c in r.condition.allSatisfy { c.overrides[$0.key] == $0.value } }
-            lines += answer(d, r, group, decisions: decisions.isEmpty ? d.keys : decisions)
+            groups.append(answer(d, r, group, decisions: decisions.isEmpty ? d.keys : decisions))
         }
         for condition in d.infeasibleConditions {
-            lines.append(prefix(condition) + "No cell meets " + d.constraints.map(plainConstraint).joined(separator: " and ")
-                         + ", not even by its mean: relax the constraint or widen the grid.")
+            groups.append([prefix(condition) + "No cell meets " + d.constraints.map(plainConstraint).joined(separator: " and ")
+                           + ", not even by its mean: relax the constraint or widen the grid."])
         }
-        return lines
+        return groups
+    }
+
+    /// The answer as the terminal prints it: each group's first line, then its checks indented.
+    public static func answer(_ d: SweepOutputs.Document) -> [String] {
+        answerGroups(d).flatMap { g in g.prefix(1) + g.dropFirst().map { "  " + $0 } }
     }
 
     static func prefix(_ condition: [String: String]) -> String {
@@ -87,7 +96,7 @@ public enum SweepReport {
         let others = r.indistinguishable.filter { $0 != r.index }
         if others.isEmpty {
             lines.append(poolSize > 1 ? "It beats every other cell that meets the constraints on \(objective), in paired comparisons (same traffic, replicate by replicate)."
-                                      : "It is the only cell that meets the constraints.")
+                                      : "It is the only cell here that meets the constraints over its whole interval.")
         } else if r.indistinguishable.count == poolSize {
             lines.append("\(objective.prefix(1).uppercased() + objective.dropFirst()) is flat: none of the \(poolSize) cells meeting the constraints "
                          + "can be told apart from the best in paired comparisons, so the choice among them (cells "
@@ -128,9 +137,11 @@ public enum SweepReport {
     /// The objective against the frontier's other metric, every cell labelled with its values,
     /// the constraint's bound drawn when that metric is constrained.
     static func frontier(_ d: SweepOutputs.Document) -> String {
+        let decisions = d.keys.filter { d.reference[$0] != nil }
+        let labelKeys = decisions.isEmpty ? d.keys : decisions
         func point(_ c: SweepCellResult) -> LinePoint? {
             guard let x = c.metric(d.frontierMetric), let y = c.metric(d.objective) else { return nil }
-            return LinePoint(x: x.mean, y: y.mean, lower: y.lower, upper: y.upper, label: d.keys.map { c.overrides[$0] ?? "" }.joined(separator: ", "))
+            return LinePoint(x: x.mean, y: y.mean, lower: y.lower, upper: y.upper, label: labelKeys.map { c.overrides[$0] ?? "" }.joined(separator: ", "))
         }
         let frontierCells = d.cells.filter { d.frontier.contains($0.index) }.sorted { (point($0)?.x ?? 0) < (point($1)?.x ?? 0) }
         var series = [
@@ -149,6 +160,6 @@ public enum SweepReport {
         return Chart.line(title: "\(MetricNames.plain(d.objective)) against \(x)",
                           x: AxisSpec(x + (d.frontierHigherIsBetter ? " (higher is better)" : " (lower is better)")),
                           y: AxisSpec(MetricNames.plain(d.objective)), series: series, rule: rule,
-                          note: "whiskers: 95% CI; labels: " + d.keys.joined(separator: ", "))
+                          note: "whiskers: 95% CI; labels: " + labelKeys.joined(separator: ", "))
     }
 }
