@@ -64,6 +64,9 @@ public struct MetaLearner<Model: DifferentiableModel>: Sendable {
     public let settings: MetaSettings
     public private(set) var parameters: [Double]
     /// Inner step size per parameter: learned by Meta-SGD, else α on adapted parameters, 0 elsewhere.
+    /// Meta-SGD's are not kept positive: as in Li et al. (2017), the vector α learns the update's
+    /// direction as well as its size, so a negative entry (a step up that coordinate's gradient)
+    /// is a learned choice the meta-objective made, not a fault.
     public private(set) var stepSizes: [Double]
     private var optimizer: Adam
     private var stepSizeOptimizer: Adam

@@ -6,8 +6,10 @@ import Scenario
 /// bidder's expected clicks (or value) per unit of slot weight; with all qualities 1 the
 /// mechanisms reduce to their textbook forms:
 /// - `gsp`: price per click of rank i is b₍ᵢ₊₁₎·q₍ᵢ₊₁₎ / q₍ᵢ₎ (Edelman, Ostrovsky & Schwarz 2007);
-/// - `vcg`: the expected payment of rank i is Σ_{j≥i} (α_j − α_{j+1})·b₍ⱼ₊₁₎q₍ⱼ₊₁₎, divided by
-///   α_i·q₍ᵢ₎ to get a price per click;
+/// - `vcg`: the expected payment of rank i is Σ_{j≥i} (α_j − α_{j+1})·max(b₍ⱼ₊₁₎q₍ⱼ₊₁₎, r·q₍ᵢ₎) over
+///   every slot j ≥ i (a missing bidder scores 0), divided by α_i·q₍ᵢ₎ to get a price per click: the
+///   reserve r acts as a phantom bidder, so each winner pays its Myerson threshold (with all
+///   qualities 1 and bids 5, 4, 3, 2, weights 0.5, 0.3, 0.1, r = 2.5: 3.30, 2.83, 2.50 per click);
 /// - `second-price`: rank i pays the next-ranked bid b₍ᵢ₊₁₎ per click (no quality normalisation);
 /// - `first-price`: each winner pays its own bid.
 /// Every price is at least the reserve and at most the winner's own bid; bidders bidding
@@ -100,11 +102,14 @@ extension PositionAuction {
         case .gsp:
             price = hasNext ? bids[ranked[r + 1]] * quality[ranked[r + 1]] / q : 0
         case .vcg:
+            // Over every slot the winner could fall to, not only the filled ones: below the last
+            // eligible bidder it would still be placed as long as its score beats the reserve's.
+            let floor = reserve * q
             var payment = 0.0
-            for j in r..<filled {
+            for j in r..<slots {
                 let next = j + 1 < kept ? bids[ranked[j + 1]] * quality[ranked[j + 1]] : 0
                 let drop = weights[j] - (j + 1 < slots ? weights[j + 1] : 0)
-                payment += drop * next
+                payment += drop * max(next, floor)
             }
             price = payment / (weights[r] * q)
         }

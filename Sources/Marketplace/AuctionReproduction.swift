@@ -61,7 +61,8 @@ public enum AuctionReproduction {
     }
 
     /// Three slots, five bidders: VCG with truthful bids against its closed form, and GSP at the
-    /// lowest envy-free equilibrium (bidder i+1 bids the VCG price of slot i) against VCG, per draw.
+    /// lowest envy-free equilibrium (bids from the values by the indifference recursion,
+    /// `AuctionTheory.envyFreeBids`) against VCG, per draw: the two coincide (EOS 2007, Theorem 2).
     private static func positionChecks(samples: Int, _ s: RandomStream) -> [ReproductionCheck] {
         let weights = [0.5, 0.3, 0.1], n = 5
         let quality = Array(repeating: 1.0, count: n)
@@ -70,9 +71,7 @@ public enum AuctionReproduction {
         var largestGap = 0.0
         for t in 0..<samples {
             let values = (0..<n).map { _ in s.uniform() }.sorted(by: >)
-            let prices = AuctionTheory.vcgPricesPerClick(sortedValues: values, weights: weights)
-            var equilibrium = values
-            for i in 0..<weights.count { equilibrium[i + 1] = prices[i] }
+            let equilibrium = AuctionTheory.envyFreeBids(sortedValues: values, weights: weights)
             vcg[t] = revenue(&auction, .vcg, values, quality, weights)
             gsp[t] = revenue(&auction, .gsp, equilibrium, quality, weights)
             largestGap = max(largestGap, abs(gsp[t] - vcg[t]))

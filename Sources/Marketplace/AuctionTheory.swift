@@ -39,4 +39,23 @@ public enum AuctionTheory {
             return payment / α[i]
         }
     }
+
+    /// The lowest envy-free equilibrium bids of a GSP auction (Edelman, Ostrovsky & Schwarz 2007;
+    /// Varian 2007) for values sorted high to low: the first loser bids its value (at least the
+    /// reserve; the reserve itself when nobody loses), and each winner below the top is exactly
+    /// indifferent to moving up: αᵢ(vᵢ − bᵢ₊₁) = αᵢ₋₁(vᵢ − bᵢ). The top bidder bids its value.
+    /// Values 5, 4, 3, 2 with weights 0.5, 0.3, 0.1 give bids 5, 3.2, 2.6667, 2.
+    public static func envyFreeBids(sortedValues v: [Double], weights α: [Double], reserve: Double = 0) -> [Double] {
+        let k = min(α.count, v.count)
+        var bids = v
+        guard k > 0 else { return bids }
+        // b[k] is the first loser's bid (or the reserve when every bidder wins a slot).
+        var below = k < v.count ? max(v[k], reserve) : reserve
+        if k < v.count { bids[k] = below }
+        for i in stride(from: k - 1, through: 1, by: -1) {
+            bids[i] = v[i] - α[i] / α[i - 1] * (v[i] - below)
+            below = bids[i]
+        }
+        return bids
+    }
 }

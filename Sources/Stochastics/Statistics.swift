@@ -3,11 +3,13 @@ import CGSL
 /// A mean over replicates with its 95% Student-t confidence interval.
 ///
 /// With fewer than two finite samples the interval collapses to the mean (there is no spread
-/// to estimate); `count` says how many samples it rests on.
+/// to estimate); `count` says how many samples it rests on, and `dropped` how many were left out
+/// as not finite (written to JSON as `"dropped"` only when some were, so a reader sees it).
 public struct Estimate: Sendable, Equatable, Codable {
     public var mean: Double
     public var ci95: [Double]
     public var count: Int
+    public var dropped = 0
 
     public init(mean: Double, lower: Double, upper: Double, count: Int) {
         self.mean = mean
@@ -20,19 +22,21 @@ public struct Estimate: Sendable, Equatable, Codable {
     /// Whether the interval excludes zero (a difference that can be called a change).
     public var excludesZero: Bool { lower > 0 || upper < 0 }
 
-    private enum CodingKeys: String, CodingKey { case mean, ci95 }
+    private enum CodingKeys: String, CodingKey { case mean, ci95, dropped }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mean = try c.decode(Double.self, forKey: .mean)
         ci95 = try c.decode([Double].self, forKey: .ci95)
         count = 0
+        dropped = try c.decodeIfPresent(Int.self, forKey: .dropped) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(mean, forKey: .mean)
         try c.encode(ci95, forKey: .ci95)
+        if dropped > 0 { try c.encode(dropped, forKey: .dropped) }
     }
 }
 
@@ -60,9 +64,15 @@ public enum Statistics {
     public static func estimate(_ xs: [Double]) -> Estimate {
         let finite = xs.filter { $0.isFinite }
         let m = mean(finite)
-        guard finite.count > 1 else { return Estimate(mean: m, lower: m, upper: m, count: finite.count) }
-        let half = tCritical(degreesOfFreedom: finite.count - 1) * standardDeviation(finite) / Double(finite.count).squareRoot()
-        return Estimate(mean: m, lower: m - half, upper: m + half, count: finite.count)
+        var e: Estimate
+        if finite.count > 1 {
+            let half = tCritical(degreesOfFreedom: finite.count - 1) * standardDeviation(finite) / Double(finite.count).squareRoot()
+            e = Estimate(mean: m, lower: m - half, upper: m + half, count: finite.count)
+        } else {
+            e = Estimate(mean: m, lower: m, upper: m, count: finite.count)
+        }
+        e.dropped = xs.count - finite.count
+        return e
     }
 
     /// Paired difference `b − a` element by element, then its estimate.

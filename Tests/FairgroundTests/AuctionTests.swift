@@ -27,6 +27,39 @@ struct AuctionTests {
         #expect(abs(awards[1].pricePerClick - 0.8 / 0.3) < 1e-12)
     }
 
+    @Test func vcgWithAReserveTreatsItAsAPhantomBidder() {
+        // Hand case: eligible bids 5, 4, 3 (2 is below the reserve 2.5). Slot 1 pays
+        // 0.2·4 + 0.2·3 + 0.1·2.5 = 1.65 (3.30 per click), slot 2 0.2·3 + 0.1·2.5 = 0.85 (2.8333),
+        // slot 3 0.1·2.5 = 0.25 (2.50): revenue 2.75. Myerson's identity gives slot 1 the same:
+        // 5·0.5 − (0.1·0.5 + 0.3·1 + 0.5·1) = 1.65.
+        let awards = PositionAuction.awards(.vcg, reserve: 2.5, bids: bids, weights: ctrs)
+        #expect(awards.map(\.bidder) == [0, 1, 2])
+        #expect(zip(awards.map(\.pricePerClick), [3.30, 0.85 / 0.3, 2.50]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(awards.reduce(0) { $0 + $1.payment } - 2.75) < 1e-12)
+        // Quality-weighted: bids 6, 4, 3 with quality 1, 1, 0.5 (scores 6, 4, 1.5), reserve 2.5.
+        // Slot 1: (0.2·4 + 0.2·max(1.5, 2.5) + 0.1·2.5)/0.5 = 3.10; Myerson: 6·0.5 − (0.3·1.5 + 0.5·1) = 1.55 → 3.10.
+        let weighted = PositionAuction.awards(.vcg, reserve: 2.5, bids: [6, 4, 3], quality: [1, 1, 0.5], weights: ctrs)
+        #expect(weighted.map(\.bidder) == [0, 1, 2])
+        #expect(zip(weighted.map(\.pricePerClick), [3.10, 2.5, 2.5]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    @Test func gspAtTheEnvyFreeEquilibriumFromValuesChargesVCG() {
+        // EOS/Varian bids from values 5, 4, 3, 2: b₄ = 2, b₃ = 3 − (1/3)(3 − 2) = 2.6667,
+        // b₂ = 4 − 0.6(4 − 2.6667) = 3.2; GSP prices 3.2, 2.6667, 2 and revenue 2.6 — VCG's.
+        let values = [5.0, 4, 3, 2]
+        let eq = AuctionTheory.envyFreeBids(sortedValues: values, weights: ctrs)
+        #expect(zip(eq, [5, 3.2, 8.0 / 3, 2]).allSatisfy { abs($0 - $1) < 1e-12 })
+        let gsp = PositionAuction.awards(.gsp, reserve: 0, bids: eq, weights: ctrs)
+        #expect(zip(gsp.map(\.pricePerClick), [3.2, 8.0 / 3, 2]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(gsp.reduce(0) { $0 + $1.payment } - 2.6) < 1e-12)
+        // With the reserve 2.5 as the loser's bid: 3.30, 2.8333, 2.50 — VCG with the reserve.
+        let withReserve = AuctionTheory.envyFreeBids(sortedValues: values, weights: ctrs, reserve: 2.5)
+        let g = PositionAuction.awards(.gsp, reserve: 2.5, bids: withReserve, weights: ctrs)
+        let v = PositionAuction.awards(.vcg, reserve: 2.5, bids: values, weights: ctrs)
+        #expect(zip(g.map(\.pricePerClick), v.map(\.pricePerClick)).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(g[0].pricePerClick - 3.30) < 1e-12)
+    }
+
     /// Slot counts that take each ranking path: four lanes (3 slots), eight lanes (4 and 7
     /// slots) and insertion (9 slots).
     @Test(arguments: [[1.0, 0.6, 0.35], [1.0, 0.7, 0.5, 0.35], [1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],

@@ -5,7 +5,8 @@ import Stochastics
 
 /// Golden-file checks of the SVG chart module on fixed data. Output must be byte-identical to
 /// the recorded files; after an intended change, re-record with
-/// `FAIRGROUND_RECORD_GOLDEN=1 swift test --filter ChartGoldenTests` and review the diff.
+/// `FAIRGROUND_RECORD_GOLDEN=1 swift test --filter ChartGoldenTests` (which writes the files and
+/// fails, so a record run can never pass for a check), review the diff, and run again without it.
 @Suite("Reporting: SVG charts (golden files)")
 struct ChartGoldenTests {
     static let folder = Fixtures.repositoryRoot.appendingPathComponent("Tests/FairgroundTests/Golden")
@@ -14,6 +15,8 @@ struct ChartGoldenTests {
         let url = Self.folder.appendingPathComponent("\(name).svg")
         if ProcessInfo.processInfo.environment["FAIRGROUND_RECORD_GOLDEN"] == "1" {
             try svg.write(to: url, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(name).svg (FAIRGROUND_RECORD_GOLDEN=1): review the diff, then run without the variable")
+            return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
         #expect(svg == expected, "\(name).svg differs from its golden file; re-record if the change is intended")
@@ -43,10 +46,14 @@ struct ChartGoldenTests {
     }
 
     @Test func stepLorenzWithReference() throws {
+        // By hand: cumulative shares of 1, 1, 2, 4, 8 (total 16) are 1/16, 2/16, 4/16, 8/16, 1; the
+        // Gini is Σ|xᵢ − xⱼ| / (2n²x̄) = 136 / (2·25·3.2) = 0.425.
+        #expect(Inequality.lorenz([1, 1, 2, 4, 8]) == [0.0625, 0.125, 0.25, 0.5, 1])
+        #expect(abs(Inequality.gini([1, 1, 2, 4, 8]) - 0.425) < 1e-12)
         let points = Inequality.lorenz([1, 1, 2, 4, 8]).enumerated().map { LinePoint(x: Double($0.offset + 1) / 5, y: $0.element) }
         try check("lorenz", Chart.line(title: "Lorenz curve", x: AxisSpec("advertisers", format: .percent, fixed: 0...1),
                                        y: AxisSpec("exposure", format: .percent, fixed: 0...1),
-                                       series: [LineSeries(name: "policy (Gini 0.41)", color: Palette.color(0), points: [LinePoint(x: 0, y: 0)] + points)],
+                                       series: [LineSeries(name: "policy (Gini 0.425)", color: Palette.color(0), points: [LinePoint(x: 0, y: 0)] + points)],
                                        step: true, reference: [LinePoint(x: 0, y: 0), LinePoint(x: 1, y: 1)]))
     }
 

@@ -47,7 +47,50 @@ struct ExplorationTests {
         #expect(kl.regret < ucb.regret)
         // Uniform play would lose 0.9·ε per step: 1,800 over the horizon.
         for r in results { #expect(r.regret < 0.6 * 1800, "\(r.algorithm): \(r.regret)") }
-        #expect(ucb.regret < 8 * 9 * log(20_000.0) / 0.1 + (1 + .pi * .pi / 3) * 0.9)
+    }
+
+    /// UCB1 on arms that always pay 1 (arm 0) or 0 (the others) is deterministic: the bad arms'
+    /// pulls follow from the index alone. By hand, with two arms the bad one's second pull comes at
+    /// t = 6, when √(2 ln 6) − √(2 ln 6 / 5) = 1.047 > 1, its third at t = 15; the counts at
+    /// T = 10, 10², …, 10⁵ (2, 6, 12, 17, 23; three arms 4, 12, 24, 34, 46) come from a separate
+    /// loop of the definition (Auer et al. 2002), and grow like 2 ln T per bad arm.
+    @Test func ucb1PullsABadArmExactlyAsItsIndexDictates() {
+        for (arms, expected) in [(2, [2.0, 6, 12, 17, 23]), (3, [4.0, 12, 24, 34, 46])] {
+            var bandit = BernoulliBandit(arms: arms, algorithm: .ucb1)
+            let stream = RandomStream(seed: 1)
+            var bad = 0.0, counts: [Double] = []
+            for t in 1...100_000 {
+                let a = bandit.select(stream)
+                if a != 0 { bad += 1 }
+                bandit.update(a, reward: a == 0 ? 1 : 0)
+                if [10, 100, 1000, 10_000, 100_000].contains(t) { counts.append(bad) }
+            }
+            #expect(counts == expected, "\(arms) arms")
+        }
+    }
+
+    /// Thompson sampling's regret after two steps on two arms (means 0.5 and 0.5 − ε, Beta(1, 1)
+    /// priors) in closed form: ε/2 + ε(3 − ε)/6 = ε(6 − ε)/6 = 0.098333 at ε = 0.1 (the second
+    /// step picks the bad arm with probability (1 + p_b)/3 after a bad first pull and (2 − p_g)/3
+    /// after a good one, since P(X > U) = E[X] for U uniform).
+    @Test func thompsonTwoStepRegretMatchesItsClosedForm() {
+        let eps = 0.1, expected = eps * (6 - eps) / 6
+        let stream = RandomStream(seed: 11)
+        let episodes = 200_000
+        var total = 0.0, squares = 0.0
+        for _ in 0..<episodes {
+            var bandit = BernoulliBandit(arms: 2, algorithm: .thompson)
+            var regret = 0.0
+            for _ in 0..<2 {
+                let a = bandit.select(stream)
+                if a == 1 { regret += eps }
+                bandit.update(a, reward: stream.uniform() < (a == 0 ? 0.5 : 0.5 - eps) ? 1 : 0)
+            }
+            total += regret; squares += regret * regret
+        }
+        let mean = total / Double(episodes)
+        let se = ((squares / Double(episodes) - mean * mean) / Double(episodes)).squareRoot()
+        #expect(abs(mean - expected) < 4 * se, "two-step regret \(mean) ± \(se), closed form \(expected)")
     }
 
     @Test func resultsDoNotDependOnParallelism() {

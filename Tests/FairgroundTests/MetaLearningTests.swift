@@ -37,4 +37,20 @@ struct MetaLearningTests {
         // The shared weights move toward the common slope (0.5, −1).
         #expect(learner.parameters[0] > 0.1 && learner.parameters[1] < -0.1)
     }
+
+    /// Meta-SGD's meta-gradient in closed form: one parameter b on a constant input 1, squared
+    /// error, support and query targets all c. One inner step gives b′ − c = (1 − 2α)(b − c), so the
+    /// query loss is (1 − 2α)²(b − c)², ∂/∂b = 2(1 − 2α)²(b − c) and ∂/∂α = −4(1 − 2α)(b − c)²:
+    /// at b = 0, c = 1, α = 0.1 the loss is 0.64, ∂b = −1.28 and ∂α = −3.2.
+    @Test func metaSGDMetaGradientMatchesItsClosedForm() {
+        let model = LinearModel(inputWidth: 1, loss: .squaredError)
+        let learner = MetaLearner(model: model, settings: MetaSettings(method: .metasgd, innerSteps: 1, innerLearningRate: 0.1,
+                                                                        outerLearningRate: 0.01, adapted: 0..<1),
+                                  parameters: [0])
+        let batch = Batch(width: 1, inputs: [1, 1, 1], targets: [1, 1, 1])
+        let r = learner.metaGradient(MetaTask(support: batch, query: batch))
+        #expect(abs(r.loss - 0.64) < 1e-12, "loss \(r.loss)")
+        #expect(abs(r.parameters[0] + 1.28) < 1e-12, "∂b \(r.parameters[0])")
+        #expect(abs(r.stepSizes[0] + 3.2) < 1e-12, "∂α \(r.stepSizes[0])")
+    }
 }

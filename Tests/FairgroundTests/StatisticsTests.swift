@@ -116,6 +116,17 @@ struct StatisticsTests {
         #expect(abs(random.auc! - 0.5) < 4 * se + 0.002)
         #expect(abs(perfect.logLoss! - (-(0.25 * log(0.9) + 0.75 * log(0.9)))) < 1e-9)
     }
+
+    @Test func nonFiniteReplicatesAreLeftOutAndCounted() throws {
+        // 1, 2, 3 remain: mean 2, s = 1, t(0.975, 2) = 4.303 (tables): 2 ± 2.4843.
+        let e = Statistics.estimate([1, .nan, 2, .infinity, 3])
+        #expect(e.count == 3 && e.dropped == 2 && e.mean == 2)
+        #expect(abs(e.upper - (2 + 4.303 / 3.0.squareRoot())) < 1e-3)
+        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
+        #expect(json.contains("\"dropped\":2"))
+        let clean = String(decoding: try JSONEncoder().encode(Statistics.estimate([1, 2])), as: UTF8.self)
+        #expect(!clean.contains("dropped"))
+    }
 }
 
 import Foundation
