@@ -66,6 +66,9 @@ public struct ReportData: Sendable {
             }
         }
         let adv = try CSVTable(advertisers, file: named("advertisers.csv"))
+        for table in [ts, adv] where table.rows.isEmpty && !summary.policies.isEmpty {
+            throw ReportInputError(path: table.file, message: "no rows after the header, but metrics.json lists \(summary.policies.count) policies: truncated?", line: nil)
+        }
         if let p = adv.column("policy"), let r = adv.column("replicate"), let e = adv.column("exposure") {
             for i in adv.rows.indices {
                 advertiserExposure[adv.rows[i][p], default: [:]][try adv.integer(i, r), default: []].append(try adv.number(i, e))

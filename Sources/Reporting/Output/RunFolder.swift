@@ -38,7 +38,9 @@ public final class RunFolder: @unchecked Sendable {
             throw OutputFolderError(url.path, "the folder name is longer than 200 bytes; choose a shorter --out")
         }
         target = url
+        // Checked before the lock file is created beside the folder, and again under the lock.
         try Self.checkKind(url)
+        try Self.checkReplaceable(url)
         try Self.makeFolders(url.deletingLastPathComponent(), for: url)
         lock = try FolderLock(folder: url)
         Self.recover(url)
