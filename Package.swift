@@ -38,7 +38,7 @@ let package = Package(
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
             "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
-        ], exclude: ["Golden"]),
+        ], exclude: ["Golden", "Hostile"]),
     ],
     swiftLanguageModes: [.v6]
 )

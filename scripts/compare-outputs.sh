@@ -39,10 +39,11 @@ for side in old new; do
     (cd "$root" && "$bin" run "$f" --out "$work/$side/$(basename "$f" .yaml)" --quiet)
   done
 done
-if diff -r "$work/old" "$work/new" > "$work/diff.txt"; then
-  echo "identical: $(ls "$scen" | wc -l) scenarios, $(find "$work/new" -type f | wc -l) files ($work)"
+# The lock files runs leave beside their folders (.NAME.lock) are not outputs.
+if diff -r -x ".*.lock" "$work/old" "$work/new" > "$work/diff.txt"; then
+  echo "identical: $(ls "$scen" | wc -l) scenarios, $(find "$work/new" -type f ! -name ".*.lock" | wc -l) files ($work)"
 else
   echo "outputs differ ($work/diff.txt):" >&2
-  diff -rq "$work/old" "$work/new" >&2 || true
+  diff -rq -x ".*.lock" "$work/old" "$work/new" >&2 || true
   exit 1
 fi

@@ -47,9 +47,11 @@ public enum WorldGenerator {
                                       _ truth: GroundTruth, _ s: RandomStream) {
         let d = w.dimension
         w.advertiserTier.append(Int32(tierIndex))
-        w.dailyBudget.append(s.sample(tier.budget))
-        w.bid.append(s.sample(tier.bid))
-        w.valuePerConversion.append(s.sample(tier.valuePerConversion))
+        // Money is capped at 10¹² so that totals over any world stay finite (a heavy Pareto
+        // tail can draw infinity); scenario parameters are bounded by 10⁹ (TierReader).
+        w.dailyBudget.append(min(s.sample(tier.budget), 1e12))
+        w.bid.append(min(s.sample(tier.bid), 1e12))
+        w.valuePerConversion.append(min(s.sample(tier.valuePerConversion), 1e12))
         w.clickLogit.append(logit(truth.baseCTR) + tier.qualityShift + truth.deviationScale * s.gaussian())
         w.conversionLogit.append(logit(truth.baseCVR) + tier.conversionShift + truth.deviationScale * s.gaussian())
         for _ in 0..<d { w.personalWeights.append(1 + truth.deviationScale * s.gaussian()) }
@@ -106,7 +108,8 @@ enum HistoryGenerator {
             let adv = Int(world.adAdvertiser[ad])
             guard !world.isNew[adv] else { counts.append(0); continue }
             let tier = scenario.tiers[Int(world.advertiserTier[adv])]
-            counts.append(Int(s.sample(tier.historyImpressions).rounded()))
+            // Capped (MemoryEstimate.maxHistoryPerAd) so a heavy tail never traps the conversion.
+            counts.append(Int(min(s.sample(tier.historyImpressions), 10_000_000).rounded()))
         }
         var log = InteractionLog(dimension: world.dimension, capacity: counts.reduce(0, +))
         var user = Array(repeating: 0.0, count: world.dimension)

@@ -25,50 +25,69 @@ public struct ReportData: Sendable {
     public static let inputFiles = ["metrics.json", "timeseries.csv", "advertisers.csv", "ramp.csv", "calibration.csv"]
 
     /// Reads a finished run's folder.
+    /// - Throws: `ReportInputError` naming the file (and line) that cannot be read back.
     public static func load(directory: String) throws -> ReportData {
-        func read(_ name: String) throws -> String {
-            try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
+        func read(_ name: String) throws(ReportInputError) -> String {
+            try ReportInputError.readText((directory as NSString).appendingPathComponent(name))
         }
-        return try ReportData(metrics: read("metrics.json"), timeseries: read("timeseries.csv"),
-                              advertisers: read("advertisers.csv"), ramp: read("ramp.csv"), calibration: read("calibration.csv"))
+        let metrics = try read("metrics.json"), timeseries = try read("timeseries.csv"), advertisers = try read("advertisers.csv")
+        let ramp = try read("ramp.csv"), calibration = try read("calibration.csv")
+        do {
+            return try ReportData(metrics: metrics, timeseries: timeseries, advertisers: advertisers, ramp: ramp, calibration: calibration,
+                                  folder: directory)
+        } catch let error as DecodingError {
+            throw ReportInputError(path: (directory as NSString).appendingPathComponent("metrics.json"),
+                                   message: "not a Fairground metrics file (\(error))", line: nil)
+        }
     }
 
-    public init(metrics: String, timeseries: String, advertisers: String, ramp rampText: String, calibration calibrationText: String) throws {
+    /// Builds the report's data from the files' texts; `folder` only prefixes file names in errors.
+    /// - Throws: `DecodingError` for metrics.json, `ReportInputError` for a CSV file.
+    public init(metrics: String, timeseries: String, advertisers: String, ramp rampText: String, calibration calibrationText: String,
+                folder: String = "") throws {
+        func named(_ file: String) -> String { folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file) }
         summary = try MetricsJSON.decode(metrics)
         groups = summary.scenario.tiers + [RunSummary.newGroup]
-        let ts = CSVTable(timeseries)
+        let ts = try CSVTable(timeseries, file: named("timeseries.csv"))
         let exposureColumns = groups.map { ts.column("exposure_\($0)") }
         if let p = ts.column("policy"), let r = ts.column("replicate"), exposureColumns.allSatisfy({ $0 != nil }) {
-            for row in ts.rows {
-                let values = exposureColumns.map { Double(row[$0!]) ?? 0 }
-                hourlyExposure[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(values)
+            for i in ts.rows.indices {
+                let values = try exposureColumns.map { c throws(ReportInputError) in try ts.number(i, c!) }
+                hourlyExposure[ts.rows[i][p], default: [:]][try ts.integer(i, r), default: []].append(values)
+            }
+            let lengths = Set(hourlyExposure.values.flatMap { $0.values.map(\.count) })
+            if lengths.count > 1 {
+                throw ReportInputError(path: ts.file, message: "the policies' and replicates' hourly series have different lengths (\(lengths.sorted().map(String.init).joined(separator: ", ")) hours): truncated?", line: nil)
             }
         }
         if let p = ts.column("policy"), let r = ts.column("replicate"), let dcol = ts.column("disparity") {
-            for row in ts.rows {
-                hourlyDisparity[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(Double(row[dcol]) ?? .nan)
+            for i in ts.rows.indices {
+                hourlyDisparity[ts.rows[i][p], default: [:]][try ts.integer(i, r), default: []].append(try ts.number(i, dcol, emptyIsNaN: true))
             }
         }
-        let adv = CSVTable(advertisers)
+        let adv = try CSVTable(advertisers, file: named("advertisers.csv"))
+        for table in [ts, adv] where table.rows.isEmpty && !summary.policies.isEmpty {
+            throw ReportInputError(path: table.file, message: "no rows after the header, but metrics.json lists \(summary.policies.count) policies: truncated?", line: nil)
+        }
         if let p = adv.column("policy"), let r = adv.column("replicate"), let e = adv.column("exposure") {
-            for row in adv.rows {
-                advertiserExposure[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(Double(row[e]) ?? 0)
+            for i in adv.rows.indices {
+                advertiserExposure[adv.rows[i][p], default: [:]][try adv.integer(i, r), default: []].append(try adv.number(i, e))
             }
         }
-        let rp = CSVTable(rampText)
+        let rp = try CSVTable(rampText, file: named("ramp.csv"))
         if let p = rp.column("policy"), let r = rp.column("replicate"), let h = rp.column("hoursSinceEntry"),
-           let n = rp.column("entrants"), let i = rp.column("impressions"), let c = rp.column("clicks"), let s = rp.column("spend") {
-            for row in rp.rows {
-                ramp[String(row[p]), default: [:]][Int(row[r]) ?? 0, default: []].append(
-                    (Int(row[h]) ?? 0, Double(row[n]) ?? 0, Double(row[i]) ?? 0, Double(row[c]) ?? 0, Double(row[s]) ?? 0))
+           let n = rp.column("entrants"), let im = rp.column("impressions"), let c = rp.column("clicks"), let s = rp.column("spend") {
+            for i in rp.rows.indices {
+                ramp[rp.rows[i][p], default: [:]][try rp.integer(i, r), default: []].append(
+                    (try rp.integer(i, h), try rp.number(i, n), try rp.number(i, im), try rp.number(i, c), try rp.number(i, s)))
             }
         }
-        let cal = CSVTable(calibrationText)
+        let cal = try CSVTable(calibrationText, file: named("calibration.csv"))
         if let p = cal.column("policy"), let g = cal.column("tier"), let x = cal.column("predicted"),
            let y = cal.column("observed"), let n = cal.column("impressions") {
-            for row in cal.rows {
-                calibration[String(row[p]), default: [:]][String(row[g]), default: []].append(
-                    (Double(row[x]) ?? 0, Double(row[y]) ?? 0, Double(row[n]) ?? 0))
+            for i in cal.rows.indices {
+                calibration[cal.rows[i][p], default: [:]][cal.rows[i][g], default: []].append(
+                    (try cal.number(i, x), try cal.number(i, y), try cal.number(i, n)))
             }
         }
     }

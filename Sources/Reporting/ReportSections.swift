@@ -56,6 +56,7 @@ public enum ReportSections {
         let tierCount = d.groups.count - 1
         var figures: [ReportFigure] = []
         var rows: [[String]] = []
+        let files = ChartFileNames.unique(d.policyNames)
         for policy in d.policyNames {
             guard let reps = d.hourlyExposure[policy] else { continue }
             var series: [LineSeries] = []
@@ -74,7 +75,7 @@ public enum ReportSections {
                 series.append(LineSeries(name: group, color: color(d, group: group), points: points))
             }
             let title = "Exposure share over time — \(policy)"
-            figures.append(ReportFigure(file: "exposure-\(slug(policy))", title: title,
+            figures.append(ReportFigure(file: "exposure-\(files[policy]!)", title: title,
                                         svg: Chart.line(title: title, x: AxisSpec("day of the run"), y: AxisSpec("share of exposure", format: .percent, fixed: 0...1),
                                                         series: series, note: "\(window)-hour windows; bands: 95% CI")))
             for day in 0..<Int((Double(hours) / 24).rounded(.up)) {
@@ -283,6 +284,7 @@ public enum ReportSections {
     static func calibration(_ d: ReportData) -> ReportSection? {
         guard !d.calibration.isEmpty else { return nil }
         var figures: [ReportFigure] = []
+        let files = ChartFileNames.unique(d.groups)
         for group in d.groups {
             let series = d.policyNames.compactMap { policy -> LineSeries? in
                 guard let points = d.calibration[policy]?[group]?.filter({ $0.count >= 200 }), !points.isEmpty else { return nil }
@@ -291,7 +293,7 @@ public enum ReportSections {
             guard !series.isEmpty else { continue }
             let top = series.flatMap(\.points).flatMap { [$0.x, $0.y] }.max() ?? 1
             let title = "Ranker calibration — \(group)"
-            figures.append(ReportFigure(file: "calibration-\(slug(group))", title: title,
+            figures.append(ReportFigure(file: "calibration-\(files[group]!)", title: title,
                                         svg: Chart.line(title: title, x: AxisSpec("predicted click probability"), y: AxisSpec("observed click rate"),
                                                         series: series, reference: [LinePoint(x: 0, y: 0), LinePoint(x: top, y: top)],
                                                         note: "dashed: perfect calibration; bins with ≥ 200 impressions")))
@@ -317,8 +319,4 @@ public enum ReportSections {
                              figures: figures, tables: tables)
     }
 
-    static func slug(_ s: String) -> String {
-        let mapped = s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        return String(mapped).split(separator: "-").joined(separator: "-")
-    }
 }

@@ -17,6 +17,7 @@ enum PolicyReader {
             return defaultPolicies
         }
         var policies: [Policy] = []
+        var seen: Set<String> = []
         for (i, item) in list.enumerated() {
             let path = "policies[\(i)]"
             guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer", "fairness"]) else { continue }
@@ -25,10 +26,12 @@ enum PolicyReader {
                 continue
             }
             let name = r.string(f, "name", default: "")
-            if name.isEmpty || name.contains(",") || name.contains("\n") {
-                r.fail(f.path("name"), "must be non-empty text without commas or line breaks", line: f.line("name"))
+            if let problem = NameRules.labelProblem(name) {
+                r.fail(f.path("name"), problem, line: f.line("name"))
+            } else if name.contains(",") {
+                r.fail(f.path("name"), "must not contain commas", line: f.line("name"))
             }
-            if policies.contains(where: { $0.name == name }) {
+            if !seen.insert(name).inserted {
                 r.fail(f.path("name"), "'\(name)' is used by an earlier policy", line: f.line("name"))
             }
             policies.append(Policy(name: name, ranker: readRanker(f, &r), objective: readObjective(f, &r),

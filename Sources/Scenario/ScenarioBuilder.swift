@@ -13,8 +13,9 @@ enum ScenarioBuilder {
         }
         guard let top = r.mapping(root, at: "", parentLine: nil, keys: topKeys) else { return nil }
         let name = r.string(top, "name", default: defaultName)
-        let seedValue = r.int(top, "seed", default: 1, min: 0, max: Int.max)
-        let replicates = r.int(top, "replicates", default: 5, min: 1, max: 100_000)
+        if top.has("name"), let problem = NameRules.folderProblem(name) { r.fail("name", problem, line: top.line("name")) }
+        let seedValue = r.int(top, "seed", default: 1, min: ScenarioLimits.seed.lowerBound, max: ScenarioLimits.seed.upperBound)
+        let replicates = r.int(top, "replicates", default: 5, min: ScenarioLimits.replicates.lowerBound, max: ScenarioLimits.replicates.upperBound)
         let truth = readTruth(top, &r)
         let scenario = Scenario(
             name: name,
@@ -31,7 +32,7 @@ enum ScenarioBuilder {
             learning: readLearning(top, &r),
             policies: [])
         var result = scenario
-        result.newAdvertisers = TierReader.readNewAdvertisers(top, tiers: scenario.tiers, &r)
+        result.newAdvertisers = TierReader.readNewAdvertisers(top, tiers: scenario.tiers, days: scenario.horizon.days, &r)
         result.policies = PolicyReader.readPolicies(top, slots: scenario.placement.slots, tiers: scenario.tiers.map(\.name), &r)
         return result
     }
@@ -81,6 +82,9 @@ enum ScenarioBuilder {
                                reserve: r.double(f, "reserve", default: 0.05, .nonNegative))
     }
 
+    /// User features stay where the true model's dot products are finite.
+    static let featureBounds = Bounds.range(-1000, 1000)
+
     static func readCohorts(_ top: Fields, dimension: Int, _ r: inout NodeReader) -> [Cohort] {
         let fallback = [Cohort(name: "everyone", share: 1, objective: .clicks,
                                center: Array(repeating: 0, count: dimension), spread: 1)]
@@ -90,22 +94,24 @@ enum ScenarioBuilder {
             return fallback
         }
         var cohorts: [Cohort] = []
+        var seen: Set<String> = []
         for (i, item) in list.enumerated() {
             let path = "cohorts[\(i)]"
             guard let f = r.mapping(item, at: path, parentLine: lineOf(item),
                                     keys: ["name", "share", "objective", "center", "spread"]) else { continue }
             let name = r.string(f, "name", default: "cohort\(i)")
-            if cohorts.contains(where: { $0.name == name }) {
+            if let problem = NameRules.labelProblem(name) { r.fail(f.path("name"), problem, line: f.line("name")) }
+            if !seen.insert(name).inserted {
                 r.fail(f.path("name"), "'\(name)' is used by an earlier cohort", line: f.line("name"))
             }
             var center = Array(repeating: 0.0, count: dimension)
             if let c = f["center"] {
                 if case .sequence = c {
-                    let values = r.doubles(f, "center", default: center)
+                    let values = r.doubles(f, "center", default: center, featureBounds)
                     if values.count == dimension { center = values } else {
                         r.fail(f.path("center"), "needs \(dimension) numbers (truth.latentDimension) or one number, got \(values.count)", line: lineOf(c))
                     }
-                } else if let x = r.number(c, at: f.path("center"), .any) {
+                } else if let x = r.number(c, at: f.path("center"), featureBounds) {
                     center = Array(repeating: x, count: dimension)
                 }
             }
@@ -113,7 +119,7 @@ enum ScenarioBuilder {
                                   share: r.double(f, "share", default: 1, .positive),
                                   objective: r.choice(f, "objective", default: Objective.clicks),
                                   center: center,
-                                  spread: r.double(f, "spread", default: 1, .nonNegative)))
+                                  spread: r.double(f, "spread", default: 1, .range(0, 1000))))
         }
         let total = cohorts.reduce(0) { $0 + $1.share }
         return cohorts.isEmpty ? fallback : cohorts.map { var c = $0; c.share /= total; return c }

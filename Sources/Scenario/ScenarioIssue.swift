@@ -43,10 +43,10 @@ public enum ScenarioError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Suggests the closest known name for a misspelt key.
-enum Suggestion {
+/// Suggests the closest known name for a misspelt key (or command).
+public enum Suggestion {
     /// The candidate within edit distance 2 (or sharing a long prefix) closest to `word`.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let lower = word.lowercased()
         var best: (String, Int)?
         for c in candidates {

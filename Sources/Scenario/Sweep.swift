@@ -67,6 +67,8 @@ public struct SweepConstraint: Sendable, Codable {
 /// Reads sweep files: `base`, `grid`, optional `name`, `replicates`, `seed`, `policy`, `objective`.
 public enum SweepLoader {
     static let keys = ["name", "base", "replicates", "seed", "policy", "grid", "objective", "reference"]
+    /// The most cells a sweep grid may have.
+    public static let maxCells = 100_000
     /// Metric paths a sweep may optimise or constrain: a top-level figure, or group.field.
     static let topMetrics = ["revenue", "advertiserWelfare", "regretVsOracle"]
     static let tierFields = ["spend", "budget", "spendDelivery", "impressions", "exposureShare", "clicks", "conversions", "logloss", "auc", "calibration"]
@@ -115,6 +117,7 @@ public enum SweepLoader {
         for key in ["replicates", "seed"] where top.has(key) { baseRoot = try? Overrides.set(key, to: top[key]!, in: baseRoot) ?? baseRoot }
         let base = try ScenarioLoader.build(baseRoot, file: basePath, defaultName: stem)
         let name = r.string(top, "name", default: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        if top.has("name"), let problem = NameRules.folderProblem(name) { r.fail("name", problem, line: top.line("name")) }
 
         var policy = base.policies.last!.name
         if let p = top["policy"] {
@@ -139,6 +142,16 @@ public enum SweepLoader {
         }
         let objective = readObjective(top, tiers: base.tiers.map(\.name), &r)
         let reference = readReference(top, axes: axes.map { ($0.path, $0.values.map(describe)) }, &r)
+        // The grid's size, multiplied out with overflow checks before a single cell is built.
+        var product = 1
+        for axis in axes where product <= maxCells {
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            product = overflow ? Int.max : next
+        }
+        if product > maxCells {
+            let sizes = axes.map { String($0.values.count) }.joined(separator: " × ")
+            r.fail("grid", "\(sizes) = \(product == Int.max ? "more than 9.2e18" : String(product)) cells; at most \(maxCells) are allowed", line: top.line("grid"))
+        }
         if !r.issues.isEmpty { throw .invalid(file: path, issues: r.issues) }
 
         // The cells: the cartesian product, first key outermost.

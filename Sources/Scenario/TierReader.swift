@@ -28,10 +28,11 @@ enum TierReader {
                 r.fail("tiers", "tier names must be plain text", line: lineOf(keyNode))
                 continue
             }
-            let path = "tiers.\(name)"
+            let path = "tiers.\(NameRules.shown(name))"
             if name == "new" {
                 r.fail(path, "'new' is reserved for advertisers entering during the run; name the tier differently", line: lineOf(keyNode))
             }
+            if let problem = NameRules.labelProblem(name) { r.fail(path, "the tier name \(problem)", line: lineOf(keyNode)) }
             if tiers.contains(where: { $0.name == name }) {
                 r.fail(path, "appears twice", line: lineOf(keyNode))
                 continue
@@ -41,12 +42,17 @@ enum TierReader {
                 name: name,
                 count: r.int(f, "count", default: 10, min: 0, max: 10_000_000),
                 adsPerAdvertiser: r.int(f, "adsPerAdvertiser", default: 2, min: 1, max: 1000),
-                budget: distribution(f, "budget", default: .lognormal(median: 100, sigma: 0.5), &r),
-                bid: distribution(f, "bid", default: .lognormal(median: 1, sigma: 0.3), &r),
-                valuePerConversion: distribution(f, "valuePerConversion", default: .lognormal(median: 30, sigma: 0.5), &r),
-                historyImpressions: distribution(f, "historyImpressions", default: .lognormal(median: 100, sigma: 0.5), &r, allowZero: true),
+                budget: distribution(f, "budget", default: .lognormal(median: 100, sigma: 0.5), &r, max: maxMoney),
+                bid: distribution(f, "bid", default: .lognormal(median: 1, sigma: 0.3), &r, max: maxMoney),
+                valuePerConversion: distribution(f, "valuePerConversion", default: .lognormal(median: 30, sigma: 0.5), &r, max: maxMoney),
+                historyImpressions: distribution(f, "historyImpressions", default: .lognormal(median: 100, sigma: 0.5), &r,
+                                                 allowZero: true, max: maxHistory),
                 qualityShift: r.double(f, "qualityShift", default: 0, .range(-5, 5)),
                 conversionShift: r.double(f, "conversionShift", default: 0, .range(-5, 5))))
+        }
+        let totalAds = tiers.reduce(0) { $0 + $1.count * $1.adsPerAdvertiser }
+        if totalAds > maxAds {
+            r.fail("tiers", "\(totalAds) ads in all (count × adsPerAdvertiser over the tiers); at most \(maxAds) are allowed", line: lineOf(node))
         }
         if !tiers.isEmpty, tiers.allSatisfy({ $0.count == 0 }) {
             r.fail("tiers", "at least one tier needs a positive count", line: lineOf(node))
@@ -55,11 +61,20 @@ enum TierReader {
     }
 
     /// A number (constant) or `{distribution: lognormal|pareto|uniform|gamma|constant, …}`.
+    /// Largest money parameter (budget, bid, value per conversion): totals over 10⁷ advertisers,
+    /// replicates and days stay finite. Samples are capped at 10¹² (WorldGenerator).
+    static let maxMoney = 1e9
+    /// Most ads at the start (ads are indexed by 32-bit integers; memory is checked separately).
+    static let maxAds = 100_000_000
+    /// Largest history parameter (logged impressions per ad; samples are capped at 10⁷).
+    static let maxHistory = 1e7
+
     static func distribution(_ f: Fields, _ key: String, default fallback: Distribution,
-                             _ r: inout NodeReader, allowZero: Bool = false) -> Distribution {
+                             _ r: inout NodeReader, allowZero: Bool = false, max upper: Double) -> Distribution {
         guard let node = f[key] else { return fallback }
         let path = f.path(key)
-        let positive: Bounds = allowZero ? .nonNegative : .positive
+        let positive = Bounds(min: 0, max: upper, minExclusive: !allowZero)
+        let scale = Bounds(min: 0, max: upper, minExclusive: true)
         if case .scalar = node {
             return r.number(node, at: path, positive).map { .constant($0) } ?? fallback
         }
@@ -81,21 +96,27 @@ enum TierReader {
         }
         switch kind {
         case .constant: return .constant(r.double(d, "value", default: 1, positive))
-        case .lognormal: return .lognormal(median: r.double(d, "median", default: 1, .positive), sigma: r.double(d, "sigma", default: 0.5, .range(0, 5)))
+        case .lognormal: return .lognormal(median: r.double(d, "median", default: 1, scale), sigma: r.double(d, "sigma", default: 0.5, .range(0, 5)))
         case .pareto:
-            return .pareto(scale: r.double(d, "scale", default: 1, .positive), shape: r.double(d, "shape", default: 2, .positive))
-        case .gamma: return .gamma(mean: r.double(d, "mean", default: 1, .positive), shape: r.double(d, "shape", default: 1, .positive))
+            return .pareto(scale: r.double(d, "scale", default: 1, scale), shape: r.double(d, "shape", default: 2, Bounds(min: 0, max: 1e6, minExclusive: true)))
+        case .gamma: return .gamma(mean: r.double(d, "mean", default: 1, scale), shape: r.double(d, "shape", default: 1, Bounds(min: 0, max: 1e6, minExclusive: true)))
         case .uniform:
-            let lo = r.double(d, "min", default: 0, positive), hi = r.double(d, "max", default: 1, .positive)
+            let lo = r.double(d, "min", default: 0, positive), hi = r.double(d, "max", default: 1, scale)
             if hi < lo { r.fail(d.path("max"), "must be at least min (\(lo)), got \(hi)", line: d.line("max")) }
             return .uniform(min: lo, max: max(lo, hi))
         }
     }
 
-    static func readNewAdvertisers(_ top: Fields, tiers: [Tier], _ r: inout NodeReader) -> NewAdvertisers {
+    /// Most advertisers expected to enter over a run (perDay × days).
+    static let maxEntrants = 10_000_000.0
+
+    static func readNewAdvertisers(_ top: Fields, tiers: [Tier], days: Double, _ r: inout NodeReader) -> NewAdvertisers {
         let f = r.mapping(top["newAdvertisers"], at: "newAdvertisers", parentLine: top.line,
                           keys: ["perDay", "tierMix"]) ?? Fields(path: "newAdvertisers", line: top.line)
         let perDay = r.double(f, "perDay", default: 0, .range(0, 1e7))
+        if perDay * days > maxEntrants {
+            r.fail(f.path("perDay"), "\(perDay) per day over \(days) days expects \(perDay * days) entrants; at most 10000000 are allowed", line: f.line("perDay"))
+        }
         var mix: [(tier: String, weight: Double)] = []
         if let node = f["tierMix"] {
             guard case .mapping(let m) = node else {

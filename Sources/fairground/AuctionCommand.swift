@@ -69,6 +69,9 @@ struct AuctionCommand: ParsableCommand {
         let awards = PositionAuction.awards(try parsedMechanism(), reserve: reserve, bids: b, quality: q,
                                             weights: try Self.list(ctrs, "ctrs"))
         let revenue = awards.reduce(0) { $0 + $1.payment }
+        guard revenue.isFinite, awards.allSatisfy({ $0.payment.isFinite && $0.pricePerClick.isFinite }) else {
+            throw ValidationError("--bids, --ctrs and --quality are so large that prices or payments overflow to infinity; use smaller values (the products must stay below 1.8e308)")
+        }
         if json {
             struct Output: Encodable { var allocation: [SlotAward]; var revenue: Double }
             let encoder = JSONEncoder()

@@ -10,21 +10,28 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "A run's output folder (holding metrics.json and the CSV files).")
     var directory: String
 
+    /// Exit 66 for a folder or file that cannot be opened, 65 for saved files that are damaged
+    /// (named with their line), 73 only when the report itself cannot be written.
     func run() throws {
         let missing = ReportData.inputFiles.filter {
-            !FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0))
+            var info = stat()
+            return lstat((directory as NSString).appendingPathComponent($0), &info) != 0
         }
         guard missing.isEmpty else {
-            Terminal.error("\(directory): not a finished run (missing \(missing.joined(separator: ", ")))")
+            let sweep = FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("sweep-plan.json"))
+            Terminal.error("\(directory): not a finished run (missing \(missing.joined(separator: ", ")))\(sweep ? "; this is a sweep folder (see sweep.html)" : "")")
             throw ExitCode(66)
         }
         do {
             try RunReport.rerender(directory: directory)
-        } catch let error as DecodingError {
-            Terminal.error("\(directory)/metrics.json: not a Fairground metrics file (\(error))")
-            throw ExitCode(65)
+        } catch let error as ReportInputError {
+            Terminal.error(error.description)
+            throw ExitCode(error.exitCode)
+        } catch let error as OutputFolderError {
+            Terminal.error(error.description)
+            throw ExitCode(73)
         } catch {
-            Terminal.error("\(directory): cannot write the report: \(error)")
+            Terminal.error("\(directory): cannot write the report: \(RunCommand.reason(error))")
             throw ExitCode(73)
         }
         print("Report: \(directory)/report.html   Summary: \(directory)/summary.md")

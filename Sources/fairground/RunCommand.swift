@@ -12,13 +12,13 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Scenario file (YAML). Default: scenarios/quickstart.yaml.")
     var scenario: String?
 
-    @Option(help: "Output folder. Default: reports/<scenario name>.")
+    @Option(help: "Output folder. Default: reports/<scenario name>. Replaced whole when the run finishes.")
     var out: String?
 
-    @Option(help: "Override the scenario's seed.")
-    var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Override the scenario's seed (0 … 2⁶³−1, as in the file).")
+    var seed: Int?
 
-    @Option(help: "Override the scenario's number of replicates.")
+    @Option(parsing: .unconditional, help: "Override the scenario's number of replicates (1 … 100000, as in the file).")
     var replicates: Int?
 
     @Option(help: "The hot stages' implementation: tuned, or reference (the plain specification the tuned kernel is held to: the same outputs, slower).")
@@ -26,22 +26,43 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var memory: MemoryOptions
+
     func validate() throws {
-        if let replicates, replicates < 1 { throw ValidationError("--replicates must be at least 1, got \(replicates)") }
+        if let replicates, let problem = ScenarioLimits.problem("--replicates", replicates, ScenarioLimits.replicates) {
+            throw ValidationError(problem)
+        }
+        if let seed, let problem = ScenarioLimits.problem("--seed", seed, ScenarioLimits.seed) { throw ValidationError(problem) }
+        if let out, out.isEmpty { throw ValidationError("--out must not be empty") }
+        // `fairground frobnicate`: a word that is neither a file nor a path is a mistyped command.
+        if let scenario, !scenario.contains("/"), !scenario.contains("."), !FileManager.default.fileExists(atPath: scenario) {
+            let commands = Fairground.configuration.subcommands.compactMap { $0.configuration.commandName }
+            let hint = Suggestion.closest(to: scenario, in: commands).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("unknown command '\(scenario)' (and no scenario file of that name)\(hint) — commands: \(commands.joined(separator: ", "))")
+        }
     }
 
     func run() throws {
         var loaded = try ScenarioFiles.load(scenario)
-        if let seed { loaded.seed = seed }
+        if let seed { loaded.seed = UInt64(seed) }
         if let replicates { loaded.replicates = replicates }
+        try memory.check(loaded, file: scenario ?? ScenarioFiles.defaultScenarioPath(), jobs: execution.workers)
+        // The output folder is checked, locked and staged before anything is simulated.
         let folder = out ?? "reports/\(loaded.name)"
+        let output: RunFolder
+        do { output = try RunFolder(path: folder) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(73)
+        }
         let started = Date()
         let cells = Runner.run(loaded, jobs: execution.workers, kernel: kernel, progress: Terminal.progress("runs", quiet: execution.quiet))
         let summary = RunSummary.build(loaded, cells: cells, version: Fairground.version)
         do {
-            try RunReport.write(loaded, cells: cells, summary: summary, to: folder)
+            try RunReport.write(loaded, cells: cells, summary: summary, to: output.staging.path)
+            try output.commit()
         } catch {
-            Terminal.error("cannot write the report to \(folder): \(error.localizedDescription)")
+            output.abandon()
+            Terminal.error("cannot write the report to \(folder): \(Self.reason(error)); the folder is as it was")
             throw ExitCode(73)
         }
         guard !execution.quiet else { return }
@@ -49,6 +70,16 @@ struct RunCommand: ParsableCommand {
         print("Fairground — \(loaded.name): \(loaded.policies.count) policies × \(loaded.replicates) replicates in \(String(format: "%.1f", seconds)) s")
         for finding in Findings.list(summary) { print("  • " + finding.replacingOccurrences(of: "**", with: "")) }
         print("Report: \(folder)/report.html   Summary: \(folder)/summary.md   Data: \(folder)/metrics.json")
+    }
+
+    /// A file error's POSIX reason when there is one ("No space left on device"), else its text.
+    static func reason(_ error: Error) -> String {
+        if let folderError = error as? OutputFolderError { return folderError.reason }
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return "\(error)"
     }
 }
 

@@ -51,7 +51,7 @@ enum Terminal {
 
 /// Options shared by the commands that run simulations in parallel.
 struct ExecutionOptions: ParsableArguments {
-    @Option(help: "Parallel workers (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Parallel workers (default: all cores). Results do not depend on it.")
     var jobs: Int?
 
     @Flag(help: "Print nothing but errors.")

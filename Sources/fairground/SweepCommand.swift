@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Scenario
 import Sweeps
 
@@ -41,15 +42,21 @@ struct SweepCommand: ParsableCommand {
             return s
         }
         let env = ProcessInfo.processInfo.environment
-        if let i = env["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
-            guard let n = env["FAIRGROUND_SHARDS"].flatMap(Int.init), n >= 1, i >= 0, i < n else {
+        /// A set variable must be a whole number: a malformed index must never mean "unsharded".
+        func number(_ name: String) throws -> Int? {
+            guard let text = env[name] else { return nil }
+            guard let value = Int(text) else { throw ValidationError("\(name)='\(text)' is not a whole number") }
+            return value
+        }
+        if let i = try number("JOB_COMPLETION_INDEX") {
+            guard let n = try number("FAIRGROUND_SHARDS"), n >= 1, i >= 0, i < n else {
                 throw ValidationError("JOB_COMPLETION_INDEX=\(i) needs FAIRGROUND_SHARDS set to the number of completions (greater than the index)")
             }
             return (i, n)
         }
-        if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) {
-            let first = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
-            guard let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init), id - first >= 0, id - first < n else {
+        if let id = try number("SLURM_ARRAY_TASK_ID") {
+            let first = try number("SLURM_ARRAY_TASK_MIN") ?? 0
+            guard let n = try number("SLURM_ARRAY_TASK_COUNT"), id - first >= 0, id - first < n else {
                 throw ValidationError("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (and SLURM_ARRAY_TASK_MIN) consistent with it")
             }
             return (id - first, n)
@@ -100,6 +107,24 @@ struct MergeCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        for d in directories {
+            var info = stat()
+            guard stat(d, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                Terminal.error("\(d): \(errno == ENOENT ? "no such folder" : "not a folder")")
+                throw ExitCode(66)
+            }
+        }
+        // One merge at a time into a folder (the lock file sits beside it).
+        let lock: FolderLock
+        do {
+            let target = URL(fileURLWithPath: out).standardizedFileURL
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            lock = try FolderLock(folder: target)
+        } catch {
+            Terminal.error("cannot write the merged sweep to \(out): \((error as? OutputFolderError)?.reason ?? RunCommand.reason(error))")
+            throw ExitCode(73)
+        }
+        defer { lock.release() }
         do {
             try SweepOutputs.write(directories: directories, to: out)
         } catch let failure as SweepOutputs.Failure {

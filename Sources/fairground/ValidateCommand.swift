@@ -9,6 +9,8 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Scenario file (YAML).")
     var scenario: String
 
+    @OptionGroup var memory: MemoryOptions
+
     func run() throws {
         if SweepLoader.isSweep(path: scenario) {
             do {
@@ -21,6 +23,8 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         let s = try ScenarioFiles.load(scenario)
+        // One worker is the least a run can need: a scenario that does not fit even so is invalid.
+        try memory.check(s, file: scenario, jobs: 1)
         let advertisers = s.tiers.reduce(0) { $0 + $1.count }
         print("\(scenario): valid — \(s.policies.count) policies, \(s.tiers.count) tiers, \(advertisers) advertisers, \(s.cohorts.count) cohorts, \(s.replicates) replicates")
     }

@@ -23,7 +23,12 @@ struct TierCalibrationControl: FairnessStage {
     mutating func beginRequest(hour: Int) {
         guard hour != self.hour else { return }
         self.hour = hour
-        for t in 0..<calibration.count { calibration[t] = (clicks[t] + priorClicks) / (predictedClicks[t] + priorClicks) }
+        for t in 0..<calibration.count {
+            // With priorClicks 0 a tier without clicks or predictions has no factor yet: keep 1
+            // (never 0/0, and never 0, which recordImpression divides by).
+            let observed = clicks[t] + priorClicks, predicted = predictedClicks[t] + priorClicks
+            calibration[t] = observed > 0 && predicted > 0 && (observed / predicted).isFinite ? observed / predicted : 1
+        }
     }
 
     func rescaled(_ ctr: Double, tier: Int) -> Double { min(ctr * calibration[tier], 1) }

@@ -3,15 +3,19 @@ import Simulation
 import Stochastics
 
 /// The CSV outputs: one row per policy × replicate × advertiser, and per policy × replicate × hour.
+///
+/// Names (policies, tiers) go through `CSVField.encode`, so a tier named `small, local` is one
+/// quoted field; every other field is a number or a fixed word.
 public enum CSVTables {
     /// advertisers.csv.
     public static func advertisers(_ scenario: Scenario, cells: [CellResult]) -> String {
         var out = "policy,replicate,advertiser,tier,new,budget,spend,spendDelivery,impressions,exposure,clicks,conversions,value\n"
+        let tierNames = scenario.tiers.map { CSVField.encode($0.name) }
         for cell in cells {
-            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            let m = cell.metrics, policy = CSVField.encode(scenario.policies[cell.policy].name)
             for a in 0..<cell.advertiserTier.count where m.budget[a] > 0 {
                 let fields: [String] = [
-                    policy, String(cell.replicate), String(a), scenario.tiers[Int(cell.advertiserTier[a])].name,
+                    policy, String(cell.replicate), String(a), tierNames[Int(cell.advertiserTier[a])],
                     cell.advertiserIsNew[a] ? "true" : "false",
                     Format.number(m.budget[a]), Format.number(m.spend[a]), Format.number(m.spend[a] / m.budget[a]),
                     Format.number(m.impressions[a]), Format.number(m.exposure[a]), Format.number(m.clicks[a]),
@@ -27,11 +31,11 @@ public enum CSVTables {
     public static func timeseries(_ scenario: Scenario, cells: [CellResult]) -> String {
         let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
         var out = "policy,replicate,hour,revenue"
-        out += groups.map { ",spend_\($0)" }.joined() + groups.map { ",exposure_\($0)" }.joined()
-        out += groups.map { ",exposureShare_\($0)" }.joined() + ",disparity,disparityEstimated\n"
+        func columns(_ prefix: String) -> String { groups.map { "," + CSVField.encode(prefix + $0) }.joined() }
+        out += columns("spend_") + columns("exposure_") + columns("exposureShare_") + ",disparity,disparityEstimated\n"
         let tiers = scenario.tiers.count, width = tiers + 1
         for cell in cells {
-            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            let m = cell.metrics, policy = CSVField.encode(scenario.policies[cell.policy].name)
             let path = cell.disparityPath
             for h in 0..<m.hours {
                 let row = h * width
@@ -53,7 +57,7 @@ public enum CSVTables {
     public static func ramp(_ scenario: Scenario, cells: [CellResult]) -> String {
         var out = "policy,replicate,hoursSinceEntry,entrants,impressions,clicks,spend\n"
         for cell in cells {
-            let m = cell.metrics, policy = scenario.policies[cell.policy].name
+            let m = cell.metrics, policy = CSVField.encode(scenario.policies[cell.policy].name)
             for h in 0..<m.rampEntrants.count where m.rampEntrants[h] > 0 {
                 out += "\(policy),\(cell.replicate),\(h),\(Format.number(m.rampEntrants[h])),\(Format.number(m.rampImpressions[h])),"
                 out += "\(Format.number(m.rampClicks[h])),\(Format.number(m.rampSpend[h]))\n"
@@ -68,11 +72,11 @@ public enum CSVTables {
         let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
         var out = "policy,tier,predicted,observed,impressions\n"
         for (p, policy) in scenario.policies.enumerated() {
-            for (g, group) in groups.enumerated() {
+            for (g, group) in groups.map(CSVField.encode).enumerated() {
                 var pooled = PredictionQuality()
                 for cell in cells where cell.policy == p { pooled.merge(cell.metrics.prediction[g]) }
                 for point in pooled.reliability() {
-                    out += "\(policy.name),\(group),\(Format.number(point.predicted)),\(Format.number(point.observed)),\(Format.number(point.count))\n"
+                    out += "\(CSVField.encode(policy.name)),\(group),\(Format.number(point.predicted)),\(Format.number(point.observed)),\(Format.number(point.count))\n"
                 }
             }
         }

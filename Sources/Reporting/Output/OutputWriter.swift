@@ -1,8 +1,8 @@
 import Foundation
 
-/// Writes a run's output folder so that an interrupted run never leaves a complete-looking
-/// but half-written report: every file is written to a temporary name and renamed into place,
-/// and `metrics.json` — the file that marks a finished run — is written last.
+/// Writes files into one folder so that a reader never sees a half-written file: every file is
+/// written to a temporary name and renamed into place. A run writes into its `RunFolder`'s
+/// staging folder, which is swapped in whole; `report DIR` and sweeps write in place.
 public struct OutputWriter: Sendable {
     public let directory: URL
 
@@ -19,7 +19,13 @@ public struct OutputWriter: Sendable {
     public func write(_ name: String, _ text: String) throws {
         let target = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try Data(text.utf8).write(to: temporary)
+        do {
+            try Data(text.utf8).write(to: temporary)
+        } catch {
+            // A full disk fails the write part-way: never leave the temporary behind.
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
         // rename(2) replaces the target atomically: readers see the old file or the new one.
         if rename(temporary.path, target.path) != 0 {
             let reason = String(cString: strerror(errno))
