@@ -140,6 +140,18 @@ public enum SinusoidReproduction {
             }
         }
         if full, let m1 = mse(.maml, 10, 1), m1 > 0.6 { out.append("K=10: MAML 1-step \(m1) exceeds 0.6") }
+        // The published 1-step bands: a full run's 95% interval must reach into each.
+        if full {
+            for r in results where r.steps == 1 {
+                guard let method = MetaMethod(rawValue: r.method), let band = referenceBand(method: method, k: r.k) else { continue }
+                let (lo, hi) = r.diverged ? (Double.infinity, Double.infinity) : (r.ci95[0], r.ci95[1])
+                if hi < band.lowerBound || lo > band.upperBound {
+                    func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
+                    out.append("K=\(r.k): \(r.method) 1-step \(f(r.mse)) (\(f(lo))–\(f(hi))) misses the published band "
+                               + "\(f(band.lowerBound, 2))–\(f(band.upperBound, 2))")
+                }
+            }
+        }
         return out
     }
 }

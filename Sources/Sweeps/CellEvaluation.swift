@@ -21,12 +21,9 @@ public enum CellEvaluation {
             let mine = cells.enumerated().filter { $0.offset % scenario.replicates == r }.map(\.element)
             return RunSummary.build(single, cells: mine, version: "sweep").policies.first { $0.name == policyName }
         }
-        let probe = SweepCellResult(index: cell.index, hash: cell.hash, overrides: [:], policy: policy, replicates: [:])
         var replicates: [String: [Double]] = [:]
-        for path in SweepLoader.metricPaths(tiers: scenario.tiers.map(\.name)) where probe.metric(path) != nil {
-            replicates[path] = perReplicate.map { p in
-                SweepCellResult(index: 0, hash: "", overrides: [:], policy: p, replicates: [:]).metric(path)?.mean ?? .nan
-            }
+        for path in SweepLoader.metricPaths(tiers: scenario.tiers.map(\.name)) where SweepCellResult.metric(path, of: policy) != nil {
+            replicates[path] = perReplicate.map { SweepCellResult.metric(path, of: $0)?.mean ?? .nan }
         }
         return SweepCellResult(index: cell.index, hash: cell.hash,
                                overrides: Dictionary(uniqueKeysWithValues: cell.overrides.map { ($0.path, $0.value) }),

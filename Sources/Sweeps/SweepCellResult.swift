@@ -18,8 +18,10 @@ public struct SweepCellResult: Sendable, Codable {
     public func values(_ path: String) -> [Double]? { replicates[path] }
 
     /// The estimate at a metric path such as `tiers.small.spendDelivery` (nil if absent).
-    public func metric(_ path: String) -> Estimate? {
-        let p = policy
+    public func metric(_ path: String) -> Estimate? { Self.metric(path, of: policy) }
+
+    /// The estimate at a metric path in a policy's summary (nil if absent).
+    public static func metric(_ path: String, of p: PolicySummary) -> Estimate? {
         let parts = path.split(separator: ".").map(String.init)
         switch parts.count {
         case 1:

@@ -46,6 +46,14 @@ public enum SweepReport {
         }.joined(separator: " and ")
     }
 
+    /// "Constraint new advertisers' spend delivery ≥ 30.0%: 58.3% (41.5–75.2) — met over the whole 95% interval."
+    static func constraintLine(_ c: SweepOutputs.ConstraintCheck) -> String {
+        let spec = ConstraintSpec.parse([c.constraint]).first
+        let value = spec.map { MetricNames.estimate($0.metric, c.estimate) } ?? Format.compactEstimate(c.estimate)
+        return "Constraint \(plainConstraint(c.constraint)): \(value) — "
+            + (c.satisfiedByInterval ? "met over the whole 95% interval." : "met by the mean only; the interval crosses the bound.")
+    }
+
     static func values(_ c: SweepCellResult, _ keys: [String]) -> String {
         keys.map { "\($0) = \(c.overrides[$0] ?? "")" }.joined(separator: ", ")
     }
@@ -80,12 +88,7 @@ public enum SweepReport {
         guard let best = group.first(where: { $0.index == r.index }) else { return [] }
         var lines = [prefix(r.condition) + "recommended \(values(best, decisions)) (cell \(r.index)) — \(objective) \(MetricNames.estimate(d.objective, r.objective))."]
         lines[0] = lines[0].prefix(1).uppercased() + lines[0].dropFirst()
-        for c in r.constraints {
-            let spec = ConstraintSpec.parse([c.constraint]).first
-            let value = spec.map { MetricNames.estimate($0.metric, c.estimate) } ?? Format.compactEstimate(c.estimate)
-            lines.append("Constraint \(plainConstraint(c.constraint)): \(value) — " + (c.satisfiedByInterval ? "met over the whole 95% interval."
-                                                                                    : "met by the mean only; the interval crosses the bound."))
-        }
+        lines += r.constraints.map(constraintLine)
         if r.basis == "mean" {
             lines.append("No cell meets the constraints over its whole interval, so this is the best of the cells meeting them by the mean: "
                          + "treat it as uncertain (more replicates, or a grid reaching further, would settle it).")

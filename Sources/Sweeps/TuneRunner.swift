@@ -73,12 +73,7 @@ public enum TuneRunner {
         if let r = d.recommendation, let best = d.cells.first(where: { $0.index == r.index }) {
             lines.append("Best \(d.key) = \(best.overrides[d.key] ?? "?") (cell \(r.index)) — \(objective) \(MetricNames.estimate(d.objective, r.objective)), "
                          + "resolved to ±\(Format.number(d.resolution)).")
-            for c in r.constraints {
-                let spec = ConstraintSpec.parse([c.constraint]).first
-                lines.append("Constraint \(SweepReport.plainConstraint(c.constraint)): "
-                             + (spec.map { MetricNames.estimate($0.metric, c.estimate) } ?? Format.compactEstimate(c.estimate)) + " — "
-                             + (c.satisfiedByInterval ? "met over the whole 95% interval." : "met by the mean only; the interval crosses the bound."))
-            }
+            lines += r.constraints.map(SweepReport.constraintLine)
             let others = r.indistinguishable.filter { $0 != r.index }.compactMap { i in d.steps.first { $0.cell == i } }.sorted { $0.value < $1.value }
                 .compactMap { s in d.cells.first { $0.index == s.cell } }
             lines.append(others.isEmpty ? "Every other value tried that meets the constraints is worse in paired comparisons."

@@ -17,6 +17,16 @@ enum ScenarioFiles {
         }
     }
 
+    /// Loads a sweep file, its errors reported like a scenario's.
+    static func loadSweep(_ path: String) throws -> Sweep {
+        do {
+            return try SweepLoader.load(path: path)
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode(error.exitCode)
+        }
+    }
+
     static func defaultScenarioPath() -> String { shipped(quickstartPath) }
 
     /// A shipped file such as scenarios/quickstart.yaml, from the working folder or else from the

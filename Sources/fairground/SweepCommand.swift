@@ -69,11 +69,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: Sweep
-        do { loaded = try SweepLoader.load(path: sweep) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(error.exitCode)
-        }
+        let loaded = try ScenarioFiles.loadSweep(sweep)
         let folder = out ?? "reports/\(loaded.name)"
         let shard = try resolvedShard()
         let outcome: SweepRunner.Outcome

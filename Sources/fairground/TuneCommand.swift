@@ -60,11 +60,7 @@ struct TuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: Sweep
-        do { loaded = try SweepLoader.load(path: sweep) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(error.exitCode)
-        }
+        let loaded = try ScenarioFiles.loadSweep(sweep)
         let folder = out ?? "reports/\(loaded.name)-tune"
         let document: TuneRunner.Document
         do {

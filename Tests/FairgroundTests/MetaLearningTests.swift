@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Learning
+@testable import Learning
 import Stochastics
 
 @Suite("Learning: meta-learners on the sinusoid benchmark")
@@ -52,5 +52,17 @@ struct MetaLearningTests {
         #expect(abs(r.loss - 0.64) < 1e-12, "loss \(r.loss)")
         #expect(abs(r.parameters[0] + 1.28) < 1e-12, "∂b \(r.parameters[0])")
         #expect(abs(r.stepSizes[0] + 3.2) < 1e-12, "∂α \(r.stepSizes[0])")
+    }
+
+    /// A full run fails when a 1-step result's 95% interval misses its published band (oracles.md:
+    /// first-order MAML at K = 20, 0.25–0.39), and passes when the interval reaches into it.
+    @Test func aFullRunChecksThePublishedBands() {
+        func result(_ mse: Double, _ lo: Double, _ hi: Double) -> SinusoidReproduction.Result {
+            SinusoidReproduction.Result(method: "fomaml", k: 20, steps: 1, mse: mse, ci95: [lo, hi])
+        }
+        let miss = SinusoidReproduction.failures([result(0.432, 0.397, 0.467)], full: true)
+        #expect(miss.count == 1 && miss[0].contains("0.25–0.39"))
+        #expect(SinusoidReproduction.failures([result(0.40, 0.37, 0.43)], full: true).isEmpty)
+        #expect(SinusoidReproduction.failures([result(0.432, 0.397, 0.467)], full: false).isEmpty)
     }
 }
