@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Tests only: the reference our CSV reader is held to (docs/architecture.md, "the CSV codec").
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
@@ -38,6 +40,7 @@ let package = Package(
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
             "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
+            .product(name: "CSV", package: "CSV.swift"),
         ], exclude: ["Golden", "Hostile"]),
     ],
     swiftLanguageModes: [.v6]

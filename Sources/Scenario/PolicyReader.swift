@@ -10,10 +10,17 @@ enum PolicyReader {
                objective: nil, explorer: nil, fairness: nil),
     ]
 
+    /// Most policies a scenario may compare.
+    static let maxPolicies = 1000
+
     static func readPolicies(_ top: Fields, slots: Int, tiers: [String], _ r: inout NodeReader) -> [Policy] {
         guard let node = top["policies"] else { return defaultPolicies }
         guard case .sequence(let list) = node, !list.isEmpty else {
             r.fail("policies", "expected a non-empty list of policies", line: lineOf(node))
+            return defaultPolicies
+        }
+        if list.count > maxPolicies {
+            r.fail("policies", "\(list.count) policies; at most \(maxPolicies) are allowed (each is simulated on every replicate)", line: lineOf(node))
             return defaultPolicies
         }
         var policies: [Policy] = []

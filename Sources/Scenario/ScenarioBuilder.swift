@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Builds a `Scenario` section by section from a composed YAML tree, filling defaults.
@@ -41,11 +42,17 @@ enum ScenarioBuilder {
     static let defaultDiurnal: [Double] = [0.35, 0.25, 0.2, 0.2, 0.25, 0.4, 0.65, 0.9, 1.05, 1.1, 1.15, 1.25,
                                            1.3, 1.2, 1.1, 1.1, 1.15, 1.25, 1.45, 1.65, 1.7, 1.5, 1.05, 0.65]
 
+    /// Most requests one replicate of one policy may simulate (hours of CPU at 10⁶ per second).
+    static let maxRequests = 1e10
+
     static func readHorizon(_ top: Fields, _ r: inout NodeReader) -> Horizon {
         let f = r.mapping(top["horizon"], at: "horizon", parentLine: top.line,
                           keys: ["days", "requestsPerDay", "diurnal"]) ?? Fields(path: "horizon", line: top.line)
         let days = r.double(f, "days", default: 3, .range(1.0 / 24, 3650))
         let perDay = r.double(f, "requestsPerDay", default: 20_000, .range(1, 1e10))
+        if days * perDay > maxRequests {
+            r.fail(f.path("requestsPerDay"), "\(Int(perDay)) per day over \(days) days is \(String(format: "%.3g", days * perDay)) requests per replicate and policy; at most 1e10 are allowed", line: f.line("requestsPerDay"))
+        }
         var diurnal = defaultDiurnal
         if let node = f["diurnal"], case .scalar(let s) = node, s.string == "flat" {
             diurnal = Array(repeating: 1, count: 24)

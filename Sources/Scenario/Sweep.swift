@@ -88,11 +88,13 @@ public enum SweepLoader {
         return Overrides.hash(canonical + "\n# policy: \(policy)\n# cell format: 2\n")
     }
 
-    /// Whether a YAML file looks like a sweep (top-level `base:` and `grid:` keys) rather than a scenario.
+    /// Whether a YAML file is a sweep (its top-level mapping has `base` and `grid`) rather than a
+    /// scenario; false for unreadable or unparsable text, which the scenario loader then reports.
     public static func isSweep(path: String) -> Bool {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
-        let lines = text.split(separator: "\n")
-        return lines.contains { $0.hasPrefix("base:") } && lines.contains { $0.hasPrefix("grid:") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let root = try? Yams.compose(yaml: text), case .mapping(let m) = root else { return false }
+        let keys = Set(m.keys.compactMap(\.string))
+        return keys.contains("base") && keys.contains("grid")
     }
 
     public static func load(path: String) throws(ScenarioError) -> Sweep {
@@ -157,6 +159,12 @@ public enum SweepLoader {
         // The cells: the cartesian product, first key outermost.
         var cells: [SweepCell] = []
         var issues: [ScenarioIssue] = []
+        var reported: Set<String> = []
+        /// The grid key an issue at `path` comes from (the longest key that is a prefix of it).
+        func axis(of path: String) -> (path: String, values: [Node], line: Int?)? {
+            axes.filter { path == $0.path || path.hasPrefix($0.path + ".") || path.hasPrefix($0.path + "[") }
+                .max { $0.path.count < $1.path.count }
+        }
         let counts = axes.map(\.values.count)
         let total = counts.reduce(1, *)
         for index in 0..<total {
@@ -175,10 +183,19 @@ public enum SweepLoader {
                 let scenario = try ScenarioLoader.build(tree, file: basePath, defaultName: stem)
                 cells.append(SweepCell(index: index, overrides: overrides, scenario: scenario, hash: cellHash(tree, policy: policy)))
             } catch {
+                // Each problem once (not once per cell), at the sweep file's line of the grid key
+                // that causes it; a problem of the base that only this cell's values bring out
+                // names the base file's line and the cell's values.
                 if case .invalid(_, let cellIssues) = error {
-                    for issue in cellIssues where !issues.contains(where: { $0.path == "grid" + "." + issue.path && $0.line == issue.line }) {
-                        let fromGrid = axes.contains { issue.path.hasPrefix($0.path) }
-                        issues.append(ScenarioIssue(path: fromGrid ? "grid.\(issue.path)" : issue.path, message: issue.message, line: issue.line))
+                    for issue in cellIssues {
+                        guard reported.insert(issue.path + "\u{0}" + issue.message).inserted else { continue }
+                        if let a = axis(of: issue.path) {
+                            issues.append(ScenarioIssue(path: "grid.\(issue.path)", message: issue.message, line: a.line))
+                        } else {
+                            let values = overrides.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+                            let at = issue.line.map { " (\(URL(fileURLWithPath: basePath).lastPathComponent) line \($0))" } ?? ""
+                            issues.append(ScenarioIssue(path: issue.path, message: "\(issue.message)\(at), first in the cell where \(values)", line: nil))
+                        }
                     }
                 }
             }

@@ -22,7 +22,12 @@ enum TierReader {
             r.fail("tiers", "expected a mapping of tier names to tier settings, e.g. 'small: {count: 100}'", line: lineOf(node))
             return defaultTiers
         }
+        if mapping.count > maxTiers {
+            r.fail("tiers", "\(mapping.count) tiers; at most \(maxTiers) are allowed", line: lineOf(node))
+            return defaultTiers
+        }
         var tiers: [Tier] = []
+        var seen: Set<String> = []
         for (keyNode, value) in mapping {
             guard let name = keyNode.string, !name.isEmpty else {
                 r.fail("tiers", "tier names must be plain text", line: lineOf(keyNode))
@@ -33,7 +38,7 @@ enum TierReader {
                 r.fail(path, "'new' is reserved for advertisers entering during the run; name the tier differently", line: lineOf(keyNode))
             }
             if let problem = NameRules.labelProblem(name) { r.fail(path, "the tier name \(problem)", line: lineOf(keyNode)) }
-            if tiers.contains(where: { $0.name == name }) {
+            if !seen.insert(name).inserted {
                 r.fail(path, "appears twice", line: lineOf(keyNode))
                 continue
             }
@@ -64,6 +69,8 @@ enum TierReader {
     /// Largest money parameter (budget, bid, value per conversion): totals over 10⁷ advertisers,
     /// replicates and days stay finite. Samples are capped at 10¹² (WorldGenerator).
     static let maxMoney = 1e9
+    /// Most tiers a scenario may define (each is a group in every table and chart).
+    static let maxTiers = 1000
     /// Most ads at the start (ads are indexed by 32-bit integers; memory is checked separately).
     static let maxAds = 100_000_000
     /// Largest history parameter (logged impressions per ad; samples are capped at 10⁷).
@@ -118,6 +125,7 @@ enum TierReader {
             r.fail(f.path("perDay"), "\(perDay) per day over \(days) days expects \(perDay * days) entrants; at most 10000000 are allowed", line: f.line("perDay"))
         }
         var mix: [(tier: String, weight: Double)] = []
+        let tierNames = Set(tiers.map(\.name))
         if let node = f["tierMix"] {
             guard case .mapping(let m) = node else {
                 r.fail(f.path("tierMix"), "expected a mapping of tier names to weights, e.g. {small: 0.8, large: 0.2}", line: lineOf(node))
@@ -126,7 +134,7 @@ enum TierReader {
             for (keyNode, value) in m {
                 let name = keyNode.string ?? ""
                 let path = f.path("tierMix") + "." + name
-                guard tiers.contains(where: { $0.name == name }) else {
+                guard tierNames.contains(name) else {
                     let hint = Suggestion.closest(to: name, in: tiers.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
                     r.fail(path, "'\(name)' is not a tier of this scenario (tiers: \(tiers.map(\.name).joined(separator: ", ")))\(hint)", line: lineOf(keyNode))
                     continue

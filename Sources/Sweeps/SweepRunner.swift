@@ -6,6 +6,7 @@ import Stochastics
 
 /// Runs a sweep's cells (all, or one shard's), each written atomically as soon as it finishes;
 /// cells already present (by hash) are skipped, so a killed sweep resumes where it stopped.
+/// The folder is checked first (`SweepFolder`): a run's folder is refused, an old plan's summary removed.
 public enum SweepRunner {
     public struct Outcome: Sendable {
         public var ran: Int
@@ -18,11 +19,13 @@ public enum SweepRunner {
 
     public static func run(_ sweep: Sweep, out directory: String, shard: (index: Int, count: Int), jobs: Int,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
+        let plan = plan(sweep)
+        try SweepFolder.prepare(directory, plan: plan)
         let writer = OutputWriter(directory: directory)
         try writer.prepare()
         let cellsFolder = OutputWriter(directory: (directory as NSString).appendingPathComponent("cells"))
         try cellsFolder.prepare()
-        try writer.write("sweep-plan.json", try MetricsJSON.encode(plan(sweep)))
+        try writer.write("sweep-plan.json", try MetricsJSON.encode(plan))
         let mine = sweep.cells.filter { inShard($0.index, index: shard.index, count: shard.count) }
         let pending = mine.filter { finished($0.hash, in: directory) == nil }
         let policyName = sweep.policy

@@ -34,6 +34,7 @@ public enum TuneRunner {
         var fixed: [String: String] = [:]
         for k in sweep.keys where k != key { fixed[k] = sweep.values[k]?.first }
         for (k, v) in fix { fixed[k] = v }
+        try SweepFolder.refuseForeign(directory)
         let writer = OutputWriter(directory: directory)
         try writer.prepare()
         let cellsFolder = OutputWriter(directory: (directory as NSString).appendingPathComponent("cells"))

@@ -25,4 +25,15 @@ struct MemoryOptions: ParsableArguments {
         Terminal.error("\(file): 1 problem\n  tiers: the run needs ~\(MemoryEstimate.gibibytes(needed)) of memory (\(jobs) worker\(jobs == 1 ? "" : "s")); limit \(MemoryEstimate.gibibytes(limitBytes)) (--max-memory)\(advice)")
         throw ExitCode(65)
     }
+
+    /// Exits 65 when a sweep's largest cell, times the cells running at once, needs more than the
+    /// limit (a sweep runs `jobs` cells in parallel, each cell's replicates on one thread).
+    func check(_ sweep: Sweep, file: String, jobs: Int) throws {
+        guard let largest = sweep.cells.map({ MemoryEstimate.bytes($0.scenario, jobs: 1) }).max() else { return }
+        let concurrent = min(max(jobs, 1), sweep.cells.count)
+        let needed = Double(concurrent) * largest
+        guard needed > limitBytes else { return }
+        Terminal.error("\(file): 1 problem\n  grid: the sweep needs ~\(MemoryEstimate.gibibytes(needed)) of memory (\(concurrent) cell\(concurrent == 1 ? "" : "s") at once, the largest ~\(MemoryEstimate.gibibytes(largest))); limit \(MemoryEstimate.gibibytes(limitBytes)) (--max-memory); fewer --jobs or smaller cells lower it")
+        throw ExitCode(65)
+    }
 }

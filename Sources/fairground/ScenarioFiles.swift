@@ -8,7 +8,12 @@ enum ScenarioFiles {
 
     /// Loads `path`, or the quickstart scenario when `path` is nil: scenarios/quickstart.yaml in
     /// the working folder, else in the checkout the executable was built in.
+    /// A sweep file given where a scenario belongs is a usage error (64) that names the command to use.
     static func load(_ path: String?) throws -> Scenario {
+        if let path, SweepLoader.isSweep(path: path) {
+            Terminal.error("\(path) is a sweep file (it has top-level 'base' and 'grid' keys), not a scenario; run it with `fairground sweep \(path)`")
+            throw ExitCode(64)
+        }
         do {
             return try ScenarioLoader.load(path: path ?? defaultScenarioPath())
         } catch {

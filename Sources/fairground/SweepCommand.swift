@@ -26,6 +26,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var memory: MemoryOptions
+
     @Option(help: "Run only shard I of N (I from 0), e.g. 2/8.")
     var shard: String?
 
@@ -72,10 +74,14 @@ struct SweepCommand: ParsableCommand {
         let loaded = try ScenarioFiles.loadSweep(sweep)
         let folder = out ?? "reports/\(loaded.name)"
         let shard = try resolvedShard()
+        try memory.check(loaded, file: sweep, jobs: execution.workers)
         let outcome: SweepRunner.Outcome
         do {
             outcome = try SweepRunner.run(loaded, out: folder, shard: shard, jobs: execution.workers,
                                           progress: Terminal.progress("cells", quiet: execution.quiet))
+        } catch let error as OutputFolderError {
+            Terminal.error(error.description)
+            throw ExitCode(73)
         } catch {
             Terminal.error("cannot write the sweep to \(folder): \(error)")
             throw ExitCode(73)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Scenario
 import Sweeps
 
@@ -34,6 +35,8 @@ struct TuneCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var memory: MemoryOptions
+
     func parsedRange() throws -> ClosedRange<Double> {
         let parts = range.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo.isFinite, hi.isFinite, lo < hi else {
@@ -62,6 +65,7 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         let loaded = try ScenarioFiles.loadSweep(sweep)
         let folder = out ?? "reports/\(loaded.name)-tune"
+        try memory.check(loaded, file: sweep, jobs: execution.workers)
         let document: TuneRunner.Document
         do {
             document = try TuneRunner.run(loaded, key: key, range: try parsedRange(), budget: budget, fix: try parsedFix(), out: folder,
@@ -69,6 +73,9 @@ struct TuneCommand: ParsableCommand {
         } catch let error as ScenarioError {
             Terminal.error(error.description)
             throw ExitCode(error.exitCode)
+        } catch let error as OutputFolderError {
+            Terminal.error(error.description)
+            throw ExitCode(73)
         } catch let failure as TuneRunner.Failure {
             Terminal.error(failure.description)
             throw ExitCode(73)

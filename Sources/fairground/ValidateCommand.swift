@@ -15,9 +15,10 @@ struct ValidateCommand: ParsableCommand {
         if SweepLoader.isSweep(path: scenario) {
             do {
                 let sweep = try SweepLoader.load(path: scenario)
+                try memory.check(sweep, file: scenario, jobs: 1)
                 print("\(scenario): valid sweep — \(sweep.cells.count) cells over \(sweep.keys.joined(separator: ", ")); reports policy '\(sweep.policy)'")
                 return
-            } catch {
+            } catch let error as ScenarioError {
                 Terminal.error(error.description)
                 throw ExitCode(error.exitCode)
             }

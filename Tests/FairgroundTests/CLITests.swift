@@ -170,8 +170,15 @@ struct CLITests {
         let mamlCI = try #require(maml["ci95"] as? [Double]), pretrainedCI = try #require(pretrained["ci95"] as? [Double])
         #expect(mamlCI[1] < pretrainedCI[0], "MAML \(mamlCI) vs pretrained \(pretrainedCI)")
         #expect((pretrained["mse"] as? Double ?? 0) >= 2.0)
-        let before = try #require(try row("maml", 0)["mse"] as? Double)
-        #expect(abs(before - SinusoidAnchors.bestAgnostic) < 0.6, "MAML before adaptation: \(before)")
+        // Before adaptation MAML and the pretrained model predict without the task: the best such
+        // predictor's MSE, 3.0057, must lie inside each 95% interval (the quick run's 200 test
+        // tasks allow about ±0.37, where the old check allowed ±0.6).
+        for method in ["maml", "pretrained"] {
+            let before = try row(method, 0)
+            let ci = try #require(before["ci95"] as? [Double])
+            #expect(ci[0] <= SinusoidAnchors.bestAgnostic && SinusoidAnchors.bestAgnostic <= ci[1], "\(method) before adaptation: \(ci)")
+            #expect(ci[1] - ci[0] < 0.8, "\(method): the interval \(ci) is too wide to check the anchor")
+        }
     }
 
     /// Meta-Embedding's published shape: the generated ID embedding beats the zero start at every

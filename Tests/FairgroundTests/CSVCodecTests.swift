@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 import Testing
 @testable import Reporting
@@ -14,19 +15,59 @@ struct CSVCodecTests {
         #expect(CSVField.encode("two\nlines") == "\"two\nlines\"")
     }
 
+    /// A random table of awkward fields (commas, quotes, CR, LF, spaces, non-ASCII) as CSVField writes it.
+    static func randomTable(_ generator: inout SplitMix64) -> (header: [String], rows: [[String]], text: String) {
+        let alphabet: [Character] = ["a", "b", ",", "\"", "\n", "\r", " ", "é", "1", "\r\n"]
+        let width = Int.random(in: 1...5, using: &generator)
+        let rows = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+            (0..<width).map { _ in String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
+        }
+        let header = (0..<width).map { "c\($0)" }
+        let text = ([header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") + "\n" }.joined()
+        return (header, rows, text)
+    }
+
     @Test func randomFieldsRoundTrip() throws {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet: [Character] = ["a", "b", ",", "\"", "\n", "\r", " ", "é", "1"]
-        for _ in 0..<300 {
-            let width = Int.random(in: 1...5, using: &generator)
-            let rows = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
-                (0..<width).map { _ in String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
-            }
-            let header = (0..<width).map { "c\($0)" }
-            let text = ([header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") + "\n" }.joined()
+        var generator = SplitMix64(seed: 4180)
+        for _ in 0..<500 {
+            let (header, rows, text) = Self.randomTable(&generator)
             let table = try CSVTable(text, file: "t.csv")
             #expect(table.header == header)
             #expect(table.rows == rows, "\(text.debugDescription)")
+        }
+    }
+
+    /// Our reader is held to a well-kept library (yaslab/CSV.swift) on well-formed input: every
+    /// table CSVField writes reads the same, field for field, with both. (The library accepts
+    /// malformed input silently — an unclosed quote runs to the end of the file, text after a
+    /// closing quote is kept — and numbers no lines, which is why `report` does not use it.)
+    @Test func readsWhatTheCSVLibraryReads() throws {
+        var generator = SplitMix64(seed: 2016)
+        for _ in 0..<500 {
+            let (header, rows, text) = Self.randomTable(&generator)
+            let library = try CSVReader(string: text, hasHeaderRow: true)
+            var libraryRows: [[String]] = []
+            while let row = library.next() { libraryRows.append(row) }
+            let ours = try CSVTable(text, file: "t.csv")
+            #expect(library.headerRow == header && ours.header == header)
+            #expect(ours.rows == libraryRows, "\(text.debugDescription)")
+            #expect(libraryRows == rows)
+        }
+        // The files a run writes (a tier name with a comma, so some fields are quoted), read both ways.
+        let out = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let scenario = Fixtures.repositoryRoot.appendingPathComponent("Tests/FairgroundTests/Hostile/scenarios/tier-name-comma.yaml").path
+        let result = try Fixtures.runCLI(["run", scenario, "--out", out.path + "/r", "--jobs", "1", "--quiet"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let run = out.path + "/r"
+        for name in ["advertisers.csv", "timeseries.csv", "ramp.csv", "calibration.csv"] {
+            let text = try String(contentsOfFile: (run as NSString).appendingPathComponent(name), encoding: .utf8)
+            let library = try CSVReader(string: text, hasHeaderRow: true)
+            var libraryRows: [[String]] = []
+            while let row = library.next() { libraryRows.append(row) }
+            let ours = try CSVTable(text, file: name)
+            #expect(ours.header == library.headerRow! && ours.rows == libraryRows, "\(name)")
+            if name == "advertisers.csv" || name == "timeseries.csv" { #expect(!libraryRows.isEmpty, "\(name) has rows") }
         }
     }
 

@@ -133,4 +133,36 @@ struct SweepTests {
         let cleanJSON = try Data(contentsOf: URL(fileURLWithPath: clean + "/sweep.json"))
         #expect(resumedJSON == cleanJSON)
     }
+
+    @Test func aRerunAfterTheBaseChangedNeverShowsTheOldSummary() throws {
+        let folder = try sweepFolder(grid: "  tiers.small.count: [10, 20]\n")
+        let sweep = folder.appendingPathComponent("sweep.yaml").path
+        let out = folder.appendingPathComponent("out")
+        let summary = out.appendingPathComponent("sweep.json").path
+        #expect(try Fixtures.runCLI(["sweep", sweep, "--out", out.path, "--quiet", "--jobs", "1"]).status == 0)
+        let old = try String(contentsOfFile: summary, encoding: .utf8)
+        // The base changes; the rerun is one shard of two, so it cannot finish the new plan.
+        let basePath = folder.appendingPathComponent("base.yaml")
+        let base = try String(contentsOf: basePath, encoding: .utf8)
+        try base.replacingOccurrences(of: "requestsPerDay: 3000", with: "requestsPerDay: 2000").write(to: basePath, atomically: true, encoding: .utf8)
+        let shard = try Fixtures.runCLI(["sweep", sweep, "--out", out.path, "--quiet", "--jobs", "1", "--shard", "0/2"])
+        #expect(shard.status == 0, "\(shard.stderr)")
+        for name in ["sweep.json", "sweep.csv", "sweep.md", "sweep.html", "frontier.svg"] {
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) of the old plan is still there")
+        }
+        // The old plan's cells stay (keyed by hash); the other shard completes the new plan.
+        let cells = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("cells").path)
+        #expect(cells.count == 3, "two old cells and one new: \(cells)")
+        #expect(try Fixtures.runCLI(["sweep", sweep, "--out", out.path, "--quiet", "--jobs", "1", "--shard", "1/2"]).status == 0)
+        let new = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(new != old)
+        let plan = try MetricsJSON.decode(SweepPlan.self, from: String(contentsOfFile: out.appendingPathComponent("sweep-plan.json").path, encoding: .utf8))
+        let document = try SweepOutputs.read(out.path)
+        #expect(document.cells.map(\.hash) == plan.cells.map(\.hash))
+        // Back to the old base: its cells are reused, and the summary is the old one again.
+        try base.write(to: basePath, atomically: true, encoding: .utf8)
+        let back = try Fixtures.runCLI(["sweep", sweep, "--out", out.path, "--jobs", "1"])
+        #expect(back.stdout.contains("0 cells run, 2 already finished"), "\(back.stdout)")
+        #expect(try String(contentsOfFile: summary, encoding: .utf8) == old)
+    }
 }

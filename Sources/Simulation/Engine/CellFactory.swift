@@ -18,6 +18,8 @@ struct Cell {
     /// The last-level cache the tuned kernel's memory plan assumes (tests shrink it to reach the
     /// plan's large-world paths in a small world).
     var cacheBytes = MemoryPlan.lastLevelCacheBytes
+    /// Records the traffic the cell sees (tests of common random numbers); nil in runs.
+    var trace: TrafficTrace? = nil
 
     var settings: Policy { scenario.policies[policy] }
 
@@ -84,6 +86,7 @@ enum CellFactory {
         var simulation = MarketSimulation<R, X, F, K>(scenario: cell.scenario, world: cell.world, policyIndex: cell.policy,
                                                       replicate: cell.replicate, ranker: ranker, explorer: explorer, fairness: fairness,
                                                       cacheBytes: cell.cacheBytes)
+        simulation.trace = cell.trace
         ready()
         return simulation.run()
     }

@@ -15,6 +15,7 @@ extension MarketSimulation {
         requestId &+= 1
         tallies.recordRequest()
         let (cohort, start) = takeTraffic()
+        if let trace { trace.record(request: requestId, arrival: queue.now, cohort: cohort, start: start, user: request.user) }
         drawUpcoming(after: queue.now)
         guard activeAds > 0 else { return }
         var n = retriever.retrieve(request, start: start, context: retrievalContext, bidders: bidders, world: world)

@@ -24,6 +24,7 @@ extension MarketSimulation {
             let tier = Int(account.tier), isNew = account.isNew
             let e = examination[r], trueCTR = request.trueRate[slot], predicted = request.predicted[slot]
             let clicked = response.clicks(request: requestId, ad: ad, probability: e * trueCTR)
+            if let trace { trace.record(impression: requestId, ad: ad, clickUniform: uniforms.uniform(requestId, UInt64(ad) << 2 | UniformPurpose.click.rawValue)) }
             tallies.recordImpression(Impression(rank: a, ad: ad, cohort: cohort, tier: tier, isNew: isNew,
                                                 hoursSinceEntry: isNew ? hoursSinceEntry(position: position) : 0,
                                                 examination: e, trueCTR: trueCTR, predicted: predicted, clicked: clicked,

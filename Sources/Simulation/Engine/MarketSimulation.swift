@@ -58,6 +58,8 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
     var feedbackWanted = true
     var activeAds: Int
     var requestId: UInt64 = 0
+    /// Set by tests to record the traffic (`TrafficTrace`).
+    var trace: TrafficTrace?
     /// The request being handled, and the next one's traffic (drawn a request ahead).
     let request: RequestScratch
     var upcoming: UpcomingRequest
