@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOptions
 
+    @Flag(help: "Replace the output folder even when it holds another scenario's finished run.")
+    var replace = false
+
     func validate() throws {
         if let replicates, let problem = ScenarioLimits.problem("--replicates", replicates, ScenarioLimits.replicates) {
             throw ValidationError(problem)
@@ -52,6 +55,12 @@ struct RunCommand: ParsableCommand {
         let output: RunFolder
         do { output = try RunFolder(path: folder) } catch {
             Terminal.error(error.description)
+            throw ExitCode(73)
+        }
+        // Another scenario's finished report is replaced only when asked.
+        if let previous = output.previousScenarioName, previous != loaded.name, !replace {
+            output.abandon()
+            Terminal.error("cannot write to \(output.target.path): it holds the finished run of scenario '\(previous)', and this is '\(loaded.name)'; choose another --out, or pass --replace to replace it")
             throw ExitCode(73)
         }
         let started = Date()

@@ -72,6 +72,14 @@ public final class RunFolder: @unchecked Sendable {
     }
 
     /// Removes the staging folder; the target stays as it was.
+    /// The scenario name of the finished run in the target folder, if it holds one.
+    public var previousScenarioName: String? {
+        guard let data = FileManager.default.contents(atPath: target.appendingPathComponent("metrics.json").path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let scenario = object["scenario"] as? [String: Any] else { return nil }
+        return scenario["name"] as? String
+    }
+
     public func abandon() {
         try? FileManager.default.removeItem(at: staging)
         lock.release()
