@@ -67,7 +67,8 @@ struct ExplorerMarketTests {
     }
 
     @Test func metricsCarryTheExplorerConfigurationOrNull() throws {
-        let s = try scenario()
+        var s = try scenario()
+        s.replicates = 2
         let summary = RunSummary.build(s, cells: Runner.run(s, jobs: 2), version: "test")
         let json = try MetricsJSON.encode(summary)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -75,10 +76,16 @@ struct ExplorerMarketTests {
         #expect(policies[0]["explorer"] is NSNull)
         let explorer = try #require(policies[1]["explorer"] as? [String: Any])
         #expect(explorer["algorithm"] as? String == "thompson" && explorer["rate"] as? Double == 0.2 && explorer["pool"] as? String == "new")
+        // Each figure recomputed here from its definition, per replicate, with its t interval.
         let exploration = try #require(policies[1]["exploration"] as? [String: Any])
-        for key in ["impressionShare", "cost", "hitsFound", "hitsGained", "newAdsWithClick", "hoursToFirstClick", "graduationRate"] {
-            #expect(exploration[key] != nil, "exploration.\(key) missing")
-        }
+        let runs = Runner.run(s, jobs: 2).filter { $0.policy == 1 }.sorted { $0.replicate < $1.replicate }
+        #expect(runs.count == 2)
+        EstimateCheck.expect(exploration["impressionShare"], runs.map { $0.metrics.exploredImpressions / $0.metrics.impressions.reduce(0, +) }, "impressionShare")
+        EstimateCheck.expect(exploration["newAdsWithClick"], runs.map { $0.metrics.newAdsWithClick / $0.metrics.newAds }, "newAdsWithClick")
+        EstimateCheck.expect(exploration["graduationRate"], runs.map { $0.metrics.graduations / $0.metrics.poolAds }, "graduationRate")
+        EstimateCheck.expect(exploration["hitsFound"], runs.map(\.metrics.hitsFound), "hitsFound")
+        #expect(runs.allSatisfy { $0.metrics.exploredImpressions > 0 && $0.metrics.newAds > 0 }, "not vacuous")
+        for key in ["cost", "hitsGained", "hoursToFirstClick"] { #expect(exploration[key] is [String: Any], "exploration.\(key)") }
         #expect(summary.policies[1].exploration.costBaseline == "global")
         // Decoding what was written gives the same configuration back.
         #expect(try MetricsJSON.decode(json).policies[1].explorer == s.policies[1].explorer)

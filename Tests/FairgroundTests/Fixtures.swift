@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Scenario
 
 /// Small scenarios and paths shared by the tests.
@@ -99,5 +100,41 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Checks of metrics.json estimates against numbers computed in the test from their definitions.
+enum EstimateCheck {
+    /// Student's t quantile t(0.975, 1), from tables (two replicates give one degree of freedom).
+    static let t975df1 = 12.7062
+
+    /// `json` (an estimate object of metrics.json) is the mean of `values` (two replicates) with
+    /// the 95% t interval mean ± t(0.975, 1)·s/√2.
+    static func expect(_ json: Any?, _ values: [Double], _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let object = json as? [String: Any], let mean = object["mean"] as? Double, let ci = object["ci95"] as? [Double] else {
+            Issue.record("\(label): not an estimate: \(String(describing: json))", sourceLocation: sourceLocation); return
+        }
+        #expect(values.count == 2, sourceLocation: sourceLocation)
+        let m = (values[0] + values[1]) / 2
+        let sd = abs(values[0] - values[1]) / 2.0.squareRoot()
+        let half = t975df1 * sd / 2.0.squareRoot()
+        let tolerance = 1e-9 * max(1, abs(m), half)
+        #expect(abs(mean - m) <= tolerance, "\(label): mean \(mean), from the definition \(m)", sourceLocation: sourceLocation)
+        #expect(abs(ci[0] - (m - half)) <= 1e-4 * max(1, half) && abs(ci[1] - (m + half)) <= 1e-4 * max(1, half),
+                "\(label): ci95 \(ci), from t(0.975, 1) \([m - half, m + half])", sourceLocation: sourceLocation)
+    }
+
+    /// Gini = Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² mean) (oracles.md).
+    static func gini(_ x: [Double]) -> Double {
+        let n = Double(x.count), mean = x.reduce(0, +) / n
+        var total = 0.0
+        for a in x { for b in x { total += abs(a - b) } }
+        return total / (2 * n * n * mean)
+    }
+
+    /// Jain = (Σx)² / (n Σx²) (oracles.md).
+    static func jain(_ x: [Double]) -> Double {
+        let sum = x.reduce(0, +)
+        return sum * sum / (Double(x.count) * x.reduce(0) { $0 + $1 * $1 })
     }
 }

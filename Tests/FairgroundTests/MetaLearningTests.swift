@@ -33,7 +33,11 @@ struct MetaLearningTests {
             learner.step(tasks)
         }
         #expect(learner.stepSizes[0] == 0 && learner.stepSizes[1] == 0)
-        #expect(learner.stepSizes[2] != 0.1)
+        // With squared error the bias's one-step jump to a task's mean residual is α = 1/2 (the
+        // loss's second derivative in b is 2). Tasks differ mostly by their shift (σ = 2), so
+        // meta-training moves the bias's step from 0.1 toward 1/2, and not beyond it by more than
+        // the support sets' noise.
+        #expect(learner.stepSizes[2] > 0.3 && learner.stepSizes[2] < 0.6, "bias step \(learner.stepSizes[2])")
         // The shared weights move toward the common slope (0.5, −1).
         #expect(learner.parameters[0] > 0.1 && learner.parameters[1] < -0.1)
     }
