@@ -22,11 +22,43 @@ public enum BanditReproduction {
         public var bound: Double
     }
 
-    /// The four settings of the paper; `quick` shortens the horizons for tests.
+    /// The four settings of the paper at its horizon 10⁶; `quick` shortens the horizons for tests.
     public static func settings(quick: Bool) -> [Setting] {
         [(10, 0.1), (10, 0.02), (100, 0.1), (100, 0.02)].map { k, eps in
-            Setting(arms: k, epsilon: eps, horizon: quick ? (k == 10 ? 20_000 : 10_000) : (k == 10 ? 1_000_000 : 100_000))
+            Setting(arms: k, epsilon: eps, horizon: quick ? (k == 10 ? 20_000 : 10_000) : publishedHorizon)
         }
+    }
+
+    /// Chapelle & Li's horizon.
+    public static let publishedHorizon = 1_000_000
+
+    /// Thompson sampling's regret must lie within this factor range of C·ln T at 10⁶.
+    public static let boundBand = 0.3...1.5
+
+    /// The checks a set of results must pass, as sentences; empty when all pass.
+    ///
+    /// At T = 10⁶, for (K, ε) = (10, 0.1), (10, 0.02) and (100, 0.1): Thompson's regret within
+    /// `boundBand` × C·ln T, and Thompson's 95% interval entirely below UCB1's. At shorter horizons
+    /// only (10, 0.1)'s interval order is checked (the others lose about what uniform play loses).
+    /// (100, 0.02) is never checked: its bound, 34,184 at 10⁶, exceeds the most regret ε·T = 20,000.
+    public static func failures(_ results: [Result]) -> [String] {
+        var failures: [String] = []
+        for (k, eps) in [(10, 0.1), (10, 0.02), (100, 0.1)] {
+            let here = results.filter { $0.k == k && $0.epsilon == eps }
+            guard let ts = here.first(where: { $0.algorithm == BanditAlgorithm.thompson.rawValue }) else { continue }
+            let published = ts.horizon >= publishedHorizon
+            let name = "K=\(k), ε=\(eps), T=\(ts.horizon)"
+            if published && !boundBand.contains(ts.regret / ts.bound) {
+                failures.append("\(name): Thompson regret \(rounded(ts.regret, 1)) is \(rounded(ts.regret / ts.bound, 2))× the Lai–Robbins bound "
+                                + "\(rounded(ts.bound, 1)), outside \(boundBand.lowerBound)–\(boundBand.upperBound)×")
+            }
+            if published || (k == 10 && eps == 0.1),
+               let ucb = here.first(where: { $0.algorithm == BanditAlgorithm.ucb1.rawValue }), ts.ci95[1] >= ucb.ci95[0] {
+                failures.append("\(name): Thompson's interval (\(rounded(ts.ci95[0], 1))–\(rounded(ts.ci95[1], 1))) is not below "
+                                + "UCB1's (\(rounded(ucb.ci95[0], 1))–\(rounded(ucb.ci95[1], 1)))")
+            }
+        }
+        return failures
     }
 
     /// Runs every algorithm on every setting, `runs` times each, on `jobs` threads.
@@ -48,8 +80,14 @@ public enum BanditReproduction {
         }
     }
 
+    private static func rounded(_ x: Double, _ digits: Int) -> Double {
+        let scale = digits == 1 ? 10.0 : 100.0
+        return (x * scale).rounded() / scale
+    }
+
     /// Pseudo-regret of one run. The best arm is placed at a random position so that tie-breaking
-    /// toward low indices cannot help.
+    /// toward low indices cannot help. Thompson sampling chooses through `selectThompsonPruned`
+    /// (the same law as `select`, without a Beta draw per arm and step).
     static func regret(_ s: Setting, _ algorithm: BanditAlgorithm, _ stream: RandomStream) -> Double {
         let bestArm = stream.integer(below: s.arms)
         var bandit = BernoulliBandit(arms: s.arms, algorithm: algorithm, settings: BanditSettings(epsilon: 1, decay: true, temperature: 0.1))
@@ -57,7 +95,7 @@ public enum BanditReproduction {
         var regret = 0.0
         all.withUnsafeBufferPointer { candidates in
             for _ in 0..<s.horizon {
-                let arm = bandit.select(among: candidates, stream)
+                let arm = algorithm == .thompson ? bandit.selectThompsonPruned(stream) : bandit.select(among: candidates, stream)
                 let p = arm == bestArm ? 0.5 : 0.5 - s.epsilon
                 if arm != bestArm { regret += s.epsilon }
                 bandit.update(arm, reward: stream.uniform() < p ? 1 : 0)

@@ -52,9 +52,11 @@ struct ReproduceThompson: ParsableCommand {
         commandName: "thompson",
         abstract: "Bernoulli bandits as in Chapelle & Li (2011): regret of each algorithm against the Lai–Robbins bound.",
         discussion: """
-            K ∈ {10, 100}, ε ∈ {0.1, 0.02}, best arm 0.5, Beta(1, 1) prior. Horizons: 10⁶ for K = 10 and 10⁵ for
-            K = 100 (--quick: 2·10⁴ and 10⁴). Checks: Thompson sampling below UCB1 on every setting, and within a
-            factor of two of the bound at T = 10⁶ for K = 10, ε = 0.1 (full run only). Takes a few minutes on 2 cores.
+            K ∈ {10, 100}, ε ∈ {0.1, 0.02}, best arm 0.5, Beta(1, 1) prior, horizon 10⁶ (--quick: 2·10⁴ for K = 10,
+            10⁴ for K = 100). Checks at 10⁶ for (K, ε) = (10, 0.1), (10, 0.02), (100, 0.1): Thompson sampling's regret
+            within 0.3–1.5× the Lai–Robbins bound C·ln T, and its 95% interval entirely below UCB1's. (100, 0.02) is
+            reported unchecked: its bound (34,184) exceeds the most regret 10⁶ steps allow (ε·T = 20,000). --quick
+            checks only (10, 0.1)'s interval order.
             """)
 
     @Flag(help: "Short horizons and 8 runs (for tests).")
@@ -77,15 +79,7 @@ struct ReproduceThompson: ParsableCommand {
         let settings = BanditReproduction.settings(quick: quick)
         let results = BanditReproduction.run(settings: settings, runs: runs ?? (quick ? 8 : 20),
                                              jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        var failures: [String] = []
-        for s in settings {
-            let here = results.filter { $0.k == s.arms && $0.epsilon == s.epsilon }
-            guard let ts = here.first(where: { $0.algorithm == "thompson" }), let ucb = here.first(where: { $0.algorithm == "ucb1" }) else { continue }
-            if ts.regret >= ucb.regret { failures.append("K=\(s.arms), ε=\(s.epsilon): Thompson regret \(ts.regret) is not below UCB1's \(ucb.regret)") }
-            if s.arms == 10, s.epsilon == 0.1, s.horizon == 1_000_000, ts.regret > 2 * ts.bound {
-                failures.append("K=10, ε=0.1: Thompson regret \(ts.regret) exceeds twice the bound \(ts.bound)")
-            }
-        }
+        let failures = BanditReproduction.failures(results)
         if json {
             struct Output: Encodable { var results: [BanditReproduction.Result]; var passed: Bool; var failures: [String] }
             print(try MetricsJSON.encode(Output(results: results, passed: failures.isEmpty, failures: failures)), terminator: "")
@@ -95,6 +89,9 @@ struct ReproduceThompson: ParsableCommand {
                 let name = r.algorithm.padding(toLength: 16, withPad: " ", startingAt: 0)
                 print(String(format: "%-4d %-5.2f %-9d ", r.k, r.epsilon, r.horizon) + name
                       + String(format: " %9.1f (%8.1f–%8.1f)   %10.1f   %6.2f", r.regret, r.ci95[0], r.ci95[1], r.bound, r.regret / r.bound))
+            }
+            if results.contains(where: { $0.k == 100 && $0.epsilon == 0.02 }) {
+                print("K=100, ε=0.02 is reported, not checked: its bound exceeds the most regret the horizon allows (ε·T)")
             }
             print(failures.isEmpty ? "all checks pass" : failures.map { "FAIL: " + $0 }.joined(separator: "\n"))
         }

@@ -27,17 +27,30 @@ struct ReproduceSinusoid: ParsableCommand {
     @Option(help: "Seed of the training and test tasks.")
     var seed: UInt64 = 2017
 
+    @Option(name: .customLong("method"), help: ArgumentHelp("Train only this method (repeatable; for exploring, not for the checks).", valueName: "name"))
+    var methods: [String] = []
+
+    @Option(name: .customLong("k"), help: ArgumentHelp("Train only this K (repeatable; for exploring, not for the checks).", valueName: "K"))
+    var ks: [Int] = []
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        for m in methods where MetaMethod(rawValue: m) == nil {
+            throw ValidationError("--method '\(m)' is not one of \(MetaMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for k in ks where !(1...1000).contains(k) { throw ValidationError("--k must be between 1 and 1000") }
     }
 
     func run() throws {
         var setup = quick ? SinusoidReproduction.Setup.quick : .full
         if let iterations { setup.iterations = iterations }
+        if !methods.isEmpty { setup.methods = methods.compactMap(MetaMethod.init(rawValue:)) }
+        if !ks.isEmpty { setup.ks = ks }
+        // A subset of methods or K is exploration: the per-result band checks still run on what was trained.
         let results = SinusoidReproduction.run(setup, seed: seed, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                                progress: json ? nil : Terminal.progress("models trained", quiet: false))
         let failures = SinusoidReproduction.failures(results, full: !quick && iterations == nil)

@@ -142,7 +142,7 @@ struct CLITests {
     }
 
     @Test func reproduceThompsonQuickPrintsTheDocumentedJSON() throws {
-        let r = try run(["reproduce", "thompson", "--quick", "--runs", "2", "--json"])
+        let r = try run(["reproduce", "thompson", "--quick", "--runs", "4", "--json"])
         #expect(r.status == 0, "\(r.stdout)")
         let out = try json(r.stdout)
         let results = try #require(out["results"] as? [[String: Any]])

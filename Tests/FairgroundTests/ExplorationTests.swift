@@ -93,6 +93,70 @@ struct ExplorationTests {
         #expect(abs(mean - expected) < 4 * se, "two-step regret \(mean) ± \(se), closed form \(expected)")
     }
 
+    // MARK: - Thompson sampling without a draw per arm
+
+    /// The sub-Gaussian bound the pruned sampler skips arms with really bounds GSL's exact tail.
+    @Test func betaTailBoundCoversTheExactTail() {
+        for a in [1.0, 2, 5, 30, 301, 5000] { for b in [1.0, 3, 40, 321, 7000] {
+            for step in 1...40 {
+                let x = Double(step) / 41
+                let exact = BetaTail.probability(above: x, a, b), bound = BetaTail.bound(above: x, a, b)
+                #expect(bound >= exact * (1 - 1e-12), "Beta(\(a), \(b)) above \(x): bound \(bound) < tail \(exact)")
+            }
+        } }
+    }
+
+    /// P(X₁ > X₀) for independent Betas with an integer first parameter of X₁, in closed form:
+    /// Σ_{i<a₁} B(a₀ + i, b₀ + b₁) / ((b₁ + i)·B(1 + i, b₁)·B(a₀, b₀)).
+    static func probabilitySecondBetaIsLarger(_ a0: Double, _ b0: Double, _ a1: Int, _ b1: Double) -> Double {
+        func logBeta(_ x: Double, _ y: Double) -> Double { lgamma(x) + lgamma(y) - lgamma(x + y) }
+        return (0..<a1).reduce(0.0) { sum, i in
+            let i = Double(i)
+            return sum + exp(logBeta(a0 + i, b0 + b1) - log(b1 + i) - logBeta(1 + i, b1) - logBeta(a0, b0))
+        }
+    }
+
+    /// Two arms, Beta(301, 301) against Beta(281, 321) (the skip and the direct draw both occur)
+    /// and against Beta(251, 351) (nearly every win goes through the exact tail and its inverse):
+    /// the pruned sampler picks the second arm as often as the closed form says, within 4 SE.
+    @Test(arguments: [(280.0, 0.12), (250.0, 0.002)])
+    func prunedThompsonMatchesTheTwoArmClosedForm(successes: Double, roughly: Double) {
+        var bandit = BernoulliBandit(arms: 2, algorithm: .thompson)
+        bandit.update(0, reward: 300, trials: 600)
+        bandit.update(1, reward: successes, trials: 600)
+        let p = Self.probabilitySecondBetaIsLarger(301, 301, Int(successes) + 1, 601 - successes)
+        #expect(abs(p - roughly) < roughly / 2, "closed form \(p)")
+        let stream = RandomStream(seed: 77)
+        let n = 400_000
+        var second = 0
+        for _ in 0..<n where bandit.selectThompsonPruned(stream) == 1 { second += 1 }
+        let se = (p * (1 - p) / Double(n)).squareRoot()
+        #expect(abs(Double(second) / Double(n) - p) < 4 * se, "pruned \(Double(second) / Double(n)), closed form \(p) ± \(se)")
+    }
+
+    /// Ten arms as a run leaves them (the best well explored, the others less): every arm is chosen
+    /// by the pruned sampler as often as by drawing every arm, within 4 SE of the difference.
+    @Test func prunedThompsonChoosesLikeTheReference() {
+        var bandit = BernoulliBandit(arms: 10, algorithm: .thompson)
+        let plays: [(Double, Double)] = [(2500, 5000), (40, 100), (95, 200), (180, 400), (23, 50),
+                                         (300, 700), (12, 30), (450, 1000), (140, 300), (880, 1900)]
+        for (a, (s, n)) in plays.enumerated() { bandit.update(a, reward: s, trials: n) }
+        let n = 300_000
+        var pruned = [Int](repeating: 0, count: 10), reference = pruned
+        let s1 = RandomStream(seed: 5), s2 = RandomStream(seed: 6)
+        for _ in 0..<n {
+            pruned[bandit.selectThompsonPruned(s1)] += 1
+            reference[bandit.select(s2)] += 1
+        }
+        for a in 0..<10 {
+            let p = Double(pruned[a] + reference[a]) / Double(2 * n)
+            let se = (2 * p * (1 - p) / Double(n)).squareRoot()
+            #expect(abs(Double(pruned[a] - reference[a]) / Double(n)) <= 4 * se + 1e-9,
+                    "arm \(a): pruned \(pruned[a]), reference \(reference[a]) of \(n)")
+        }
+        #expect(reference.filter { $0 > 1000 }.count >= 4, "the state should leave several arms in play: \(reference)")
+    }
+
     @Test func resultsDoNotDependOnParallelism() {
         let setting = [BanditReproduction.Setting(arms: 10, epsilon: 0.1, horizon: 2000)]
         let a = BanditReproduction.run(settings: setting, runs: 4, jobs: 1).map(\.regret)

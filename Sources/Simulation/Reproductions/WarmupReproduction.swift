@@ -78,7 +78,12 @@ public enum WarmupReproduction {
         parsed.seed = seed
         let scenario = parsed
         let perReplicate = parallelMap(count: setup.replicates, jobs: jobs) { r in replicate(setup, scenario: scenario, replicate: r) }
-        return stageNames.indices.map { s in
+        return summarise(perReplicate)
+    }
+
+    /// Per stage, the means over replicates with 95% intervals.
+    static func summarise(_ perReplicate: [Replicate]) -> [Stage] {
+        stageNames.indices.map { s in
             func quality(_ pick: (Replicate) -> (auc: Double, logloss: Double)) -> Quality {
                 let auc = Statistics.estimate(perReplicate.map { pick($0).auc }), loss = Statistics.estimate(perReplicate.map { pick($0).logloss })
                 return Quality(auc: auc.mean, aucCI95: auc.ci95, logloss: loss.mean, loglossCI95: loss.ci95)
