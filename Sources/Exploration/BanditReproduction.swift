@@ -87,18 +87,26 @@ public enum BanditReproduction {
 
     /// Pseudo-regret of one run. The best arm is placed at a random position so that tie-breaking
     /// toward low indices cannot help. Thompson sampling chooses through `selectThompsonPruned`
-    /// (the same law as `select`, without a Beta draw per arm and step).
+    /// (the same law as `select`, without a Beta draw per arm and step), KL-UCB through
+    /// `KLUCBSearch` (the same choices as `select`, without a bisection per arm and step).
     static func regret(_ s: Setting, _ algorithm: BanditAlgorithm, _ stream: RandomStream) -> Double {
         let bestArm = stream.integer(below: s.arms)
         var bandit = BernoulliBandit(arms: s.arms, algorithm: algorithm, settings: BanditSettings(epsilon: 1, decay: true, temperature: 0.1))
         let all = Array(0..<s.arms)
         var regret = 0.0
+        var klSearch = algorithm == .klUCB ? KLUCBSearch(bandit) : nil
         all.withUnsafeBufferPointer { candidates in
             for _ in 0..<s.horizon {
-                let arm = algorithm == .thompson ? bandit.selectThompsonPruned(stream) : bandit.select(among: candidates, stream)
+                let arm: Int
+                switch algorithm {
+                case .thompson: arm = bandit.selectThompsonPruned(stream)
+                case .klUCB: arm = klSearch!.select(bandit)
+                default: arm = bandit.select(among: candidates, stream)
+                }
                 let p = arm == bestArm ? 0.5 : 0.5 - s.epsilon
                 if arm != bestArm { regret += s.epsilon }
                 bandit.update(arm, reward: stream.uniform() < p ? 1 : 0)
+                klSearch?.refresh(arm, bandit)
             }
         }
         return regret

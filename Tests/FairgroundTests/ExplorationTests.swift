@@ -157,6 +157,28 @@ struct ExplorationTests {
         #expect(reference.filter { $0 > 1000 }.count >= 4, "the state should leave several arms in play: \(reference)")
     }
 
+    // MARK: - KL-UCB without a bisection per arm
+
+    /// Along runs of 40 arms with close means (indices near one another, so the search bisects
+    /// often) and of 5 arms, the search chooses the arm `select` chooses at every one of 20,000
+    /// steps, ties included (unplayed arms, equal counts early on).
+    @Test(arguments: [(40, 0.02), (5, 0.1)])
+    func klUCBSearchChoosesWhatSelectChooses(arms: Int, epsilon: Double) {
+        var bandit = BernoulliBandit(arms: arms, algorithm: .klUCB)
+        var search = KLUCBSearch(bandit)
+        let stream = RandomStream(seed: 41), unused = RandomStream(seed: 1)
+        var differences = 0, changes = 0, previous = -1
+        for _ in 0..<20_000 {
+            let fast = search.select(bandit), reference = bandit.select(unused)
+            if fast != reference { differences += 1 }
+            if reference != previous { changes += 1; previous = reference }
+            bandit.update(reference, reward: stream.uniform() < (reference == 0 ? 0.5 : 0.5 - epsilon) ? 1 : 0)
+            search.refresh(reference, bandit)
+        }
+        #expect(differences == 0)
+        #expect(changes > 200, "the run should move between arms: \(changes) changes")
+    }
+
     @Test func resultsDoNotDependOnParallelism() {
         let setting = [BanditReproduction.Setting(arms: 10, epsilon: 0.1, horizon: 2000)]
         let a = BanditReproduction.run(settings: setting, runs: 4, jobs: 1).map(\.regret)
