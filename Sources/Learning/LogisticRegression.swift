@@ -38,6 +38,11 @@ public struct LogisticRegression: Sendable {
         return positive ? -(1 - p) : e * p * (1 - p) / max(1 - e * p, 1e-12)
     }
 
+    /// Sets one entity's bias (e.g. a generated starting value for a new ID); training then moves it as usual.
+    public mutating func setEntityBias(_ entity: Int, to value: Double) {
+        entityBias[entity] = value
+    }
+
     /// One SGD step on one sample.
     public mutating func step(features φ: UnsafeBufferPointer<Double>, entity: Int, observation e: Double,
                               positive: Bool, learningRate lr: Double, l2: Double) {

@@ -28,7 +28,7 @@ public enum AuctionReproduction {
                                      expected: AuctionTheory.secondPriceRevenue(bidders: n, reserve: 0.5)) { v in v })
         }
         for r in [0.3, 0.7] {
-            checks.append(singleSlot("second price, n=2, reserve \(r) (below the optimum)", n: 2, reserve: r, .secondPrice, samples, stream,
+            checks.append(singleSlot("second price, n=2, reserve \(r) (\(r < 0.5 ? "below" : "above") the optimum)", n: 2, reserve: r, .secondPrice, samples, stream,
                                      expected: AuctionTheory.secondPriceRevenue(bidders: 2, reserve: r)) { v in v })
         }
         for n in [2, 5] {

@@ -188,7 +188,7 @@ public enum PersonalBlock: String, Sendable, CaseIterable, Codable {
 public enum ColdStart: String, Sendable, CaseIterable, Codable {
     /// From the meta-learned starting point, like every other ad.
     case none
-    /// Its bias from a generator of the ad's features, trained as in Meta-Embedding (Pan et al. 2019).
+    /// Its global ID bias initialised, at entry, by a generator of the ad's features, trained as in Meta-Embedding (Pan et al. 2019).
     case metaEmbedding = "meta-embedding"
 }
 

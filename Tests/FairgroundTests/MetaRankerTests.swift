@@ -172,6 +172,36 @@ extension CohortBlockTests {
     }
 }
 
+extension MetaRankerTests {
+    /// Meta-Embedding initialises a new ad's global ID bias β with the generator's output, once, at
+    /// entry, and its personal block starts from the learned start like every other ad's: the served
+    /// logit carries the ad's effect once (β + c). The bug this guards against started c from the
+    /// generator as well, so that once a retrain had fitted β the effect was counted twice
+    /// (served β + e instead of β + c₀). Checked in both kernels' adaptation paths, for an entering
+    /// ad with no impressions yet (no inner step, so c is exactly the learned start c₀).
+    @Test(arguments: [true, false])
+    func generatedEmbeddingInitialisesTheIDBiasOnce(tuned: Bool) throws {
+        let scenario = try Self.scenario("policies:\n  - {name: m, ranker: {kind: meta, coldStart: meta-embedding, metaIterations: 20}}\n")
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
+                                         seed: 3, tuned: tuned)
+        let p = ranker.personal, base = ranker.base
+        let adv = try #require(world.isNew.indices.first { world.isNew[$0] && world.entryTime[$0] > 0 })
+        let first = Int(world.firstAd[adv]), ads = first..<(first + Int(world.adCount[adv]))
+        let generator = try #require(p.generator)
+        let c0 = p.learner.parameters[p.shared + p.width - 1]
+        for ad in ads { #expect(base.idBias(ad: ad) == 0, "a new ad has no ID bias before it enters") }
+        ranker.enter(advertiser: adv, now: world.entryTime[adv])
+        for ad in ads {
+            let e = generator.embedding(world.coldStartFeatures(ad: ad))
+            #expect(e != 0)
+            #expect(base.idBias(ad: ad) == e, "ad \(ad): β \(base.idBias(ad: ad)), generated \(e)")
+            #expect(p.bias[ad] == c0, "ad \(ad): c \(p.bias[ad]), learned start \(c0)")
+            #expect(p.served[Int(world.adPosition[ad]) * p.servedStride] == e + c0)
+        }
+    }
+}
+
 @Suite("Simulation: fast paths against their references")
 struct FastPathTests {
     /// After a run, every ad's block re-adapted by the specialised inner loop equals, bit for bit,
@@ -179,6 +209,7 @@ struct FastPathTests {
     /// time window and cold-start generator; rows set up four at a time, and one by one under
     /// cohort blocks).
     @Test(arguments: ["{kind: meta, metaIterations: 20}",
+                      "{kind: meta, coldStart: meta-embedding, metaIterations: 20}",
                       "{kind: meta, personalBlock: bias, windowHours: 10, coldStart: none, metaIterations: 20}",
                       "{kind: meta, cohortBlocks: true, metaIterations: 20}",
                       "{kind: finetune}"])

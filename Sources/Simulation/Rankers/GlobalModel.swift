@@ -148,6 +148,13 @@ final class GlobalModel {
     /// The model's learned ID bias β_ad.
     func idBias(ad: Int) -> Double { model.entityBias[ad] }
 
+    /// Starts a new ad's ID bias β_ad at `value` (Meta-Embedding's generated embedding); later
+    /// model updates learn it from there like any other ad's.
+    func initialiseIDBias(ad: Int, to value: Double, world: World) {
+        model.setEntityBias(ad, to: value)
+        if servesRows { served[Int(world.adPosition[ad]) * (dimension + 1)] = value }
+    }
+
     /// The model's own serving tables: [β, x] per retrieval position and the conversion rates.
     var servedRows: ServedRows {
         ServedRows(rows: UnsafePointer(served.baseAddress!), stride: dimension + 1, rates: UnsafePointer(cvrCache.baseAddress!))

@@ -138,9 +138,9 @@ final class PersonalBlocks {
 
     // MARK: - Adaptation and meta-training
 
-    /// Re-adapts one ad's block on its latest `supportSize` rows from the learned start (for a new
-    /// advertiser's ad under Meta-Embedding cold start, with the generator's bias) and updates the
-    /// served cache.
+    /// Re-adapts one ad's block on its latest `supportSize` rows from the learned start and updates
+    /// the served cache. (Under Meta-Embedding a new advertiser's ad starts the same way: the
+    /// generator sets its global ID bias once, at entry — see `enter` — not its block.)
     ///
     /// The task model's inner steps specialised to this model: the shared part of each row's
     /// output is constant while only the personal block moves, so it is summed once, and only the
@@ -158,9 +158,6 @@ final class PersonalBlocks {
         let θ = learner.parameters, α = learner.stepSizes
         let n = rings.latestRows(owner: ad, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
         for k in 0..<width { a.block[k] = θ[shared + k] }
-        if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
-            a.block[width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
-        }
         if n > 0 {
             θ.withUnsafeBufferPointer { θ in
                 world.adFeatures.withUnsafeBufferPointer { features in
@@ -249,10 +246,7 @@ final class PersonalBlocks {
     func referenceBlock(ad: Int, world: World, base: GlobalModel, now: Double) -> [Double] {
         let rows = rings.rows(owner: ad, now: now, windowHours: settings.windowHours)
         let support = Array(rows.suffix(settings.supportSize))
-        var θ = learner.parameters
-        if let generator, world.isNew[Int(world.adAdvertiser[ad])] {
-            θ[shared + width - 1] = generator.embedding(world.coldStartFeatures(ad: ad))
-        }
+        let θ = learner.parameters
         let φ = support.isEmpty ? θ : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
                                                     from: θ, stepScale: stepScale(rows: support.count))
         return Array(φ[shared..<(shared + width)])
@@ -322,9 +316,18 @@ final class PersonalBlocks {
         adaptListed(world: world, base: base, now: now)
     }
 
-    /// Gives an entering advertiser's ads their starting blocks.
+    /// Gives an entering advertiser's ads their starting blocks. Under Meta-Embedding, a new
+    /// advertiser's ads first get their global ID bias β from the generator (Pan et al.: the
+    /// generated embedding initialises the ID embedding, which is then learned as usual), once;
+    /// their blocks start from the learned start like every other ad's, so the ad's effect is
+    /// carried by β alone and never twice.
     func enter(advertiser adv: Int, world: World, base: GlobalModel, now: Double) {
         let first = Int(world.firstAd[adv])
+        if let generator, world.isNew[adv] {
+            for ad in first..<(first + Int(world.adCount[adv])) {
+                base.initialiseIDBias(ad: ad, to: generator.embedding(world.coldStartFeatures(ad: ad)), world: world)
+            }
+        }
         for ad in first..<(first + Int(world.adCount[adv])) { adapt(ad: ad, world: world, base: base, now: now) }
     }
 
@@ -365,11 +368,11 @@ final class PersonalBlocks {
         }
     }
 
-    /// Rows scored as a brand-new ad would be (no ID bias; the learned block with c = 0), for the generator.
+    /// Rows scored as a brand-new ad is at entry, before its ID bias: no ID bias, the learned start
+    /// block (c included), for the generator — whose output then stands in for the ID bias.
     private func generatorBatch(_ rows: [Int], ad: Int, world: World, base: GlobalModel) -> Batch {
         let b = batch(rows, ad: ad, world: world, base: base, dropIDBias: true)
-        var θ = learner.parameters
-        θ[shared + width - 1] = 0
+        let θ = learner.parameters
         let offsets = zip(learner.model.outputs(θ, on: b), b.offset!).map { $0 + $1 }
         return EmbeddingGenerator.batch(offsets: offsets, targets: b.targets, observation: b.observation)
     }
