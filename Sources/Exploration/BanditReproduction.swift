@@ -43,17 +43,26 @@ public enum BanditReproduction {
     /// (100, 0.02) is never checked: its bound, 34,184 at 10⁶, exceeds the most regret ε·T = 20,000.
     public static func failures(_ results: [Result]) -> [String] {
         var failures: [String] = []
+        let fullRun = results.contains { $0.horizon >= publishedHorizon }
         for (k, eps) in [(10, 0.1), (10, 0.02), (100, 0.1)] {
             let here = results.filter { $0.k == k && $0.epsilon == eps }
-            guard let ts = here.first(where: { $0.algorithm == BanditAlgorithm.thompson.rawValue }) else { continue }
+            guard let ts = here.first(where: { $0.algorithm == BanditAlgorithm.thompson.rawValue }) else {
+                // A run at the published horizon must hold every checked setting's Thompson result.
+                if fullRun || !here.isEmpty { failures.append("K=\(k), ε=\(eps): no Thompson sampling result to check") }
+                continue
+            }
             let published = ts.horizon >= publishedHorizon
             let name = "K=\(k), ε=\(eps), T=\(ts.horizon)"
             if published && !boundBand.contains(ts.regret / ts.bound) {
                 failures.append("\(name): Thompson regret \(rounded(ts.regret, 1)) is \(rounded(ts.regret / ts.bound, 2))× the Lai–Robbins bound "
                                 + "\(rounded(ts.bound, 1)), outside \(boundBand.lowerBound)–\(boundBand.upperBound)×")
             }
-            if published || (k == 10 && eps == 0.1),
-               let ucb = here.first(where: { $0.algorithm == BanditAlgorithm.ucb1.rawValue }), ts.ci95[1] >= ucb.ci95[0] {
+            guard published || (k == 10 && eps == 0.1) else { continue }
+            guard let ucb = here.first(where: { $0.algorithm == BanditAlgorithm.ucb1.rawValue }) else {
+                failures.append("\(name): no UCB1 result to compare Thompson sampling with")
+                continue
+            }
+            if ts.ci95[1] >= ucb.ci95[0] {
                 failures.append("\(name): Thompson's interval (\(rounded(ts.ci95[0], 1))–\(rounded(ts.ci95[1], 1))) is not below "
                                 + "UCB1's (\(rounded(ucb.ci95[0], 1))–\(rounded(ucb.ci95[1], 1)))")
             }

@@ -43,7 +43,7 @@ extension BernoulliBandit {
 
     /// Q⁻¹(w), which lies above `top` because w < Q(top). Should GSL's inverse fail or round to
     /// `top` or below, a draw from the posterior conditioned to exceed `top` (rejection, when the
-    /// tail is not tiny) or the next double above `top` stands in.
+    /// tail is not tiny) or Q⁻¹(w) found by bisecting the exact tail on [top, 1] stands in.
     static func sampleAbove(_ top: Double, upperTail w: Double, tail: Double, _ alpha: Double, _ beta: Double,
                             _ stream: RandomStream) -> Double {
         let x = BetaTail.quantile(upperTail: w, alpha, beta)
@@ -54,6 +54,11 @@ extension BernoulliBandit {
                 if y > top { return y }
             }
         }
-        return top.nextUp
+        var lo = top, hi = 1.0
+        for _ in 0..<64 {
+            let mid = (lo + hi) / 2
+            if BetaTail.probability(above: mid, alpha, beta) > w { lo = mid } else { hi = mid }
+        }
+        return max(lo, top.nextUp)
     }
 }

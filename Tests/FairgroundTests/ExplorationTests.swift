@@ -179,6 +179,27 @@ struct ExplorationTests {
         #expect(changes > 200, "the run should move between arms: \(changes) changes")
     }
 
+    /// The checks of a full run, on results written by hand: the README's measured figures pass; a
+    /// Thompson regret outside 0.3–1.5× the bound, intervals that overlap, and a missing result fail.
+    @Test func thompsonChecksAtThePublishedHorizon() {
+        func r(_ a: String, _ k: Int, _ e: Double, _ regret: Double, _ lo: Double, _ hi: Double, _ bound: Double) -> BanditReproduction.Result {
+            BanditReproduction.Result(algorithm: a, k: k, epsilon: e, horizon: 1_000_000, runs: 20, regret: regret, ci95: [lo, hi], bound: bound)
+        }
+        let measured = [r("thompson", 10, 0.1, 342.5, 308.8, 376.1, 617.5), r("ucb1", 10, 0.1, 2186.6, 2120.9, 2252.4, 617.5),
+                        r("thompson", 10, 0.02, 1012.5, 929.9, 1095.0, 3107.7), r("ucb1", 10, 0.02, 7139.3, 6938.2, 7340.3, 3107.7),
+                        r("thompson", 100, 0.1, 3765.1, 3678.0, 3852.2, 6792.7), r("ucb1", 100, 0.1, 24117.2, 23901.9, 24332.5, 6792.7),
+                        r("thompson", 100, 0.02, 10738.8, 10311.2, 11166.5, 34184.3), r("ucb1", 100, 0.02, 9000, 8900, 9100, 34184.3)]
+        #expect(BanditReproduction.failures(measured).isEmpty, "(100, 0.02) is not checked, even with UCB1 below Thompson")
+        var low = measured
+        low[2] = r("thompson", 10, 0.02, 900, 850, 950, 3107.7)   // 0.29× the bound
+        #expect(BanditReproduction.failures(low).count == 1)
+        var overlap = measured
+        overlap[5] = r("ucb1", 100, 0.1, 3900, 3800, 4000, 6792.7)
+        #expect(BanditReproduction.failures(overlap).count == 1)
+        #expect(BanditReproduction.failures(measured.filter { !($0.k == 10 && $0.epsilon == 0.02 && $0.algorithm == "ucb1") }).count == 1)
+        #expect(BanditReproduction.failures(measured.filter { $0.k != 100 }).count == 1, "a full run without K = 100, ε = 0.1 fails")
+    }
+
     @Test func resultsDoNotDependOnParallelism() {
         let setting = [BanditReproduction.Setting(arms: 10, epsilon: 0.1, horizon: 2000)]
         let a = BanditReproduction.run(settings: setting, runs: 4, jobs: 1).map(\.regret)
