@@ -7,7 +7,13 @@ import Simulation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario and write metrics.json, advertisers.csv, timeseries.csv and summary.md.")
+        abstract: "Run a scenario and write its report: report.html, summary.md, metrics.json and the CSV tables.",
+        discussion: """
+            The output folder (default reports/<scenario name>) receives report.html (the report, charts inline), summary.md
+            (the same as Markdown, charts in charts/), metrics.json (every figure with its 95% interval), advertisers.csv
+            (per advertiser and policy), timeseries.csv (per hour), ramp.csv (new advertisers by hours since entry) and
+            calibration.csv (predicted against observed click rates). The folder is replaced whole when the run finishes.
+            """)
 
     @Argument(help: "Scenario file (YAML). Default: scenarios/quickstart.yaml.")
     var scenario: String?
