@@ -17,6 +17,8 @@ public enum SinusoidReproduction {
         public var ks: [Int]
         public var methods: [MetaMethod] = [.pretrained, .maml, .fomaml, .metasgd, .reptile]
         public var evaluationSteps = [0, 1, 10]
+        /// Support and query points per training task; nil trains at each tested K (the protocol).
+        public var trainK: Int?
 
         /// The published protocol.
         public static let full = Setup(iterations: 70_000, testTasks: 600, ks: [5, 10, 20])
@@ -58,6 +60,15 @@ public enum SinusoidReproduction {
         ]
         return table[method]?[k]
     }
+
+    /// Misses of a published band whose probable cause is known, by method and K: the failure stays a
+    /// failure, with its reason beside it (README, "Reproductions").
+    static let knownMisses: [String: [Int: String]] = [
+        MetaMethod.fomaml.rawValue: [20: "documented miss: trained at K = 10 (as Finn et al. trained) and tested at K = 20, "
+                                      + "first-order MAML lands in the band over three seeds (0.391, 0.258, 0.300); trained at "
+                                      + "K = 20 it sits near 0.43 over three seeds and twice the iterations do not cure it, so "
+                                      + "the band probably comes from K = 10 training"],
+    ]
 
     /// MSE of predicting 0 (E[A²]/2) and of the best task-agnostic predictor.
     public static let zeroPredictorMSE = 4.2517
@@ -103,7 +114,8 @@ public enum SinusoidReproduction {
         var learner = MetaLearner(model: network, settings: settings, parameters: network.initialParameters(stream: initStream))
         let train = RandomStream(seed: deriveSeed(seed, replicate: k, stream: "sinusoid-train-\(method.rawValue)"))
         for _ in 0..<p.iterations {
-            learner.step((0..<p.metaBatch).map { _ in task(train, support: k, query: k) })
+            let kTrain = p.trainK ?? k
+            learner.step((0..<p.metaBatch).map { _ in task(train, support: kTrain, query: kTrain) })
         }
         // The same test tasks for every method (common random numbers).
         let test = RandomStream(seed: deriveSeed(seed, replicate: k, stream: "sinusoid-test"))
@@ -149,7 +161,7 @@ public enum SinusoidReproduction {
                 if hi < band.lowerBound || lo > band.upperBound {
                     func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
                     out.append("K=\(r.k): \(r.method) 1-step \(f(r.mse)) (\(f(lo))–\(f(hi))) misses the published band "
-                               + "\(f(band.lowerBound, 2))–\(f(band.upperBound, 2))")
+                               + "\(f(band.lowerBound, 2))–\(f(band.upperBound, 2))" + (knownMisses[r.method]?[r.k].map { " — \($0)" } ?? ""))
                 }
             }
         }

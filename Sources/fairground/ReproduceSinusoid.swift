@@ -32,6 +32,9 @@ struct ReproduceSinusoid: ParsableCommand {
     @Option(name: .customLong("method"), help: ArgumentHelp("Train only this method (repeatable; for exploring, not for the checks).", valueName: "name"))
     var methods: [String] = []
 
+    @Option(name: .customLong("train-k"), help: ArgumentHelp("Train every model on tasks of this many points (default: the tested K; for exploring).", valueName: "K"))
+    var trainK: Int?
+
     @Option(name: .customLong("k"), help: ArgumentHelp("Train only this K (repeatable; for exploring, not for the checks).", valueName: "K"))
     var ks: [Int] = []
 
@@ -44,7 +47,7 @@ struct ReproduceSinusoid: ParsableCommand {
         for m in methods where MetaMethod(rawValue: m) == nil {
             throw ValidationError("--method '\(m)' is not one of \(MetaMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        for k in ks where !(1...1000).contains(k) { throw ValidationError("--k must be between 1 and 1000") }
+        for k in ks + [trainK].compactMap({ $0 }) where !(1...1000).contains(k) { throw ValidationError("--k and --train-k must be between 1 and 1000") }
     }
 
     func run() throws {
@@ -53,7 +56,8 @@ struct ReproduceSinusoid: ParsableCommand {
         // Repeated values train once; the protocol's order is kept.
         if !methods.isEmpty { setup.methods = MetaMethod.allCases.filter { methods.contains($0.rawValue) } }
         if !ks.isEmpty { setup.ks = Array(Set(ks)).sorted() }
-        let subset = !methods.isEmpty || !ks.isEmpty
+        setup.trainK = trainK
+        let subset = !methods.isEmpty || !ks.isEmpty || trainK != nil
         let results = SinusoidReproduction.run(setup, seed: seed, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                                progress: json ? nil : Terminal.progress("models trained", quiet: false))
         // A subset of the protocol is exploration: the checks compare methods with one another, so
@@ -81,7 +85,7 @@ struct ReproduceSinusoid: ParsableCommand {
                     print(line)
                 }
             }
-            if subset { print("a subset of the protocol (--method/--k): the band and cross-method checks are not made") }
+            if subset { print("a subset or variant of the protocol (--method/--k/--train-k): the band and cross-method checks are not made") }
             print(failures.isEmpty ? "all checks pass" : failures.map { "FAIL: " + $0 }.joined(separator: "\n"))
         }
         if !failures.isEmpty { throw ExitCode(1) }

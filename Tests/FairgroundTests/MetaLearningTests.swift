@@ -65,7 +65,7 @@ struct MetaLearningTests {
             SinusoidReproduction.Result(method: "fomaml", k: 20, steps: 1, mse: mse, ci95: [lo, hi])
         }
         let miss = SinusoidReproduction.failures([result(0.432, 0.397, 0.467)], full: true)
-        #expect(miss.count == 1 && miss[0].contains("0.25–0.39"))
+        #expect(miss.count == 1 && miss[0].contains("0.25–0.39") && miss[0].contains("documented miss: trained at K = 10"))
         #expect(SinusoidReproduction.failures([result(0.40, 0.37, 0.43)], full: true).isEmpty)
         #expect(SinusoidReproduction.failures([result(0.432, 0.397, 0.467)], full: false).isEmpty)
     }
