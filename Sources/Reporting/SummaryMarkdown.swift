@@ -58,13 +58,25 @@ public enum Findings {
                     out.append("**\(p.name)** predicted \(who) clicks \(d.mean < 0 ? "better" : "worse") than \(rc.baseline): log-loss \(Format.signedEstimate(d)), paired per replicate.")
                 }
             }
-            let r = cmp.revenueRelative
-            if r.excludesZero {
-                out.append("**\(p.name)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue (\(Format.relativeEstimate(r))) compared with \(base.name).")
-            } else {
-                out.append("**\(p.name)**: no revenue difference from \(base.name) that the replicates can distinguish (\(Format.relativeEstimate(r))).")
-            }
+            out.append(revenueSentence(policy: p.name, baseline: base.name, r: cmp.revenueRelative, replicates: s.scenario.replicates))
         }
         return out
+    }
+
+    /// The revenue finding: a change when the interval excludes zero, else "inconclusive" with the
+    /// replicates that would resolve a change of the observed size (`Estimate.replicatesToResolve`).
+    /// `replicates` is the run's count (an estimate read back from metrics.json does not carry it);
+    /// the replicates the estimate dropped are taken off.
+    public static func revenueSentence(policy: String, baseline: String, r: Estimate, replicates: Int) -> String {
+        var r = r
+        r.count = replicates - r.dropped
+        if r.excludesZero {
+            return "**\(policy)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue (\(Format.relativeEstimate(r))) compared with \(baseline)."
+        }
+        let start = "**\(policy)**: revenue change against \(baseline) inconclusive, \(Format.relativeEstimate(r)) over \(r.count) replicates"
+        guard let n = r.replicatesToResolve() else {
+            return start + (r.mean == 0 || r.count < 2 ? "." : "; a change this small would take more than 100,000 replicates to tell from zero.")
+        }
+        return start + "; if the change is \(String(format: "%+.1f%%", r.mean * 100)), about \(n) replicates would tell it from zero."
     }
 }

@@ -40,6 +40,25 @@ public struct Estimate: Sendable, Equatable, Codable {
     }
 }
 
+extension Estimate {
+    /// The fewest replicates whose 95% t-interval would exclude zero if the mean and the spread
+    /// stayed as observed: the smallest N with t(N − 1)·s/√N < |mean|, s recovered from this
+    /// interval's half-width. Nil when the mean is 0, there are fewer than two replicates, the
+    /// interval is not finite, or more than `limit` would be needed.
+    public func replicatesToResolve(limit: Int = 100_000) -> Int? {
+        let half = (upper - lower) / 2
+        guard count > 1, mean != 0, half.isFinite, half > 0 else { return nil }
+        let s = half * Double(count).squareRoot() / Statistics.tCritical(degreesOfFreedom: count - 1)
+        // t(N − 1) ≥ 1.96, so N ≥ (1.96·s/|mean|)² is a lower bound to start from.
+        let start = max(2, Int(((1.959964 * s / abs(mean)) * (1.959964 * s / abs(mean))).rounded(.down)))
+        guard start <= limit else { return nil }
+        for n in start...limit where Statistics.tCritical(degreesOfFreedom: n - 1) * s / Double(n).squareRoot() < abs(mean) {
+            return n
+        }
+        return nil
+    }
+}
+
 /// Sample statistics computed with GSL.
 public enum Statistics {
     /// Arithmetic mean (`gsl_stats_mean`); 0 for an empty sample.

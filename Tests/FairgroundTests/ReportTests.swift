@@ -59,6 +59,29 @@ struct ReportTests {
         #expect(!findings.contains { $0.contains("large-tier") || $0.contains("new-advertiser") })
         #expect(findings.contains { $0.contains("cost 1.2% of revenue") })
     }
+
+    /// The revenue verdict, word for word: a change when the interval excludes zero; otherwise
+    /// "inconclusive" — never "no difference" — with the replicates that would resolve it: mean +1%,
+    /// 4 replicates, s = 2% (half-width t(3)·s/2 = 3.182446%) needs the smallest N with
+    /// t(N − 1)·2%/√N < 1%: N = 18 (t(17) = 2.1098 → 17.80 < 18; t(16) = 2.1199 → 17.98 > 17).
+    @Test func revenueVerdictWording() {
+        let half = 3.182446 / 100
+        let r = Estimate(mean: 0.01, lower: 0.01 - half, upper: 0.01 + half, count: 4)
+        #expect(Findings.revenueSentence(policy: "explore", baseline: "global", r: r, replicates: 4)
+                == "**explore**: revenue change against global inconclusive, +1.0% (-2.2% to +4.2%) over 4 replicates; "
+                + "if the change is +1.0%, about 18 replicates would tell it from zero.")
+        #expect(Findings.revenueSentence(policy: "a", baseline: "b", r: Estimate(mean: 0.055, lower: 0.05, upper: 0.06, count: 2), replicates: 2)
+                == "**a** earned 5.5% more revenue (+5.5% (+5.0% to +6.0%)) compared with b.")
+        let flat = Estimate(mean: 0, lower: -0.01, upper: 0.01, count: 8)
+        #expect(Findings.revenueSentence(policy: "a", baseline: "b", r: flat, replicates: 8)
+                == "**a**: revenue change against b inconclusive, +0.0% (-1.0% to +1.0%) over 8 replicates.")
+        let tiny = Estimate(mean: 1e-6, lower: -0.01, upper: 0.01, count: 8)
+        #expect(Findings.revenueSentence(policy: "a", baseline: "b", r: tiny, replicates: 8).hasSuffix("would take more than 100,000 replicates to tell from zero."))
+        // Read back from metrics.json an estimate has no count: the run's replicates stand in.
+        var decoded = r
+        decoded.count = 0
+        #expect(Findings.revenueSentence(policy: "explore", baseline: "global", r: decoded, replicates: 4).contains("over 4 replicates; "))
+    }
 }
 
 /// Renders report.html in headless Chromium and measures every chart's drawn size, so a chart that

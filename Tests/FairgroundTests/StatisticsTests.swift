@@ -5,6 +5,18 @@ import Testing
 struct StatisticsTests {
     // MARK: - Student t intervals
 
+    /// Replicates to resolve a mean of 1 with s = 2: the smallest N with t(N − 1)·2/√N < 1 is 18
+    /// (t table: t(16) = 2.1199 gives 17.98 > 17, t(17) = 2.1098 gives 17.80 < 18). Zero means,
+    /// single replicates and hopeless cases give nil.
+    @Test func replicatesToResolveFollowTheTTable() {
+        let half = 3.182446   // t(3)·2/√4
+        #expect(Estimate(mean: 1, lower: 1 - half, upper: 1 + half, count: 4).replicatesToResolve() == 18)
+        #expect(Estimate(mean: -1, lower: -1 - half, upper: -1 + half, count: 4).replicatesToResolve() == 18)
+        #expect(Estimate(mean: 0, lower: -1, upper: 1, count: 4).replicatesToResolve() == nil)
+        #expect(Estimate(mean: 1, lower: 1, upper: 1, count: 1).replicatesToResolve() == nil)
+        #expect(Estimate(mean: 1e-6, lower: -1, upper: 1, count: 4).replicatesToResolve() == nil)
+    }
+
     @Test func tCriticalMatchesPublishedTable() {
         // Two-sided 95% critical values from standard t tables.
         #expect(abs(Statistics.tCritical(degreesOfFreedom: 9) - 2.262157) < 1e-5)
