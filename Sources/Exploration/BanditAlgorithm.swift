@@ -28,10 +28,13 @@ public struct BanditSettings: Sendable, Equatable {
 /// Kullback–Leibler divergence between Bernoulli(p) and Bernoulli(q).
 @inlinable
 public func bernoulliKL(_ p: Double, _ q: Double) -> Double {
-    let eps = 1e-15
-    let p = min(max(p, eps), 1 - eps), q = min(max(q, eps), 1 - eps)
+    let p = klClamped(p), q = klClamped(q)
     return p * log(p / q) + (1 - p) * log((1 - p) / (1 - q))
 }
+
+/// A probability kept inside [10⁻¹⁵, 1 − 10⁻¹⁵], where `bernoulliKL` evaluates its logarithms.
+@inlinable
+func klClamped(_ x: Double) -> Double { min(max(x, 1e-15), 1 - 1e-15) }
 
 /// The Lai–Robbins constant C = Σ_{Δᵢ>0} Δᵢ / KL(pᵢ, p*): no consistent policy's expected regret
 /// grows slower than C·ln T.

@@ -28,7 +28,7 @@ public struct KLUCBSearch: Sendable {
 
     /// Recomputes `arm`'s cached term from the bandit's counts.
     public mutating func refresh(_ arm: Int, _ bandit: BernoulliBandit) {
-        let p = Self.clamp(bandit.mean(arm))
+        let p = klClamped(bandit.mean(arm))
         negativeEntropy[arm] = p * log(p) + (1 - p) * log(1 - p)
     }
 
@@ -39,24 +39,22 @@ public struct KLUCBSearch: Sendable {
         let slack = 1e-8 * max(logT, 1)
         var best = last
         var bestScore = BernoulliBandit.klIndex(bandit.mean(last), trials: bandit.trials[last], budget: logT)
-        var logQ = log(Self.clamp(bestScore)), logNotQ = log(1 - Self.clamp(bestScore))
+        var logQ = log(klClamped(bestScore)), logNotQ = log(1 - klClamped(bestScore))
         for a in 0..<bandit.arms where a != last {
             let p = bandit.mean(a)
             if p < bestScore {
-                let c = Self.clamp(p)
+                let c = klClamped(p)
                 if bandit.trials[a] * (negativeEntropy[a] - c * logQ - (1 - c) * logNotQ) > logT + slack { continue }
             }
             let score = BernoulliBandit.klIndex(p, trials: bandit.trials[a], budget: logT)
             if score > bestScore || (score == bestScore && a < best) {
                 best = a
                 bestScore = score
-                logQ = log(Self.clamp(bestScore))
-                logNotQ = log(1 - Self.clamp(bestScore))
+                logQ = log(klClamped(bestScore))
+                logNotQ = log(1 - klClamped(bestScore))
             }
         }
         last = best
         return best
     }
-
-    private static func clamp(_ x: Double) -> Double { min(max(x, 1e-15), 1 - 1e-15) }
 }

@@ -323,12 +323,12 @@ final class PersonalBlocks {
     /// carried by β alone and never twice.
     func enter(advertiser adv: Int, world: World, base: GlobalModel, now: Double) {
         let first = Int(world.firstAd[adv])
-        if let generator, world.isNew[adv] {
-            for ad in first..<(first + Int(world.adCount[adv])) {
+        for ad in first..<(first + Int(world.adCount[adv])) {
+            if let generator, world.isNew[adv] {
                 base.initialiseIDBias(ad: ad, to: generator.embedding(world.coldStartFeatures(ad: ad)), world: world)
             }
+            adapt(ad: ad, world: world, base: base, now: now)
         }
-        for ad in first..<(first + Int(world.adCount[adv])) { adapt(ad: ad, world: world, base: base, now: now) }
     }
 
     /// A model-update tick: `metaIterations` outer updates over ads sampled (with replacement)

@@ -16,13 +16,10 @@ public enum MovieLensWarmup {
         public var warmupSize = 5
         public var oldThreshold = 60
         public var newRange = 20..<60
-        public var generatorSteps: Int
-        public var generatorBatch = 32
-        public var warmLearningRate = 1.0
-        public var coldWeight = 0.1
+        public var generator: WarmupReproduction.GeneratorTraining
 
-        public static let full = Setup(seeds: 10, generatorSteps: 3000)
-        public static let quick = Setup(seeds: 4, generatorSteps: 800)
+        public static let full = Setup(seeds: 10, generator: .full)
+        public static let quick = Setup(seeds: 4, generator: .quick)
     }
 
     /// What the split holds, to be checked against counts made outside the project.
@@ -99,34 +96,11 @@ public enum MovieLensWarmup {
             EmbeddingGenerator.batch(offsets: rows.map { base.offset(data.ratings[$0], data) },
                                      targets: rows.map { data.ratings[$0].positive ? 1 : 0 })
         }
-        var generator = EmbeddingGenerator(featureWidth: features(0, data).count, coldWeight: setup.coldWeight,
-                                           warmLearningRate: setup.warmLearningRate)
-        let stream = RandomStream(seed: deriveSeed(seed, replicate: s, stream: "movielens-generator"))
-        let k = setup.warmupSize
-        for _ in 0..<setup.generatorSteps {
-            var tasks: [(features: [Double], first: Batch, second: Batch)] = []
-            for _ in 0..<setup.generatorBatch {
-                let j = stream.integer(below: p.oldMovies.count)
-                var rows = p.oldByMovie[j]
-                for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, stream.integer(below: i + 1)) }
-                tasks.append((features(p.oldMovies[j], data), batch(rows[0..<k]), batch(rows[k..<(2 * k)])))
-            }
-            generator.step(tasks)
-        }
-        let rounds = p.warmup.map { $0.map { batch($0[...]) } }, tests = p.test.map { batch($0[...]) }
-        var baseline = [Double](repeating: 0, count: p.newMovies.count)
-        var generated = p.newMovies.map { generator.embedding(features($0, data)) }
-        var result = WarmupReproduction.Replicate(baseline: [], generated: [])
-        for stage in 0..<WarmupReproduction.stageNames.count {
-            if stage > 0 {
-                for i in p.newMovies.indices {
-                    baseline[i] = generator.warmUp(baseline[i], on: rounds[i][stage - 1])
-                    generated[i] = generator.warmUp(generated[i], on: rounds[i][stage - 1])
-                }
-            }
-            result.baseline.append(WarmupReproduction.evaluate(tests, embeddings: baseline))
-            result.generated.append(WarmupReproduction.evaluate(tests, embeddings: generated))
-        }
-        return result
+        let generator = WarmupReproduction.trainGenerator(
+            setup.generator, featureWidth: features(0, data).count, taskSize: setup.warmupSize, rows: p.oldByMovie,
+            stream: RandomStream(seed: deriveSeed(seed, replicate: s, stream: "movielens-generator")),
+            features: { features(p.oldMovies[$0], data) }, batch: { rows, _ in batch(rows) })
+        return WarmupReproduction.warmUp(generator, generated: p.newMovies.map { generator.embedding(features($0, data)) },
+                                         rounds: p.warmup.map { $0.map { batch($0[...]) } }, tests: p.test.map { batch($0[...]) })
     }
 }

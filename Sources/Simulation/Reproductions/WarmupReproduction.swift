@@ -14,20 +14,28 @@ import Stochastics
 /// starts it at the generator's output. After each stage both take one SGD step on the ID bias
 /// only, and AUC and log-loss are measured on the pooled test impressions of all new ads.
 public enum WarmupReproduction {
-    public struct Setup: Sendable {
-        public var replicates: Int
-        public var warmupSize = 20
-        public var testSize = 200
-        /// Outer steps of generator training, each over `generatorBatch` established ads.
-        public var generatorSteps: Int
-        public var generatorBatch = 32
+    /// How the ID-embedding generator is trained and warmed up (both reproductions).
+    public struct GeneratorTraining: Sendable {
+        /// Outer steps of generator training, each over `batch` established entities.
+        public var steps: Int
+        public var batch = 32
         /// The step size of a warm-up update (and of the one step inside generator training).
         public var warmLearningRate = 1.0
         /// α, the cold loss weight of the generator's objective.
         public var coldWeight = 0.1
 
-        public static let full = Setup(replicates: 10, generatorSteps: 3000)
-        public static let quick = Setup(replicates: 4, generatorSteps: 800)
+        public static let full = GeneratorTraining(steps: 3000)
+        public static let quick = GeneratorTraining(steps: 800)
+    }
+
+    public struct Setup: Sendable {
+        public var replicates: Int
+        public var warmupSize = 20
+        public var testSize = 200
+        public var generator: GeneratorTraining
+
+        public static let full = Setup(replicates: 10, generator: .full)
+        public static let quick = Setup(replicates: 4, generator: .quick)
     }
 
     public struct Quality: Sendable, Codable, Equatable {
@@ -120,20 +128,11 @@ public enum WarmupReproduction {
                     targets: rows.map { history.clicked[$0] ? 1 : 0 }, observation: rows.map { history.examination[$0] })
             }
         }
-        var generator = EmbeddingGenerator(featureWidth: world.coldStartFeatureCount, coldWeight: setup.coldWeight,
-                                           warmLearningRate: setup.warmLearningRate)
-        let stream = RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-generator"))
-        for _ in 0..<setup.generatorSteps {
-            var tasks: [(features: [Double], first: Batch, second: Batch)] = []
-            for _ in 0..<setup.generatorBatch {
-                let ad = eligible[stream.integer(below: eligible.count)]
-                var rows = rowsByAd[ad]
-                for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, stream.integer(below: i + 1)) }
-                tasks.append((world.coldStartFeatures(ad: ad), historyBatch(rows[0..<setup.warmupSize], ad: ad),
-                              historyBatch(rows[setup.warmupSize..<(2 * setup.warmupSize)], ad: ad)))
-            }
-            generator.step(tasks)
-        }
+        let generator = trainGenerator(setup.generator, featureWidth: world.coldStartFeatureCount, taskSize: setup.warmupSize,
+                                       rows: eligible.map { rowsByAd[$0] },
+                                       stream: RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-generator")),
+                                       features: { world.coldStartFeatures(ad: eligible[$0]) },
+                                       batch: { historyBatch($0, ad: eligible[$1]) })
         // New ads: warm-up batches and a test set each, drawn from the true model in the top slot.
         let users = UserSampler(scenario)
         let draws = RandomStream(seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-samples"))
@@ -155,14 +154,43 @@ public enum WarmupReproduction {
             batches.append((0..<3).map { _ in draw(setup.warmupSize) })
             tests.append(draw(setup.testSize))
         }
-        var baseline = [Double](repeating: 0, count: newAds.count)
-        var generated = newAds.map { generator.embedding(world.coldStartFeatures(ad: $0)) }
+        return warmUp(generator, generated: newAds.map { generator.embedding(world.coldStartFeatures(ad: $0)) },
+                      rounds: batches, tests: tests)
+    }
+
+    /// Trains a generator on established entities: each outer step takes `training.batch` entities
+    /// drawn with replacement from `rows` (each entity's row indices), shuffles each one's rows and
+    /// makes a task of its first `taskSize` rows and the next `taskSize`. `features(j)` is entity
+    /// j's generator input, `batch(rows, j)` its rows scored without its own ID bias.
+    static func trainGenerator(_ training: GeneratorTraining, featureWidth: Int, taskSize k: Int, rows: [[Int]],
+                               stream: RandomStream, features: (Int) -> [Double],
+                               batch: (ArraySlice<Int>, Int) -> Batch) -> EmbeddingGenerator {
+        var generator = EmbeddingGenerator(featureWidth: featureWidth, coldWeight: training.coldWeight,
+                                           warmLearningRate: training.warmLearningRate)
+        for _ in 0..<training.steps {
+            var tasks: [(features: [Double], first: Batch, second: Batch)] = []
+            for _ in 0..<training.batch {
+                let j = stream.integer(below: rows.count)
+                var shuffled = rows[j]
+                for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, stream.integer(below: i + 1)) }
+                tasks.append((features(j), batch(shuffled[0..<k], j), batch(shuffled[k..<(2 * k)], j)))
+            }
+            generator.step(tasks)
+        }
+        return generator
+    }
+
+    /// The stages of the protocol for new entities: scored cold (baseline: ID embedding 0;
+    /// Meta-Embedding: `generated`), then after each warm-up round (`rounds[i][round]`), both
+    /// warmed up by the generator's one-step rule, each stage scored on `tests`.
+    static func warmUp(_ generator: EmbeddingGenerator, generated start: [Double], rounds: [[Batch]], tests: [Batch]) -> Replicate {
+        var baseline = [Double](repeating: 0, count: start.count), generated = start
         var result = Replicate(baseline: [], generated: [])
         for stage in 0..<stageNames.count {
             if stage > 0 {
-                for i in 0..<newAds.count {
-                    baseline[i] = generator.warmUp(baseline[i], on: batches[i][stage - 1])
-                    generated[i] = generator.warmUp(generated[i], on: batches[i][stage - 1])
+                for i in start.indices {
+                    baseline[i] = generator.warmUp(baseline[i], on: rounds[i][stage - 1])
+                    generated[i] = generator.warmUp(generated[i], on: rounds[i][stage - 1])
                 }
             }
             result.baseline.append(evaluate(tests, embeddings: baseline))
