@@ -20,8 +20,22 @@ public enum Format {
 
     public static func percent(_ x: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f%%", x * 100) }
 
+    /// Money for people: whole units with thousands separators from 1,000 up ("30,991"), cents
+    /// below. Never used in CSV or JSON, which keep plain numbers.
     public static func money(_ x: Double) -> String {
-        abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.2f", x)
+        guard x.isFinite else { return "–" }
+        return abs(x) >= 1000 ? grouped(x) : String(format: "%.2f", x)
+    }
+
+    /// A whole number with comma thousands separators: "1,234,567", "-12,000".
+    public static func grouped(_ x: Double) -> String {
+        let digits = String(format: "%.0f", abs(x))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return (x < 0 && digits != "0" ? "-" : "") + out
     }
 
     /// "58.1% (55.2–61.0)".
@@ -44,13 +58,21 @@ public enum Format {
         return "\(String(format: f, e.mean)) (\(String(format: f, e.lower)) to \(String(format: f, e.upper)))"
     }
 
-    /// "+27.0 pp (24.0 to 30.0)".
+    /// "+27.0 pp (24.0 to 30.0)"; two decimals when a bound would round to zero ("-0.01"), so an
+    /// interval that excludes zero never reads as one that touches it.
     public static func pointsEstimate(_ e: Estimate) -> String {
-        String(format: "%+.1f pp (%+.1f to %+.1f)", e.mean * 100, e.lower * 100, e.upper * 100)
+        let d = digits(e)
+        return String(format: "%+.\(d)f pp (%+.\(d)f to %+.\(d)f)", e.mean * 100, e.lower * 100, e.upper * 100)
     }
 
-    /// "+1.2% (+0.8% to +1.6%)".
+    /// "+1.2% (+0.8% to +1.6%)"; two decimals when a bound would round to zero.
     public static func relativeEstimate(_ e: Estimate) -> String {
-        String(format: "%+.1f%% (%+.1f%% to %+.1f%%)", e.mean * 100, e.lower * 100, e.upper * 100)
+        let d = digits(e)
+        return String(format: "%+.\(d)f%% (%+.\(d)f%% to %+.\(d)f%%)", e.mean * 100, e.lower * 100, e.upper * 100)
+    }
+
+    /// 1, or 2 when a nonzero bound of the interval (in percent) rounds to 0.0.
+    static func digits(_ e: Estimate) -> Int {
+        [e.lower, e.upper].contains { $0 != 0 && abs($0 * 100) < 0.05 } ? 2 : 1
     }
 }

@@ -16,6 +16,8 @@ public struct ReportData: Sendable {
     var hourlyDisparity: [String: [Int: [Double]]] = [:]
     /// policy → replicate → exposures of the active advertisers.
     var advertiserExposure: [String: [Int: [Double]]] = [:]
+    /// policy → replicate → the active advertisers' spend and budget (for the drill-down).
+    var advertiserRows: [String: [Int: [AdvertiserRow]]] = [:]
     /// policy → replicate → rows (hoursSinceEntry, entrants, impressions, clicks, spend).
     var ramp: [String: [Int: [(hour: Int, entrants: Double, impressions: Double, clicks: Double, spend: Double)]]] = [:]
     /// policy → group → reliability points.
@@ -74,6 +76,14 @@ public struct ReportData: Sendable {
                 advertiserExposure[adv.rows[i][p], default: [:]][try adv.integer(i, r), default: []].append(try adv.number(i, e))
             }
         }
+        if let p = adv.column("policy"), let r = adv.column("replicate"), let a = adv.column("advertiser"), let t = adv.column("tier"),
+           let n = adv.column("new"), let b = adv.column("budget"), let sp = adv.column("spend") {
+            for i in adv.rows.indices {
+                advertiserRows[adv.rows[i][p], default: [:]][try adv.integer(i, r), default: []].append(
+                    AdvertiserRow(id: try adv.integer(i, a), tier: adv.rows[i][t], isNew: adv.rows[i][n] == "true",
+                                  budget: try adv.number(i, b), spend: try adv.number(i, sp)))
+            }
+        }
         let rp = try CSVTable(rampText, file: named("ramp.csv"))
         if let p = rp.column("policy"), let r = rp.column("replicate"), let h = rp.column("hoursSinceEntry"),
            let n = rp.column("entrants"), let im = rp.column("impressions"), let c = rp.column("clicks"), let s = rp.column("spend") {
@@ -94,6 +104,25 @@ public struct ReportData: Sendable {
 
     public var policyNames: [String] { summary.policies.map(\.name) }
 
-    /// The tier the trade-off chart puts on its x axis: "small" if there is one, else the last tier.
-    public var focusTier: String { groups.contains("small") ? "small" : (summary.scenario.tiers.last ?? "new") }
+    /// The tier the report is about: "small" if there is one, else the last tier.
+    public var focusTier: String { ReportText.focusTier(summary) }
+
+    /// The unit money is shown in.
+    public var currency: String { summary.scenario.currency ?? "money units" }
+
+    /// Whether advertisers entered during the run.
+    public var hasEntrants: Bool {
+        (summary.scenario.newAdvertisers?.perDay ?? 0) > 0
+            || summary.policies.contains { ($0.tiers[RunSummary.newGroup]?.advertisers.mean ?? 0) > 0 }
+    }
+}
+
+/// One active advertiser of one replicate, as advertisers.csv lists it.
+struct AdvertiserRow {
+    var id: Int
+    var tier: String
+    var isNew: Bool
+    var budget: Double
+    var spend: Double
+    var delivery: Double { budget > 0 ? spend / budget : .nan }
 }

@@ -6,8 +6,32 @@ import Stochastics
 /// Builds the report's sections — charts and their tables — from a run's saved data.
 public enum ReportSections {
     public static func build(_ d: ReportData) -> [ReportSection] {
-        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), fairness(d), lorenz(d), ramp(d), calibration(d)].compactMap { $0 }
+        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), drillDown(d), fairness(d), lorenz(d), ramp(d), calibration(d)]
+            .compactMap { $0 }.map(withoutEmptyColumns)
     }
+
+    /// The section with every table column dropped whose cells are all "–" or all "none" (a
+    /// control or comparison the scenario does not use).
+    static func withoutEmptyColumns(_ section: ReportSection) -> ReportSection {
+        var section = section
+        section.tables = section.tables.map { t in
+            guard !t.rows.isEmpty else { return t }
+            let keep = t.header.indices.filter { c in
+                c == 0 || !(t.rows.allSatisfy { $0[c] == "–" } || t.rows.allSatisfy { $0[c] == "none" })
+            }
+            return ReportTable(header: keep.map { t.header[$0] }, rows: t.rows.map { row in keep.map { row[$0] } })
+        }
+        return section
+    }
+
+    /// "money units over 3 days".
+    static func period(_ d: ReportData) -> String { "\(d.currency) over \(Format.number(d.summary.scenario.days)) days" }
+
+    /// The x domain of charts against time in the run: the horizon, never past it.
+    static func horizon(_ d: ReportData) -> ClosedRange<Double> { 0...max(d.summary.scenario.days, 1e-9) }
+
+    /// The label of group `g` in charts: `new` is marked as overlapping the tiers.
+    static func label(_ g: String) -> String { g == RunSummary.newGroup ? "new (within the tiers)" : g }
 
     static func color(_ d: ReportData, policy: String) -> String { Palette.color(d.policyNames.firstIndex(of: policy) ?? 0) }
     static func color(_ d: ReportData, group: String) -> String { Palette.color(d.groups.firstIndex(of: group) ?? 0) }
@@ -19,7 +43,8 @@ public enum ReportSections {
              p.vsBaseline.map { Format.relativeEstimate($0.revenueRelative) } ?? "baseline",
              Format.moneyEstimate(p.advertiserWelfare), Format.plainEstimate(p.fairness.exposureGini), Format.plainEstimate(p.fairness.jain)]
         }
-        var tables = [ReportTable(header: ["policy", "ranker", "revenue", "change vs \(base)", "advertiser welfare", "exposure Gini", "Jain index"], rows: rows)]
+        var tables = [ReportTable(header: ["policy", "ranker", "revenue (\(period(d)))", "revenue change vs \(base)", "advertiser welfare (\(d.currency))",
+                                           "exposure Gini", "Jain index"], rows: rows)]
         let cohorts = d.summary.policies.first?.cohorts.keys.sorted() ?? []
         if cohorts.count > 1 {
             tables.append(ReportTable(header: ["policy"] + cohorts.map { "\($0): conversions · order value (ranked for)" },
@@ -29,18 +54,49 @@ public enum ReportSections {
                 }
             }))
         }
+        var figures: [ReportFigure] = []
+        let compared = d.summary.policies.dropFirst().filter { $0.vsBaseline != nil }
+        if !compared.isEmpty {
+            let title = "Revenue and welfare: paired change vs \(base)"
+            let groups: [(label: String, rows: [(name: String, color: String, value: Estimate)])] = [
+                ("revenue", compared.map { ($0.name, color(d, policy: $0.name), $0.vsBaseline!.revenueRelative) }),
+                ("advertiser welfare", compared.compactMap { p in p.vsBaseline!.advertiserWelfareRelative.map { (p.name, color(d, policy: p.name), $0) } }),
+            ].filter { !$0.rows.isEmpty }
+            figures.append(ReportFigure(file: "paired-revenue", title: title,
+                                        svg: Chart.intervals(title: title, x: AxisSpec("change relative to \(base)", format: .percent), groups: groups)))
+        }
         return ReportSection(id: "overview", title: "Revenue, welfare and fairness",
-                             lead: "Platform revenue is what advertisers were charged; advertiser welfare is the value of their conversions minus that spend. Gini (0 = equal) and Jain (1 = equal) measure how evenly exposure is spread across advertisers.",
-                             figures: [], tables: tables)
+                             lead: "Platform revenue is what advertisers were charged (\(period(d))); advertiser welfare is the value of their conversions minus that spend. Gini (0 = equal) and Jain (1 = equal) measure how evenly exposure is spread across advertisers. The chart shows each policy's change against \(base), paired per replicate.",
+                             figures: figures, tables: tables)
     }
 
     static func spendDelivery(_ d: ReportData) -> ReportSection {
         let title = "Spend delivery by tier"
-        let svg = Chart.bars(title: title, categories: d.groups, y: AxisSpec("spend ÷ budget", format: .percent),
-                             series: d.summary.policies.map { p in (p.name, color(d, policy: p.name), d.groups.map { p.tiers[$0]?.spendDelivery }) })
+        let svg = Chart.bars(title: title, categories: d.groups.map { $0 == RunSummary.newGroup ? "new*" : $0 }, y: AxisSpec("spend ÷ budget", format: .percent),
+                             series: d.summary.policies.map { p in (p.name, color(d, policy: p.name), d.groups.map { p.tiers[$0]?.spendDelivery }) },
+                             note: "whiskers: 95% CI of each policy alone. *new: entrants, also in their tier")
+        var figures = [ReportFigure(file: "spend-delivery", title: title, svg: svg)]
+        let base = d.summary.policies.first?.name ?? "baseline"
+        let compared = d.summary.policies.dropFirst().filter { $0.vsBaseline != nil }
+        let shown = d.hasEntrants ? [d.focusTier, RunSummary.newGroup] : [d.focusTier]
+        if !compared.isEmpty {
+            var groups: [(label: String, rows: [(name: String, color: String, value: Estimate)])] = []
+            for g in shown {
+                let who = g == RunSummary.newGroup ? "new advertisers" : "\(g) tier"
+                groups.append(("\(who): delivery", compared.compactMap { p in p.vsBaseline!.tiers[g].map { (p.name, color(d, policy: p.name), $0.spendDelivery) } }))
+                groups.append(("\(who): exposure", compared.compactMap { p in p.vsBaseline!.tiers[g].map { (p.name, color(d, policy: p.name), $0.exposureShare) } }))
+            }
+            if d.hasEntrants {
+                groups.append(("new ads with a click", compared.compactMap { p in p.vsBaseline!.newAdsWithClick.map { (p.name, color(d, policy: p.name), $0) } }))
+            }
+            let pairedTitle = "Paired change vs \(base), in points"
+            figures.append(ReportFigure(file: "paired-delivery", title: pairedTitle,
+                                        svg: Chart.intervals(title: pairedTitle, x: AxisSpec("percentage points", format: .points),
+                                                             groups: groups.filter { !$0.rows.isEmpty })))
+        }
         return ReportSection(id: "spend-delivery", title: title,
-                             lead: "The share of their budgets each tier managed to spend. Low delivery means advertisers bought traffic they did not get.",
-                             figures: [ReportFigure(file: "spend-delivery", title: title, svg: svg)],
+                             lead: "The share of their budgets each tier managed to spend; low delivery means advertisers wanted traffic they did not get. Left: each policy alone, with intervals that overlap because worlds differ between replicates. Right: the paired differences the verdict rests on — each replicate's policies saw the same traffic, so these intervals are much narrower.",
+                             figures: figures,
                              tables: [groupTable(d) { Format.percentEstimate($0.spendDelivery) }])
     }
 
@@ -72,11 +128,12 @@ public enum ReportSections {
                     guard e.count > 0 else { continue }
                     points.append(LinePoint(x: (Double(start) + Double(window) / 2) / 24, y: e.mean, lower: e.lower, upper: e.upper))
                 }
-                series.append(LineSeries(name: group, color: color(d, group: group), points: points))
+                series.append(LineSeries(name: label(group), color: color(d, group: group), points: points,
+                                         dash: group == RunSummary.newGroup ? "5 3" : nil))
             }
             let title = "Exposure share over time — \(policy)"
             figures.append(ReportFigure(file: "exposure-\(files[policy]!)", title: title,
-                                        svg: Chart.line(title: title, x: AxisSpec("day of the run"), y: AxisSpec("share of exposure", format: .percent, fixed: 0...1),
+                                        svg: Chart.line(title: title, x: AxisSpec("day of the run", fixed: horizon(d)), y: AxisSpec("share of exposure", format: .percent, fixed: 0...1),
                                                         series: series, note: "\(window)-hour windows; bands: 95% CI")))
             for day in 0..<Int((Double(hours) / 24).rounded(.up)) {
                 let shares = d.groups.indices.map { g -> String in
@@ -91,7 +148,7 @@ public enum ReportSections {
             }
         }
         return ReportSection(id: "exposure-over-time", title: "Who gets exposure, over time",
-                             lead: "Each tier's share of position-weighted impressions through the run, one panel per policy. The tiers add up to 100%; \"new\" counts advertisers that entered during the run.",
+                             lead: "Each tier's share of position-weighted impressions through the run, one panel per policy. The tiers add up to 100%; the dashed \"new\" line counts advertisers that entered during the run, who are also inside their tier's line.",
                              figures: figures, tables: [ReportTable(header: ["policy", "day"] + d.groups, rows: rows)])
     }
 
@@ -103,10 +160,10 @@ public enum ReportSections {
             return (p.name, color(d, policy: p.name), delivery, p.revenue)
         }
         let svg = Chart.scatter(title: title, x: AxisSpec("\(tier)-tier spend delivery", format: .percent),
-                                y: AxisSpec("platform revenue", format: .money), points: points)
+                                y: AxisSpec("platform revenue (\(d.currency))", format: .money), points: points)
         return ReportSection(id: "trade-off", title: "What fairness costs", lead: "One point per policy: up and to the right is better for both the platform and \(tier) advertisers.",
                              figures: [ReportFigure(file: "trade-off", title: title, svg: svg)],
-                             tables: [ReportTable(header: ["policy", "\(tier)-tier spend delivery", "revenue"],
+                             tables: [ReportTable(header: ["policy", "\(tier)-tier spend delivery", "revenue (\(period(d)))"],
                                                   rows: points.map { [$0.0, Format.percentEstimate($0.2), Format.moneyEstimate($0.3)] })])
     }
 
@@ -126,18 +183,21 @@ public enum ReportSections {
             let title = "Spend delivery against exploration rate"
             figures.append(ReportFigure(file: "exploration-delivery", title: title, svg: Chart.line(
                 title: title, x: AxisSpec("share of requests explored (%)"), y: AxisSpec("spend ÷ budget", format: .percent),
-                series: [LineSeries(name: "new advertisers", color: color(d, group: RunSummary.newGroup), points: points { $0.tiers[RunSummary.newGroup]?.spendDelivery }),
-                         LineSeries(name: "\(tier) tier", color: color(d, group: tier), points: points { $0.tiers[tier]?.spendDelivery })],
-                note: "bands: 95% CI")))
+                series: [LineSeries(name: "new advertisers", color: color(d, group: RunSummary.newGroup), points: points { $0.tiers[RunSummary.newGroup]?.spendDelivery }, markers: true),
+                         LineSeries(name: "\(tier) tier", color: color(d, group: tier), points: points { $0.tiers[tier]?.spendDelivery }, markers: true)],
+                note: "the rates measured; whiskers: 95% CI")))
             let hitsTitle = "New hits found against exploration rate"
             figures.append(ReportFigure(file: "exploration-hits", title: hitsTitle, svg: Chart.line(
                 title: hitsTitle, x: AxisSpec("share of requests explored (%)"), y: AxisSpec("hits per run"),
-                series: [LineSeries(name: "hits found", color: Palette.color(2), points: points { $0.exploration.hitsFound })],
-                note: "new ads of top-quartile true quality that reached regular traffic")))
+                series: [LineSeries(name: "hits found", color: Palette.color(2), points: points { $0.exploration.hitsFound }, markers: true)],
+                note: "the rates measured; new ads of top-quartile quality that reached regular traffic")))
         }
         let rows = d.summary.policies.map { p -> [String] in
             let e = p.exploration
-            let config = p.explorer.map { "\($0.algorithm.rawValue), \(Format.percent($0.rate, digits: 0)) of requests, pool \($0.pool), \($0.pricing.rawValue) pricing" } ?? "none"
+            let slots = d.summary.scenario.slots
+            let config = p.explorer.map {
+                "\($0.algorithm.rawValue), \(Format.percent($0.rate, digits: 0)) of requests (one of \(slots) slots: ≈ \(Format.percent($0.rate / Double(slots))) of impressions), pool \($0.pool), \($0.pricing.rawValue) pricing"
+            } ?? "none"
             return [p.name, config, Format.percentEstimate(e.impressionShare),
                     e.cost.map { Format.relativeEstimate($0) } ?? "–",
                     Format.plainEstimate(e.hitsFound, digits: 1), Format.percentEstimate(e.newAdsWithClick),
@@ -145,7 +205,7 @@ public enum ReportSections {
                     p.regretVsOracle.map { Format.moneyEstimate($0) } ?? "–"]
         }
         return ReportSection(id: "exploration", title: "What exploration buys",
-                             lead: "The explorer hands a slot in a share of requests to an ad from its pool. Revenue change is paired against the same policy without an explorer; hits are new ads of top-quartile true quality, live at least a day, that won regular auctions at the median rate of established ads of their tier; regret is expected clicks lost against the oracle ranker on the same traffic.",
+                             lead: "The explorer hands one slot in a share of requests (its rate) to an ad from its pool, so with \(d.summary.scenario.slots) slots about rate ÷ \(d.summary.scenario.slots) of impressions are explored (less when the pool is empty). Revenue change is paired against the same policy without an explorer; hits are new ads of top-quartile true quality, live at least a day, that won regular auctions at the median rate of established ads of their tier; regret is expected clicks lost against the oracle ranker on the same traffic.",
                              figures: figures,
                              tables: [ReportTable(header: ["policy", "explorer", "explored impressions", "revenue change vs no explorer", "hits found",
                                                            "new ads with a click", "hours to first click", "graduated", "regret (expected clicks)"], rows: rows)])
@@ -165,7 +225,7 @@ public enum ReportSections {
             return LineSeries(name: policy, color: color(d, policy: policy), points: points)
         }
         let title = "Exposure-for-merit disparity between tiers"
-        let svg = Chart.line(title: title, x: AxisSpec("day of the run"), y: AxisSpec("(max − min) / mean of exposure ÷ merit"),
+        let svg = Chart.line(title: title, x: AxisSpec("day of the run", fixed: horizon(d)), y: AxisSpec("(max − min) / mean of exposure ÷ merit"),
                              series: series, note: "0 = each tier's exposure proportional to its merit; cumulative from the start")
         let rows = d.summary.policies.map { p -> [String] in
             let f = p.fairness
@@ -201,7 +261,8 @@ public enum ReportSections {
             let curves = reps.keys.sorted().map { lorenzAt(grid, reps[$0]!) }
             let mean = grid.indices.map { i in Statistics.mean(curves.map { $0[i] }) }
             series.append(LineSeries(name: "\(p.name) (Gini \(String(format: "%.2f", p.fairness.exposureGini.mean)))",
-                                     color: color(d, policy: p.name), points: zip(grid, mean).map { LinePoint(x: $0, y: $1) }))
+                                     color: color(d, policy: p.name), points: zip(grid, mean).map { LinePoint(x: $0, y: $1) },
+                                     dash: Self.dashes[series.count % Self.dashes.count]))
             rows.append([p.name, Format.plainEstimate(p.fairness.exposureGini), Format.plainEstimate(p.fairness.jain),
                          Format.percent(mean[25]), Format.percent(1 - mean[45])])
         }
@@ -210,7 +271,7 @@ public enum ReportSections {
                              y: AxisSpec("share of exposure", format: .percent, fixed: 0...1), series: series,
                              reference: [LinePoint(x: 0, y: 0), LinePoint(x: 1, y: 1)], note: "dashed: equal exposure")
         return ReportSection(id: "lorenz", title: "How concentrated is exposure?",
-                             lead: "The further a curve sags below the diagonal, the more exposure goes to a few advertisers.",
+                             lead: "The further a curve sags below the diagonal, the more exposure goes to a few advertisers. Curves that lie on top of each other mean the policies spread exposure alike; the table's Gini and shares tell them apart.",
                              figures: [ReportFigure(file: "lorenz", title: title, svg: svg)],
                              tables: [ReportTable(header: ["policy", "exposure Gini", "Jain index", "bottom 50% hold", "top 10% hold"], rows: rows)])
     }
@@ -232,7 +293,7 @@ public enum ReportSections {
         let measures: [(String, String, KeyPath<RampRow, Double>, ValueFormat)] = [
             ("impressions", "impressions per entrant", \.impressions, .plain),
             ("clicks", "clicks per entrant", \.clicks, .plain),
-            ("spend", "spend per entrant", \.spend, .plain)]
+            ("spend", "spend per entrant (\(d.currency))", \.spend, .plain)]
         var figures: [ReportFigure] = []
         var rows: [[String]] = []
         var curves: [String: [String: [LinePoint]]] = [:]
@@ -262,7 +323,7 @@ public enum ReportSections {
             guard !series.isEmpty else { return nil }
             let title = "New advertisers: cumulative \(key)"
             figures.append(ReportFigure(file: "ramp-\(key)", title: title,
-                                        svg: Chart.line(title: title, x: AxisSpec("days since entry"), y: AxisSpec(label, format: format), series: series, note: "bands: 95% CI")))
+                                        svg: Chart.line(title: title, x: AxisSpec("days since entry", fixed: horizon(d)), y: AxisSpec(label, format: format), series: series, note: "bands: 95% CI")))
         }
         for policy in d.policyNames {
             guard let c = curves[policy], let imps = c["impressions"] else { continue }
@@ -280,6 +341,9 @@ public enum ReportSections {
     }
 
     struct RampRow { var hour: Int; var entrants, impressions, clicks, spend: Double }
+
+    /// Line patterns that tell overlapping curves apart without colour.
+    static let dashes: [String?] = [nil, "7 3", "2 3", "9 3 2 3"]
 
     static func calibration(_ d: ReportData) -> ReportSection? {
         guard !d.calibration.isEmpty else { return nil }
@@ -299,23 +363,26 @@ public enum ReportSections {
                                                         note: "dashed: perfect calibration; bins with ≥ 200 impressions")))
         }
         guard !figures.isEmpty else { return nil }
-        var tables = [groupTable(d) { t in
-            [t.calibration.map { "calibration \(Format.plainEstimate($0, digits: 2))" }, t.auc.map { "AUC \(Format.plainEstimate($0))" },
-             t.logloss.map { "log-loss \(Format.plainEstimate($0, digits: 4))" }]
-                .compactMap { $0 }.joined(separator: "; ")
-        }]
+        var tables = [
+            ReportTable(header: ["policy"] + d.groups.map { "\($0): calibration" }, rows: d.summary.policies.map { p in
+                [p.name] + d.groups.map { g in p.tiers[g]?.calibration.map { Format.plainEstimate($0, digits: 2) } ?? "–" } }),
+            ReportTable(header: ["policy"] + d.groups.map { "\($0): AUC" }, rows: d.summary.policies.map { p in
+                [p.name] + d.groups.map { g in p.tiers[g]?.auc.map { Format.plainEstimate($0) } ?? "–" } }),
+            ReportTable(header: ["policy"] + d.groups.map { "\($0): log-loss" }, rows: d.summary.policies.map { p in
+                [p.name] + d.groups.map { g in p.tiers[g]?.logloss.map { Format.plainEstimate($0, digits: 4) } ?? "–" } }),
+        ]
         let compared = d.summary.policies.filter { $0.rankerComparison != nil }
         if !compared.isEmpty {
-            tables.append(ReportTable(header: ["policy", "compared with"] + d.groups.map { "\($0): log-loss change · AUC change" },
-                                      rows: compared.map { p in
-                let c = p.rankerComparison!
-                return [p.name, c.baseline] + d.groups.map { g in
-                    c.tiers[g].map { "\(Format.signedEstimate($0.logloss)) · \(Format.signedEstimate($0.auc))" } ?? "–"
-                }
-            }))
+            for (what, path) in [("log-loss change", \PredictionDifference.logloss), ("AUC change", \PredictionDifference.auc)] {
+                tables.append(ReportTable(header: ["policy", "compared with"] + d.groups.map { "\($0): \(what)" },
+                                          rows: compared.map { p in
+                    let c = p.rankerComparison!
+                    return [p.name, c.baseline] + d.groups.map { g in c.tiers[g].map { Format.signedEstimate($0[keyPath: path]) } ?? "–" }
+                }))
+            }
         }
         return ReportSection(id: "calibration", title: "Does the ranker score each tier fairly?",
-                             lead: "Predicted against observed click rate on the impressions each ranker served. Points below the diagonal: the ranker over-predicts; above: it under-scores the tier, which costs it auctions. Calibration is predicted ÷ observed clicks. For rankers with personal blocks, the second table pairs their log-loss and AUC with the global ranker they build on, per replicate (negative log-loss change: better predictions).",
+                             lead: "Predicted against observed click rate on the impressions each ranker served. Points below the diagonal: the ranker over-predicts; above: it under-scores the tier, which costs it auctions. Calibration is predicted ÷ observed clicks. For rankers with personal blocks, the last two tables pair their log-loss and AUC with the global ranker they build on, per replicate (negative log-loss change: better predictions).",
                              figures: figures, tables: tables)
     }
 

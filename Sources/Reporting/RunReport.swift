@@ -16,6 +16,7 @@ public enum RunReport {
             ("timeseries.csv", CSVTables.timeseries(scenario, cells: cells)),
             ("ramp.csv", CSVTables.ramp(scenario, cells: cells)),
             ("calibration.csv", CSVTables.calibration(scenario, cells: cells)),
+            ("replicates.csv", CSVTables.replicates(scenario, cells: cells)),
         ]
         for (name, text) in files { try writer.write(name, text) }
         let data = try ReportData(metrics: metrics, timeseries: files[1].1, advertisers: files[0].1, ramp: files[2].1, calibration: files[3].1)

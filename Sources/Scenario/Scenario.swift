@@ -19,6 +19,8 @@ public struct Scenario: Sendable, Equatable {
     public var pacing: PacingSettings
     public var learning: LearningSettings
     public var policies: [Policy]
+    /// The unit money is shown in by the reports (display only; "money units" when unset).
+    public var currency: String = "money units"
 
     /// Index of the tier called `name`, if any.
     public func tierIndex(_ name: String) -> Int? { tiers.firstIndex { $0.name == name } }
@@ -119,11 +121,14 @@ public struct Tier: Sendable, Equatable {
 /// Advertisers entering during the run: the cold-start population.
 public struct NewAdvertisers: Sendable, Equatable {
     public var perDay: Double
+    /// The `share` the scenario asked for (entrants among all advertisers by the end of the
+    /// horizon, ignoring churn), when it gave one instead of `perDay`; `perDay` holds its conversion.
+    public var requestedShare: Double? = nil
     /// Tier name and weight; weights are normalised when loaded.
     public var tierMix: [(tier: String, weight: Double)]
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.perDay == b.perDay && a.tierMix.map(\.tier) == b.tierMix.map(\.tier)
+        a.perDay == b.perDay && a.requestedShare == b.requestedShare && a.tierMix.map(\.tier) == b.tierMix.map(\.tier)
             && a.tierMix.map(\.weight) == b.tierMix.map(\.weight)
     }
 }

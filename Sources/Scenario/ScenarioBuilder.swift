@@ -6,7 +6,7 @@ import Yams
 /// The defaults written here are the ones documented in README.md's scenario reference.
 enum ScenarioBuilder {
     static let topKeys = ["name", "seed", "replicates", "horizon", "placement", "auction", "cohorts",
-                          "tiers", "newAdvertisers", "truth", "pacing", "learning", "policies"]
+                          "tiers", "newAdvertisers", "truth", "pacing", "learning", "policies", "currency"]
 
     static func build(_ root: Node?, defaultName: String, reader r: inout NodeReader) -> Scenario? {
         if let root, case .scalar(let s) = root, s.string.isEmpty || s.tag == Tag(.null) {
@@ -33,6 +33,12 @@ enum ScenarioBuilder {
             learning: readLearning(top, &r),
             policies: [])
         var result = scenario
+        if top.has("currency") {
+            let currency = r.string(top, "currency", default: "money units")
+            if let problem = NameRules.labelProblem(currency) { r.fail("currency", problem, line: top.line("currency")) }
+            else if currency.count > 24 { r.fail("currency", "is \(currency.count) characters long; at most 24 are allowed (a unit such as EUR, USD or credits)", line: top.line("currency")) }
+            else { result.currency = currency }
+        }
         result.newAdvertisers = TierReader.readNewAdvertisers(top, tiers: scenario.tiers, days: scenario.horizon.days, &r)
         result.policies = PolicyReader.readPolicies(top, slots: scenario.placement.slots, tiers: scenario.tiers.map(\.name), &r)
         return result

@@ -119,10 +119,24 @@ enum TierReader {
 
     static func readNewAdvertisers(_ top: Fields, tiers: [Tier], days: Double, _ r: inout NodeReader) -> NewAdvertisers {
         let f = r.mapping(top["newAdvertisers"], at: "newAdvertisers", parentLine: top.line,
-                          keys: ["perDay", "tierMix"]) ?? Fields(path: "newAdvertisers", line: top.line)
-        let perDay = r.double(f, "perDay", default: 0, .range(0, 1e7))
+                          keys: ["perDay", "share", "tierMix"]) ?? Fields(path: "newAdvertisers", line: top.line)
+        var perDay = r.double(f, "perDay", default: 0, .range(0, 1e7))
+        var requestedShare: Double?
         if perDay * days > maxEntrants {
             r.fail(f.path("perDay"), "\(perDay) per day over \(days) days expects \(perDay * days) entrants; at most 10000000 are allowed", line: f.line("perDay"))
+        }
+        if f.has("share") {
+            let share = r.double(f, "share", default: 0, .range(0, 0.99))
+            if f.has("perDay") {
+                r.fail(f.path("share"), "give either share or perDay, not both (share is converted to an entry rate per day)", line: f.line("share"))
+            } else {
+                requestedShare = share
+                perDay = entryRate(share: share, incumbents: tiers.reduce(0) { $0 + $1.count }, days: days)
+                if perDay * days > maxEntrants {
+                    r.fail(f.path("share"), "a share of \(share) expects \(Int(perDay * days)) entrants; at most 10000000 are allowed", line: f.line("share"))
+                    perDay = 0
+                }
+            }
         }
         var mix: [(tier: String, weight: Double)] = []
         let tierNames = Set(tiers.map(\.name))
@@ -149,6 +163,13 @@ enum TierReader {
             mix = tiers.map { ($0.name, 1) }
         }
         let sum = mix.reduce(0) { $0 + $1.weight }
-        return NewAdvertisers(perDay: perDay, tierMix: mix.map { ($0.tier, $0.weight / sum) })
+        return NewAdvertisers(perDay: perDay, requestedShare: requestedShare, tierMix: mix.map { ($0.tier, $0.weight / sum) })
+    }
+
+    /// The entry rate at which entrants are `share` of all advertisers by the end of `days`,
+    /// ignoring churn: entrants E = share·N₀/(1 − share) over the horizon, E/days per day.
+    public static func entryRate(share: Double, incumbents: Int, days: Double) -> Double {
+        guard share > 0, days > 0 else { return 0 }
+        return share * Double(incumbents) / (1 - share) / days
     }
 }

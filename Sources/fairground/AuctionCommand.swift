@@ -8,7 +8,7 @@ struct AuctionCommand: ParsableCommand {
         commandName: "auction",
         abstract: "Allocation and prices of one position auction: what the simulator would charge.",
         discussion: """
-            Bids are listed by bidder (0-based), slot weights (--ctrs) in slot order. Payment = price per click
+            Bids are listed by bidder (0-based), slot weights (--ctrs) in slot order. Payment = price per click \
             × slot weight × quality. Bidders below the reserve are not allocated.
             Example: fairground auction --mechanism gsp --ctrs 0.5,0.3,0.1 --bids 5,4,3,2
             """)

@@ -8,10 +8,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Throughput of the fixed workloads in scenarios/bench/ (build with -c release).",
         discussion: """
-            Per workload: one cell on one core, timed several times; the median run is reported. auctionsPerSecond
-            counts requests that reached an auction, over the event loop's time (world generation and the initial
-            model training are reported apart as setupSeconds). nsPerCandidate is loop time per scored candidate.
-            peakRSSBytes is the process's peak resident memory so far. "replicates-2-cores" runs four replicates
+            Per workload: one cell on one core, timed several times; the median run is reported. auctionsPerSecond \
+            counts requests that reached an auction, over the event loop's time (world generation and the initial \
+            model training are reported apart as setupSeconds). nsPerCandidate is loop time per scored candidate. \
+            peakRSSBytes is the process's peak resident memory so far. "replicates-2-cores" runs four replicates \
             with --jobs 2 and with --jobs 1 and reports the speed-up.
             """)
 

@@ -52,10 +52,10 @@ struct ReproduceThompson: ParsableCommand {
         commandName: "thompson",
         abstract: "Bernoulli bandits as in Chapelle & Li (2011): regret of each algorithm against the Lai–Robbins bound.",
         discussion: """
-            K ∈ {10, 100}, ε ∈ {0.1, 0.02}, best arm 0.5, Beta(1, 1) prior, horizon 10⁶ (--quick: 2·10⁴ for K = 10,
-            10⁴ for K = 100). Checks at 10⁶ for (K, ε) = (10, 0.1), (10, 0.02), (100, 0.1): Thompson sampling's regret
-            within 0.3–1.5× the Lai–Robbins bound C·ln T, and its 95% interval entirely below UCB1's. (100, 0.02) is
-            reported unchecked: its bound (34,184) exceeds the most regret 10⁶ steps allow (ε·T = 20,000). --quick
+            K ∈ {10, 100}, ε ∈ {0.1, 0.02}, best arm 0.5, Beta(1, 1) prior, horizon 10⁶ (--quick: 2·10⁴ for K = 10, \
+            10⁴ for K = 100). Checks at 10⁶ for (K, ε) = (10, 0.1), (10, 0.02), (100, 0.1): Thompson sampling's regret \
+            within 0.3–1.5× the Lai–Robbins bound C·ln T, and its 95% interval entirely below UCB1's. (100, 0.02) is \
+            reported unchecked: its bound (34,184) exceeds the most regret 10⁶ steps allow (ε·T = 20,000). --quick \
             checks only (10, 0.1)'s interval order.
             """)
 

@@ -8,13 +8,13 @@ struct ReproduceSinusoid: ParsableCommand {
         commandName: "sinusoid",
         abstract: "The MAML sinusoid benchmark (Finn et al. 2017): pretrained, MAML, first-order MAML, Meta-SGD and Reptile.",
         discussion: """
-            1-40-40-1 ReLU network, K support and K query points, meta-batch 25, inner SGD α = 0.01, outer Adam 1e-3,
+            1-40-40-1 ReLU network, K support and K query points, meta-batch 25, inner SGD α = 0.01, outer Adam 1e-3, \
             70,000 meta-iterations, 600 test tasks scored on 100 points each after 0, 1 and 10 steps, for K = 5, 10, 20.
-            Checks: MAML ≈ 3.0 before adaptation, MAML 1-step at K = 10 ≤ 0.6, Meta-SGD below MAML at 1 step, pretrained
-            1-step ≥ 2.0, MAML below pretrained, and every 1-step result's 95% interval reaching its published band. The full
-            protocol trains 15 models and takes about 45 minutes on 2 cores; --quick (K = 10, 1,500 iterations, 200 test
-            tasks) checks only pretrained ≥ 2.0 and MAML below pretrained. --method and --k train a subset: every check whose
-            models were trained is made, the bands included. --iterations and --train-k change the training (for
+            Checks: MAML ≈ 3.0 before adaptation, MAML 1-step at K = 10 ≤ 0.6, Meta-SGD below MAML at 1 step, pretrained \
+            1-step ≥ 2.0, MAML below pretrained, and every 1-step result's 95% interval reaching its published band. The full \
+            protocol trains 15 models and takes about 45 minutes on 2 cores; --quick (K = 10, 1,500 iterations, 200 test \
+            tasks) checks only pretrained ≥ 2.0 and MAML below pretrained. --method and --k train a subset: every check whose \
+            models were trained is made, the bands included. --iterations and --train-k change the training (for \
             exploring): the bands are then shown, not checked.
             """)
 

@@ -8,16 +8,16 @@ struct ReproduceWarmup: ParsableCommand {
         commandName: "warmup",
         abstract: "Meta-Embedding cold start (Pan et al. 2019) on a simulated marketplace: new ads cold, then after warm-up rounds a, b, c.",
         discussion: """
-            Established ads train the global click model and the ID-embedding generator (α = 0.1); the ads of new
-            advertisers are scored cold, then after each of three warm-up rounds of 20 impressions that update only
-            their ID bias. Baseline: the bias starts at 0; Meta-Embedding: at the generator's output. AUC and log-loss on
+            Established ads train the global click model and the ID-embedding generator (α = 0.1); the ads of new \
+            advertisers are scored cold, then after each of three warm-up rounds of 20 impressions that update only \
+            their ID bias. Baseline: the bias starts at 0; Meta-Embedding: at the generator's output. AUC and log-loss on \
             200 held-out impressions per new ad, pooled, with 95% intervals over 10 replicates (--quick: 4).
-            Checks: the generator has the lower log-loss at every stage, each warm-up round lowers both log-losses, and
+            Checks: the generator has the lower log-loss at every stage, each warm-up round lowers both log-losses, and \
             the gap narrows from cold to warm-c.
 
-            --movielens DIR runs the protocol on MovieLens-100K instead (DIR holds RecBole's ml-100k.inter and
-            ml-100k.item): movies with ≥ 60 ratings are old (they fit the base model and train the generator), movies with
-            20–59 ratings are new; their ratings in time order give rounds a, b, c of 5 and the rest is the test set;
+            --movielens DIR runs the protocol on MovieLens-100K instead (DIR holds RecBole's ml-100k.inter and \
+            ml-100k.item): movies with ≥ 60 ratings are old (they fit the base model and train the generator), movies with \
+            20–59 ratings are new; their ratings in time order give rounds a, b, c of 5 and the rest is the test set; \
             ratings ≥ 4 are positives; 10 seeds (--quick: 4). Same checks, and the split's counts are printed.
             """)
 

@@ -7,11 +7,12 @@ import Simulation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario and write its report: report.html, summary.md, metrics.json and the CSV tables.",
+        abstract: "Run a scenario, print the verdict and write its report: report.html, summary.md, metrics.json and the CSV tables.",
         discussion: """
-            The output folder (default reports/<scenario name>) receives report.html (the report, charts inline), summary.md
-            (the same as Markdown, charts in charts/), metrics.json (every figure with its 95% interval), advertisers.csv
-            (per advertiser and policy), timeseries.csv (per hour), ramp.csv (new advertisers by hours since entry) and
+            The output folder (default reports/<scenario name>) receives report.html (the report, charts inline), summary.md \
+            (the same as Markdown, charts in charts/), metrics.json (every figure with its 95% interval), replicates.csv \
+            (each policy's headline values per replicate, which `fairground compare` pairs), advertisers.csv \
+            (per advertiser and policy), timeseries.csv (per hour), ramp.csv (new advertisers by hours since entry) and \
             calibration.csv (predicted against observed click rates). The folder is replaced whole when the run finishes.
             """)
 
@@ -83,7 +84,14 @@ struct RunCommand: ParsableCommand {
         guard !execution.quiet else { return }
         let seconds = Date().timeIntervalSince(started)
         print("Fairground — \(loaded.name): \(loaded.policies.count) policies × \(loaded.replicates) replicates in \(String(format: "%.1f", seconds)) s")
-        for finding in Findings.list(summary) { print("  • " + finding.replacingOccurrences(of: "**", with: "")) }
+        let verdicts = Verdict.build(summary)
+        if verdicts.isEmpty { print("  " + ReportText.noVerdict(summary)) }
+        for line in Verdict.terminal(verdicts) { print("  " + line) }
+        let references = Findings.ranked(summary).filter(\.reference)
+        if !references.isEmpty {
+            print("  Reference (not deployable):")
+            for f in references.prefix(3) { print("    " + f.text.replacingOccurrences(of: "**", with: "")) }
+        }
         print("Report: \(folder)/report.html   Summary: \(folder)/summary.md   Data: \(folder)/metrics.json")
     }
 

@@ -55,12 +55,24 @@ enum Terminal {
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-    /// A "\r<done>/<total> <noun> done" progress line on stderr, or nil when quiet or not a terminal.
+    /// A "\r<done>/<total> <noun> done, 1:05 elapsed, about 2:10 left" progress line on stderr,
+    /// or nil when quiet or not a terminal. The time left assumes the remaining runs take as long
+    /// as the finished ones did on average.
     static func progress(_ noun: String, quiet: Bool) -> (@Sendable (Int, Int) -> Void)? {
         guard !quiet, stderrIsTerminal else { return nil }
+        let start = Date()
         return { done, total in
-            FileHandle.standardError.write(Data("\rfairground: \(done)/\(total) \(noun) done\(done == total ? "\n" : "")".utf8))
+            let elapsed = Date().timeIntervalSince(start)
+            var line = "\rfairground: \(done)/\(total) \(noun) done, \(clock(elapsed)) elapsed"
+            if done > 0 && done < total { line += ", about \(clock(elapsed / Double(done) * Double(total - done))) left" }
+            FileHandle.standardError.write(Data((line + (done == total ? "\n" : "\u{1B}[K")).utf8))
         }
+    }
+
+    /// "0:42", "12:05", "1:02:03".
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
 

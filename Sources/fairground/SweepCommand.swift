@@ -9,12 +9,12 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a grid of scenario overrides; resumable, parallel, and shardable across machines.",
         discussion: """
-            Each finished cell is written at once to OUT/cells/<hash>.json; rerunning skips finished cells, so a
-            killed sweep resumes where it stopped. When every cell is present, OUT gets sweep.json, sweep.csv,
+            Each finished cell is written at once to OUT/cells/<hash>.json; rerunning skips finished cells, so a \
+            killed sweep resumes where it stopped. When every cell is present, OUT gets sweep.json, sweep.csv, \
             sweep.md, sweep.html and frontier.svg.
-            Sharding: --shard I/N runs cells I, I+N, I+2N, … (I from 0). Without --shard, the shard is read from
-            Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, with N in FAIRGROUND_SHARDS) or Slurm job arrays
-            (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, N = SLURM_ARRAY_TASK_COUNT). Combine shard folders
+            Sharding: --shard I/N runs cells I, I+N, I+2N, … (I from 0). Without --shard, the shard is read from \
+            Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, with N in FAIRGROUND_SHARDS) or Slurm job arrays \
+            (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, N = SLURM_ARRAY_TASK_COUNT). Combine shard folders \
             with `fairground merge`.
             """)
 

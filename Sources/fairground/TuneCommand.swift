@@ -9,9 +9,9 @@ struct TuneCommand: ParsableCommand {
         commandName: "tune",
         abstract: "Find the best value of one continuous key of a sweep file under its objective and constraints, in far fewer cells than a grid.",
         discussion: """
-            The objective and constraints are the sweep file's `objective` block; the sweep's other grid keys take
-            their first value unless fixed with --fix PATH=VALUE. Zoom search: five values over the range, then the
-            midpoints around the best value so far, until --budget cells have run. Cells are cached in OUT/cells/
+            The objective and constraints are the sweep file's `objective` block; the sweep's other grid keys take \
+            their first value unless fixed with --fix PATH=VALUE. Zoom search: five values over the range, then the \
+            midpoints around the best value so far, until --budget cells have run. Cells are cached in OUT/cells/ \
             like a sweep's (a rerun resumes). Writes OUT/tune.json and OUT/tune.md.
             """)
 

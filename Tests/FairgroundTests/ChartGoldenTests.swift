@@ -45,6 +45,12 @@ struct ChartGoldenTests {
                                                     ("oracle", Palette.color(2), e(0.81, 0.03), e(147_000, 4500))]))
     }
 
+    @Test func forestPlotOfPairedDifferences() throws {
+        try check("intervals", Chart.intervals(title: "Paired change vs global", x: AxisSpec("percentage points", format: .points),
+                                               groups: [("small tier: delivery", [("explore", Palette.color(1), e(0.012, 0.004)), ("oracle", Palette.color(2), e(0.03, 0.005))]),
+                                                        ("new ads with a click", [("explore", Palette.color(1), e(-0.01, 0.02))])]))
+    }
+
     @Test func stepLorenzWithReference() throws {
         // By hand: cumulative shares of 1, 1, 2, 4, 8 (total 16) are 1/16, 2/16, 4/16, 8/16, 1; the
         // Gini is Σ|xᵢ − xⱼ| / (2n²x̄) = 136 / (2·25·3.2) = 0.425.

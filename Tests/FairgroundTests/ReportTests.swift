@@ -138,4 +138,73 @@ struct BrowserTests {
             #expect(s[2] >= 20 && s[3] >= 10 && s[4] >= 1, "chart \(i) draws nothing: marks \(s[2])×\(s[3]), \(s[4]) elements")
         }
     }
+
+    /// Loads the report at `page` in an iframe `width` px wide (headless Chromium will not make
+    /// its window narrower than 500 px) and returns what `script` computes from the frame's
+    /// window `w` and document `d`, as JSON.
+    static func probe(_ page: URL, script: String, width: Int, in folder: URL) throws -> Any {
+        let browser = try #require(chromium(), "Chromium not found: run `make test`, which installs it")
+        let outer = page.deletingLastPathComponent().appendingPathComponent("probe-\(width).html")
+        try """
+            <!doctype html><html><body><iframe id="f" src="\(page.lastPathComponent)" style="width:\(width)px;height:900px;border:0"></iframe>
+            <script>
+            document.getElementById('f').addEventListener('load', () => {
+              const w = document.getElementById('f').contentWindow, d = w.document;
+              document.body.setAttribute('data-probe', JSON.stringify((() => { \(script) })()));
+            });
+            </script></body></html>
+            """.write(to: outer, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files", "--window-size=1400,1000",
+                             "--user-data-dir=\(folder.appendingPathComponent("profile-\(width)").path)", "--dump-dom", outer.absoluteString]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let attribute = try #require(dom.range(of: "data-probe=\""), "the page did not load or the probe did not run")
+        let json = dom[attribute.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+        return try JSONSerialization.jsonObject(with: Data(json.utf8))
+    }
+
+    /// No horizontal overflow at a phone's 390 px or a desktop's 1280 px: the page is never wider
+    /// than the window (wide tables and charts scroll inside their own containers), and chart text
+    /// is drawn at 11 px or more (charts are never scaled down).
+    @Test func noHorizontalOverflowAndReadableChartText() throws {
+        let scenario = try Fixtures.tiny { $0.replicates = 2 }
+        let cells = Runner.run(scenario, jobs: 2)
+        let folder = try Fixtures.temporaryFolder()
+        try RunReport.write(scenario, cells: cells, summary: RunSummary.build(scenario, cells: cells, version: "test"), to: folder.path)
+        // Drawn size of every chart text: font size × the scale its element is drawn at.
+        let script = """
+            const texts = [...d.querySelectorAll('svg.chart text')].filter(t => t.textContent.trim() !== '')
+              .map(t => { const m = t.getScreenCTM(); return parseFloat(w.getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); });
+            return [d.documentElement.scrollWidth, w.innerWidth, Math.min(...texts), texts.length];
+            """
+        for width in [390, 1280] {
+            let m = try #require(try Self.probe(folder.appendingPathComponent("report.html"), script: script, width: width, in: folder) as? [Double])
+            #expect(m[0] <= m[1], "at \(width) px the page is \(m[0]) px wide (window \(m[1]))")
+            #expect(m[3] > 50 && m[2] >= 11 - 1e-6, "at \(width) px the smallest chart text is \(m[2]) px")
+        }
+    }
+
+    /// Every chart against time in the run ends its x axis at the horizon (2 days), not past it.
+    @Test func timeAxesEndAtTheHorizon() throws {
+        let scenario = try Fixtures.tiny { $0.replicates = 2 }
+        let cells = Runner.run(scenario, jobs: 2)
+        let folder = try Fixtures.temporaryFolder()
+        try RunReport.write(scenario, cells: cells, summary: RunSummary.build(scenario, cells: cells, version: "test"), to: folder.path)
+        let charts = folder.appendingPathComponent("charts")
+        let timed = try FileManager.default.contentsOfDirectory(atPath: charts.path)
+            .filter { $0.hasPrefix("exposure-") || $0.hasPrefix("ramp-") || $0.hasPrefix("disparity") }
+        #expect(timed.count >= 5)
+        for file in timed {
+            let svg = try String(contentsOf: charts.appendingPathComponent(file), encoding: .utf8)
+            let domain = try #require(svg.range(of: "data-x-domain=\""), "\(file) records no x domain")
+            let values = svg[domain.upperBound...].prefix { $0 != "\"" }.split(separator: " ").compactMap { Double($0) }
+            #expect(values == [0, scenario.horizon.days], "\(file): x axis \(values)")
+        }
+    }
 }

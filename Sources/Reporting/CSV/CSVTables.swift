@@ -82,4 +82,26 @@ public enum CSVTables {
         }
         return out
     }
+
+    /// replicates.csv: each policy's headline values per replicate — what `fairground compare`
+    /// pairs two runs on (empty cells: no value, e.g. no new ad got a click).
+    public static func replicates(_ scenario: Scenario, cells: [CellResult]) -> String {
+        let groups = scenario.tiers.map(\.name) + [RunSummary.newGroup]
+        var out = "policy,replicate,revenue,advertiserWelfare,clicks,conversions"
+        out += groups.map { "," + CSVField.encode("spendDelivery_" + $0) }.joined()
+        out += groups.map { "," + CSVField.encode("exposureShare_" + $0) }.joined()
+        out += ",newAdsWithClick,hoursToFirstClick\n"
+        for cell in cells {
+            let m = cell.metrics, total = cell.totalExposure
+            let totals = groups.indices.map { cell.totals(group: $0) }
+            var fields = [CSVField.encode(scenario.policies[cell.policy].name), String(cell.replicate), Format.number(cell.revenue),
+                          Format.number(m.value.reduce(0, +) - cell.revenue), Format.number(m.clicks.reduce(0, +)),
+                          Format.number(m.conversions.reduce(0, +))]
+            fields += totals.map { Format.number($0.spendDelivery) }
+            fields += totals.map { total > 0 ? Format.number($0.exposure / total) : "" }
+            fields += [m.newAds > 0 ? Format.number(m.newAdsWithClick / m.newAds) : "", Format.number(m.hoursToFirstClick)]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
 }

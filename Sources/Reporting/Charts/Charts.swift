@@ -25,8 +25,11 @@ public struct LineSeries: Sendable {
     public var points: [LinePoint]
     /// Draw dots (with vertical whiskers from the bands) instead of a line.
     public var markers: Bool
-    public init(name: String, color: String, points: [LinePoint], markers: Bool = false) {
-        self.name = name; self.color = color; self.points = points; self.markers = markers
+    /// A stroke-dasharray for the line ("6 3"), so series can be told apart without colour, or a
+    /// group that is not a peer of the others (new advertisers inside the tiers) is set apart.
+    public var dash: String?
+    public init(name: String, color: String, points: [LinePoint], markers: Bool = false, dash: String? = nil) {
+        self.name = name; self.color = color; self.points = points; self.markers = markers; self.dash = dash
     }
 }
 
@@ -52,10 +55,8 @@ public enum Chart {
         let ys = LinearScale(covering: all.flatMap { [$0.y, $0.lower ?? $0.y, $0.upper ?? $0.y] },
                              range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
         var c = SVGCanvas()
+        c.xDomain = xs.domain
         c.frame(title: title, xLabel: x.label, yLabel: y.label, x: xs, y: ys, xFormat: x.format, yFormat: y.format)
-        if !reference.isEmpty {
-            c.mark("<polyline fill=\"none\" stroke=\"#999\" stroke-dasharray=\"4 3\" points=\"\(path(reference, xs, ys, step: false))\"/>")
-        }
         if let rule {
             let px = SVGCanvas.n(xs(rule.x))
             c.mark("<path d=\"M\(px) \(SVGCanvas.n(SVGCanvas.plotTop))V\(SVGCanvas.n(SVGCanvas.plotBottom))\" stroke=\"#b00\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\" fill=\"none\"/>")
@@ -68,7 +69,7 @@ public enum Chart {
                     c.mark("<path d=\"M\(SVGCanvas.n(px)) \(SVGCanvas.n(ys(lo)))V\(SVGCanvas.n(ys(hi)))\" stroke=\"\(s.color)\" stroke-width=\"1.2\" fill=\"none\"/>")
                 }
                 c.mark("<circle cx=\"\(SVGCanvas.n(px))\" cy=\"\(SVGCanvas.n(py))\" r=\"4.5\" fill=\"\(s.color)\" stroke=\"#222\"/>")
-                if let label = p.label { c.text(label, x: px + 7, y: py - 6, size: 10) }
+                if let label = p.label { c.text(label, x: px + 7, y: py - 6, size: 11) }
             }
         }
         for s in series where !s.points.isEmpty && !s.markers {
@@ -78,9 +79,14 @@ public enum Chart {
                 let bottom = banded.reversed().map { "\(SVGCanvas.n(xs($0.x))),\(SVGCanvas.n(ys($0.lower!)))" }
                 c.mark("<polygon fill=\"\(s.color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((top + bottom).joined(separator: " "))\"/>")
             }
-            c.mark("<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path(s.points, xs, ys, step: step))\"/>")
+            let dash = s.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+            c.mark("<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash) points=\"\(path(s.points, xs, ys, step: step))\"/>")
         }
-        c.legend(series.map { ($0.name, $0.color) }, note: note)
+        // The reference goes on top, so no series hides it.
+        if !reference.isEmpty {
+            c.mark("<polyline fill=\"none\" stroke=\"#444\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\" points=\"\(path(reference, xs, ys, step: false))\"/>")
+        }
+        c.legend(series.map { ($0.name, $0.color, $0.dash) }, note: note)
         return c.svg(title: title)
     }
 
@@ -95,7 +101,7 @@ public enum Chart {
 
     /// Grouped bars: one group per category, one bar per series, 95% whiskers from each estimate.
     public static func bars(title: String, categories: [String], y: AxisSpec,
-                            series: [(name: String, color: String, values: [Estimate?])]) -> String {
+                            series: [(name: String, color: String, values: [Estimate?])], note: String? = nil) -> String {
         let values = series.flatMap { $0.values.compactMap { $0 } }
         let ys = LinearScale(covering: values.flatMap { [$0.mean, $0.lower, $0.upper] }, include: [0],
                              range: (SVGCanvas.plotBottom, SVGCanvas.plotTop), fixed: y.fixed)
@@ -115,7 +121,7 @@ public enum Chart {
                 c.mark("<path d=\"M\(SVGCanvas.n(mid)) \(SVGCanvas.n(ys(e.lower)))V\(SVGCanvas.n(ys(e.upper)))M\(SVGCanvas.n(mid - 4)) \(SVGCanvas.n(ys(e.lower)))h8M\(SVGCanvas.n(mid - 4)) \(SVGCanvas.n(ys(e.upper)))h8\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>")
             }
         }
-        c.legend(series.map { ($0.name, $0.color) }, note: "whiskers: 95% CI")
+        c.legend(series.map { ($0.name, $0.color, nil) }, note: note ?? "whiskers: 95% CI")
         return c.svg(title: title)
     }
 
@@ -131,7 +137,48 @@ public enum Chart {
             c.mark("<path d=\"M\(SVGCanvas.n(xs(p.x.lower))) \(SVGCanvas.n(py))H\(SVGCanvas.n(xs(p.x.upper)))M\(SVGCanvas.n(px)) \(SVGCanvas.n(ys(p.y.lower)))V\(SVGCanvas.n(ys(p.y.upper)))\" stroke=\"\(p.color)\" stroke-width=\"1.5\" fill=\"none\"/>")
             c.mark("<circle cx=\"\(SVGCanvas.n(px))\" cy=\"\(SVGCanvas.n(py))\" r=\"5\" fill=\"\(p.color)\" stroke=\"#222\"/>")
         }
-        c.legend(points.map { ($0.name, $0.color) }, note: "whiskers: 95% CI")
+        // Each point named beside it; labels that would overlap are pushed down a line.
+        var placed: [(x: Double, y: Double)] = []
+        for p in points.sorted(by: { ys($0.y.mean) < ys($1.y.mean) }) {
+            let px = xs(p.x.mean) + 8
+            var py = ys(p.y.mean) - 7
+            while placed.contains(where: { abs($0.y - py) < 13 && abs($0.x - px) < 90 }) { py += 13 }
+            placed.append((px, py))
+            c.text(p.name, x: px, y: py, size: 11)
+        }
+        c.legend(points.map { ($0.name, $0.color, nil) }, note: "whiskers: 95% CI")
+        return c.svg(title: title)
+    }
+
+    /// A forest plot: one row per (group, series) with the estimate's 95% interval as a
+    /// horizontal whisker, a dashed line at zero, groups labelled above their rows.
+    public static func intervals(title: String, x: AxisSpec, groups: [(label: String, rows: [(name: String, color: String, value: Estimate)])],
+                                 note: String? = nil) -> String {
+        let values = groups.flatMap { $0.rows.map(\.value) }.filter { $0.mean.isFinite }
+        let xs = LinearScale(covering: values.flatMap { [$0.lower, $0.upper] }, include: [0], range: (SVGCanvas.plotLeft, SVGCanvas.plotRight), fixed: x.fixed)
+        var c = SVGCanvas()
+        c.xDomain = xs.domain
+        let slots = groups.reduce(0) { $0 + $1.rows.count + 1 }
+        let step = (SVGCanvas.plotBottom - SVGCanvas.plotTop) / Double(max(slots, 1))
+        c.frame(title: title, xLabel: x.label, yLabel: "", x: xs, y: nil, xFormat: x.format, yFormat: .plain)
+        let zero = SVGCanvas.n(xs(0))
+        c.mark("<path d=\"M\(zero) \(SVGCanvas.n(SVGCanvas.plotTop))V\(SVGCanvas.n(SVGCanvas.plotBottom))\" stroke=\"#444\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\" fill=\"none\"/>")
+        var y = SVGCanvas.plotTop
+        for group in groups {
+            c.text(group.label, x: SVGCanvas.plotLeft - 56, y: y + step * 0.75, size: 11, weight: "bold")
+            y += step
+            for row in group.rows {
+                let cy = y + step / 2
+                y += step
+                guard row.value.mean.isFinite else { continue }
+                c.mark("<path d=\"M\(SVGCanvas.n(xs(row.value.lower))) \(SVGCanvas.n(cy))H\(SVGCanvas.n(xs(row.value.upper)))\" stroke=\"\(row.color)\" stroke-width=\"2.5\" fill=\"none\"/>")
+                c.mark("<circle cx=\"\(SVGCanvas.n(xs(row.value.mean)))\" cy=\"\(SVGCanvas.n(cy))\" r=\"4.5\" fill=\"\(row.color)\" stroke=\"#222\"/>")
+            }
+        }
+        var seen: [String] = []
+        var legend: [(String, String, String?)] = []
+        for row in groups.flatMap(\.rows) where !seen.contains(row.name) { seen.append(row.name); legend.append((row.name, row.color, nil)) }
+        c.legend(legend, note: note ?? "bars: 95% CI of the paired difference; dashed: no change")
         return c.svg(title: title)
     }
 }

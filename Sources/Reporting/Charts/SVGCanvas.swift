@@ -9,6 +9,9 @@ struct SVGCanvas {
     static let plotLeft = 64.0, plotRight = 398.0, plotTop = 44.0, plotBottom = 290.0
     private(set) var body = ""
     private(set) var marks = ""
+    /// The x axis's domain, written on the `<svg>` as `data-x-domain` so a test can check that a
+    /// time axis ends at the horizon.
+    var xDomain: ClosedRange<Double>?
 
     static func n(_ x: Double) -> String { String(format: "%.1f", x) }
 
@@ -25,9 +28,10 @@ struct SVGCanvas {
     mutating func mark(_ element: String) { marks += element + "\n" }
 
     /// Title, axis titles, gridlines and tick labels.
-    mutating func frame(title: String, xLabel: String, yLabel: String, x: LinearScale?, y: LinearScale, xFormat: ValueFormat, yFormat: ValueFormat) {
+    mutating func frame(title: String, xLabel: String, yLabel: String, x: LinearScale?, y: LinearScale?, xFormat: ValueFormat, yFormat: ValueFormat) {
         text(title, x: 12, y: 22, size: 14, weight: "bold")
-        for t in y.ticks {
+        for t in y?.ticks ?? [] {
+            let y = y!
             let py = y(t)
             body += "<line x1=\"\(Self.n(Self.plotLeft))\" y1=\"\(Self.n(py))\" x2=\"\(Self.n(Self.plotRight))\" y2=\"\(Self.n(py))\" stroke=\"#e3e3e3\"/>\n"
             text(yFormat.string(t), x: Self.plotLeft - 6, y: py + 4, anchor: "end", size: 11)
@@ -46,16 +50,20 @@ struct SVGCanvas {
     }
 
     /// Legend entries in the column right of the plot.
-    mutating func legend(_ entries: [(name: String, color: String)], note: String? = nil) {
+    mutating func legend(_ entries: [(name: String, color: String, dash: String?)], note: String? = nil) {
         var y = Self.plotTop + 6
         for e in entries {
-            body += "<rect x=\"\(Self.n(Self.plotRight + 16))\" y=\"\(Self.n(y - 9))\" width=\"12\" height=\"12\" fill=\"\(e.color)\"/>\n"
+            if let dash = e.dash {
+                body += "<path d=\"M\(Self.n(Self.plotRight + 14)) \(Self.n(y - 3))h16\" stroke=\"\(e.color)\" stroke-width=\"2.5\" stroke-dasharray=\"\(dash)\" fill=\"none\"/>\n"
+            } else {
+                body += "<rect x=\"\(Self.n(Self.plotRight + 16))\" y=\"\(Self.n(y - 9))\" width=\"12\" height=\"12\" fill=\"\(e.color)\"/>\n"
+            }
             let lines = Self.wrap(e.name, width: 22)
             for (i, line) in lines.enumerated() { text(line, x: Self.plotRight + 34, y: y + 1 + Double(i) * 14, size: 11) }
             y += 20 + Double(lines.count - 1) * 14
         }
         if let note {
-            for line in Self.wrap(note, width: 24) { text(line, x: Self.plotRight + 16, y: y + 4, size: 10); y += 13 }
+            for line in Self.wrap(note, width: 23) { text(line, x: Self.plotRight + 16, y: y + 4, size: 11); y += 14 }
         }
     }
 
@@ -71,7 +79,7 @@ struct SVGCanvas {
 
     /// The finished SVG document; marks sit in `<g class="plot">` so a browser can measure them.
     func svg(title: String) -> String {
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(Self.width))\" height=\"\(Self.n(Self.height))\" viewBox=\"0 0 \(Self.n(Self.width)) \(Self.n(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\"\(xDomain.map { " data-x-domain=\"\(String(format: "%g", $0.lowerBound)) \(String(format: "%g", $0.upperBound))\"" } ?? "") width=\"\(Self.n(Self.width))\" height=\"\(Self.n(Self.height))\" viewBox=\"0 0 \(Self.n(Self.width)) \(Self.n(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
             + "<title>\(Self.escape(title))</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
             + body + "<g class=\"plot\">\n" + marks + "</g>\n</svg>\n"
     }

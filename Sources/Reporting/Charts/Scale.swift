@@ -45,10 +45,18 @@ struct LinearScale {
 /// How an axis labels its values.
 public enum ValueFormat: Sendable {
     case plain, percent, money
+    /// A difference of shares in percentage points: "+2", "−0.5".
+    case points
 
     func string(_ x: Double) -> String {
         switch self {
-        case .percent: return String(format: "%.0f%%", x * 100)
+        case .percent:
+            let v = x * 100
+            return abs(v - v.rounded()) < 1e-9 ? String(format: "%.0f%%", v) : String(format: "%.1f%%", v)
+        case .points:
+            let v = x * 100
+            if abs(v) < 1e-12 { return "0" }
+            return abs(v - v.rounded()) < 1e-9 ? String(format: "%+.0f", v) : String(format: "%+.1f", v)
         case .money: return abs(x) >= 10_000 ? String(format: "%.0fk", x / 1000) : String(format: "%.0f", x)
         case .plain:
             if abs(x) >= 1000 { return String(format: "%.0f", x) }

@@ -13,8 +13,18 @@ extension RunSummary {
             scenario: ScenarioInfo(name: scenario.name, seed: scenario.seed, replicates: scenario.replicates,
                                    days: scenario.horizon.days, requestsPerDay: scenario.horizon.requestsPerDay,
                                    slots: scenario.placement.slots, mechanism: scenario.auction.mechanism.rawValue,
-                                   pacing: scenario.pacing.kind.rawValue, tiers: scenario.tiers.map(\.name)),
+                                   pacing: scenario.pacing.kind.rawValue, tiers: scenario.tiers.map(\.name),
+                                   currency: scenario.currency, newAdvertisers: entrants(scenario),
+                                   fingerprint: ScenarioFingerprint(scenario)),
             policies: scenario.policies.indices.map { runs.summary(policy: $0) })
+    }
+
+    /// The entry rate and the share of advertisers it makes by the end (nil without entrants).
+    static func entrants(_ s: Scenario) -> EntrantsInfo? {
+        let perDay = s.newAdvertisers.perDay
+        guard perDay > 0 else { return nil }
+        let entrants = perDay * s.horizon.days, incumbents = Double(s.tiers.reduce(0) { $0 + $1.count })
+        return EntrantsInfo(perDay: perDay, expectedShare: entrants / (incumbents + entrants), requestedShare: s.newAdvertisers.requestedShare)
     }
 
     /// The global-ranker policy a personal-block policy is compared with: the same retraining
@@ -63,6 +73,11 @@ struct PolicyRuns {
     }
 
     func revenue(_ p: Int) -> [Double] { byPolicy[p].map(\.revenue) }
+
+    /// Share of new ads with at least one click, per replicate (NaN without new ads).
+    func newAdsWithClick(_ p: Int) -> [Double] {
+        byPolicy[p].map { $0.metrics.newAds > 0 ? $0.metrics.newAdsWithClick / $0.metrics.newAds : .nan }
+    }
 
     /// Value of conversions minus spend, per replicate.
     func welfare(_ p: Int) -> [Double] { byPolicy[p].map { r in r.metrics.value.reduce(0, +) - r.revenue } }
@@ -138,8 +153,13 @@ struct PolicyRuns {
                                                         conversionsRelative: change(\.cohortConversions),
                                                         orderValueRelative: change(\.cohortValue))
         }
+        let entrants = scenario.newAdvertisers.perDay > 0
         return BaselineComparison(baseline: scenario.policies[0].name, revenue: Statistics.pairedDifference(base, mine),
-                                  revenueRelative: relativeChange(base, mine), tiers: tierDiffs, cohorts: cohortDiffs)
+                                  revenueRelative: relativeChange(base, mine), tiers: tierDiffs, cohorts: cohortDiffs,
+                                  advertiserWelfareRelative: relativeChange(welfare(0), welfare(p)),
+                                  newAdsWithClick: entrants ? Statistics.pairedDifference(newAdsWithClick(0), newAdsWithClick(p)) : nil,
+                                  hoursToFirstClick: entrants ? Statistics.pairedDifference(byPolicy[0].map(\.metrics.hoursToFirstClick),
+                                                                                            byPolicy[p].map(\.metrics.hoursToFirstClick)) : nil)
     }
 
     /// A `meta` or `finetune` policy's prediction quality paired against its global counterpart.
@@ -178,7 +198,7 @@ struct PolicyRuns {
             } : nil,
             graduationRate: withExplorer ? Statistics.estimate(runs.map { $0.metrics.poolAds > 0 ? $0.metrics.graduations / $0.metrics.poolAds : .nan }) : nil,
             hitsFound: Statistics.estimate(runs.map(\.metrics.hitsFound)),
-            newAdsWithClick: Statistics.estimate(runs.map { $0.metrics.newAds > 0 ? $0.metrics.newAdsWithClick / $0.metrics.newAds : .nan }),
+            newAdsWithClick: Statistics.estimate(newAdsWithClick(p)),
             hoursToFirstClick: Statistics.estimate(runs.map(\.metrics.hoursToFirstClick)),
             hoursToFirstConversion: Statistics.estimate(runs.map(\.metrics.hoursToFirstConversion)))
     }

@@ -1,0 +1,28 @@
+import Scenario
+
+/// Two hashes of a resolved scenario: all of it, and the part that fixes each replicate's world
+/// and traffic (everything but the name, replicate count, currency and policies).
+///
+/// FNV-1a (64 bit) over the scenario's Swift description: an identity check between runs of the
+/// same Fairground version, not a cryptographic digest; a new version may hash differently.
+public struct ScenarioFingerprint: Sendable, Codable, Equatable {
+    public var scenario: String
+    public var world: String
+
+    public init(_ s: Scenario) {
+        scenario = Self.fnv1a(String(describing: s))
+        var world = s
+        world.name = ""
+        world.replicates = 1
+        world.currency = ""
+        world.policies = []
+        self.world = Self.fnv1a(String(describing: world))
+    }
+
+    static func fnv1a(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
