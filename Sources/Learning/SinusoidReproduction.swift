@@ -62,7 +62,7 @@ public enum SinusoidReproduction {
     }
 
     /// Misses of a published band whose probable cause is known, by method and K: the failure stays a
-    /// failure, with its reason beside it (README, "Reproductions").
+    /// failure, with its reason beside it (docs/reproductions.md).
     static let knownMisses: [String: [Int: String]] = [
         MetaMethod.fomaml.rawValue: [20: "documented miss: trained at K = 10 (as Finn et al. trained) and tested at K = 20, "
                                       + "first-order MAML lands in the band over three seeds (0.391, 0.258, 0.300); trained at "
