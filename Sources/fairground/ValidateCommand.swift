@@ -28,5 +28,8 @@ struct ValidateCommand: ParsableCommand {
         try memory.check(s, file: scenario, jobs: 1)
         let advertisers = s.tiers.reduce(0) { $0 + $1.count }
         print("\(scenario): valid — \(s.policies.count) policies, \(s.tiers.count) tiers, \(advertisers) advertisers, \(s.cohorts.count) cohorts, \(s.replicates) replicates")
+        if let share = s.newAdvertisers.requestedShare {
+            print("  newAdvertisers.share \(share): \(String(format: "%.3g", s.newAdvertisers.perDay)) entrants per day over \(s.horizon.days) days (\(String(format: "%.3g", s.newAdvertisers.perDay * s.horizon.days)) in all, beside \(advertisers) at the start)")
+        }
     }
 }
