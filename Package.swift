@@ -34,12 +34,13 @@ let package = Package(
         ]),
         .target(name: "Reporting", dependencies: ["Simulation", "Scenario", "Stochastics"]),
         .target(name: "Sweeps", dependencies: ["Scenario", "Simulation", "Reporting", "Stochastics"]),
+        .target(name: "Fitting", dependencies: ["CGSL", "Scenario", "Simulation", "Reporting", "Stochastics"]),
         .executableTarget(name: "fairground", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps", "Fitting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "FairgroundTests", dependencies: [
-            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps",
+            "Scenario", "Stochastics", "Marketplace", "Learning", "Exploration", "Simulation", "Reporting", "Sweeps", "Fitting",
             .product(name: "CSV", package: "CSV.swift"),
         ], exclude: ["Golden", "Hostile"]),
     ],

@@ -10,6 +10,7 @@ public struct ReportFigure: Sendable {
     public var file: String
     public var title: String
     public var svg: String
+    public init(file: String, title: String, svg: String) { self.file = file; self.title = title; self.svg = svg }
 }
 
 /// A section of the report: a heading, a sentence saying how to read it, figures and tables.

@@ -14,6 +14,6 @@ struct Fairground: ParsableCommand {
             73 output cannot be written, 1 a reproduction check failed.
             """,
         version: version,
-        subcommands: [RunCommand.self, InitCommand.self, ValidateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, TuneCommand.self, MergeCommand.self, AuctionCommand.self, ReproduceCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, InitCommand.self, ValidateCommand.self, ReportCommand.self, CompareCommand.self, FitCommand.self, SweepCommand.self, TuneCommand.self, MergeCommand.self, AuctionCommand.self, ReproduceCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 }

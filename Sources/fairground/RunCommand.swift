@@ -12,8 +12,9 @@ struct RunCommand: ParsableCommand {
             The output folder (default reports/<scenario name>) receives report.html (the report, charts inline), summary.md \
             (the same as Markdown, charts in charts/), metrics.json (every figure with its 95% interval), replicates.csv \
             (each policy's headline values per replicate, which `fairground compare` pairs), advertisers.csv \
-            (per advertiser and policy), timeseries.csv (per hour), ramp.csv (new advertisers by hours since entry) and \
-            calibration.csv (predicted against observed click rates). The folder is replaced whole when the run finishes.
+            (per advertiser and policy), timeseries.csv (per hour), ramp.csv (new advertisers by hours since entry), \
+            calibration.csv (predicted against observed click rates), and with --log-impressions impressions.csv (every impression with its \
+            propensity). The folder is replaced whole when the run finishes.
             """)
 
     @Argument(help: "Scenario file (YAML). Default: scenarios/quickstart.yaml.")
@@ -37,6 +38,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Replace the output folder even when it holds another scenario's finished run.")
     var replace = false
+
+    @Flag(help: "Also write impressions.csv: every impression of every policy with its propensity, in the schema `fairground fit` reads and Open Bandit Pipeline can load (docs/impression-log.md). Large: about 100 bytes per impression.")
+    var logImpressions = false
 
     func validate() throws {
         if let replicates, let problem = ScenarioLimits.problem("--replicates", replicates, ScenarioLimits.replicates) {
@@ -71,7 +75,23 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(73)
         }
         let started = Date()
-        let cells = Runner.run(loaded, jobs: execution.workers, kernel: kernel, progress: Terminal.progress("runs", quiet: execution.quiet))
+        let progress = Terminal.progress("runs", quiet: execution.quiet)
+        let cells: [CellResult]
+        if logImpressions {
+            let staging = output.staging.path, scenario = loaded
+            do {
+                cells = try Runner.run(loaded, jobs: execution.workers, kernel: kernel, progress: progress) { policy, replicate, log in
+                    try ImpressionLogCSV.writePart(log, scenario: scenario, policy: policy, replicate: replicate, directory: staging)
+                }
+                try ImpressionLogCSV.join(scenario: loaded, directory: staging)
+            } catch {
+                output.abandon()
+                Terminal.error("cannot write the impression log to \(folder): \(Self.reason(error)); the folder is as it was")
+                throw ExitCode(73)
+            }
+        } else {
+            cells = Runner.run(loaded, jobs: execution.workers, kernel: kernel, progress: progress)
+        }
         let summary = RunSummary.build(loaded, cells: cells, version: Fairground.version)
         do {
             try RunReport.write(loaded, cells: cells, summary: summary, to: output.staging.path)

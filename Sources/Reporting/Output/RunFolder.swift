@@ -24,8 +24,9 @@ public final class RunFolder: @unchecked Sendable {
 
     /// The names a Fairground run writes into its folder; `charts/` holds only `.svg` files.
     public static let runEntries: Set<String> = ["metrics.json", "advertisers.csv", "timeseries.csv", "ramp.csv",
-                                                 "calibration.csv", "replicates.csv", "summary.md", "report.html", "charts",
-                                                 "comparison.html", "comparison.md", "comparison.json"]
+                                                 "calibration.csv", "replicates.csv", "impressions.csv", "summary.md", "report.html", "charts",
+                                                 "comparison.html", "comparison.md", "comparison.json",
+                                                 "fit.html", "fit.md", "fitted.yaml"]
 
     /// Checks, locks and prepares `path` for a run (see the type's contract).
     /// - Throws: `OutputFolderError` (exit 73) with the reason.

@@ -20,6 +20,8 @@ struct Cell {
     var cacheBytes = MemoryPlan.lastLevelCacheBytes
     /// Records the traffic the cell sees (tests of common random numbers); nil in runs.
     var trace: TrafficTrace? = nil
+    /// Records every impression with its propensity (`--log-impressions`); nil otherwise.
+    var log: ImpressionLog? = nil
 
     var settings: Policy { scenario.policies[policy] }
 
@@ -87,6 +89,10 @@ enum CellFactory {
                                                       replicate: cell.replicate, ranker: ranker, explorer: explorer, fairness: fairness,
                                                       cacheBytes: cell.cacheBytes)
         simulation.trace = cell.trace
+        if let log = cell.log {
+            simulation.impressionLog = log
+            simulation.propensityStream = RandomStream(seed: deriveSeed(cell.scenario.seed, replicate: cell.replicate, stream: "propensity-\(cell.policy)"))
+        }
         ready()
         return simulation.run()
     }

@@ -16,6 +16,7 @@ extension MarketSimulation {
         tallies.recordRequest()
         let (cohort, start) = takeTraffic()
         if let trace { trace.record(request: requestId, arrival: queue.now, cohort: cohort, start: start, user: request.user) }
+        if let impressionLog { impressionLog.beginRequest(id: requestId, time: queue.now, cohort: cohort, user: request.user) }
         drawUpcoming(after: queue.now)
         guard activeAds > 0 else { return }
         var n = retriever.retrieve(request, start: start, context: retrievalContext, bidders: bidders, world: world)
@@ -51,8 +52,28 @@ extension MarketSimulation {
     /// candidate's index, or -1.
     @inline(__always)
     mutating func explore(count n: inout Int) -> Int {
+        if let impressionLog, X.explores { return exploreLogged(count: &n, log: impressionLog) }
         guard X.explores, uniforms.uniform(requestId, explorationCounter) < explorer.rate,
               let ad = explorer.choose(world: world, accounts: ledger.accounts) else { return -1 }
+        return admit(ad, count: &n)
+    }
+
+    /// `explore` for a logged run: the same choice, and the propensities of the request's branch
+    /// and of the explored ad (`ImpressionLog`), estimated before the choice changes any state.
+    mutating func exploreLogged(count n: inout Int, log: ImpressionLog) -> Int {
+        let rate = explorer.rate
+        let hasPool = explorer.hasPool
+        guard uniforms.uniform(requestId, explorationCounter) < rate else {
+            log.regularPropensity = hasPool ? 1 - rate : 1
+            return -1
+        }
+        guard let ad = explorer.choose(world: world, accounts: ledger.accounts) else {
+            log.regularPropensity = 1
+            return -1
+        }
+        log.regularPropensity = rate
+        log.exploredPropensity = rate * explorer.selectionProbability(of: ad, world: world, accounts: ledger.accounts,
+                                                                      draws: ImpressionLog.draws, stream: propensityStream!)
         return admit(ad, count: &n)
     }
 

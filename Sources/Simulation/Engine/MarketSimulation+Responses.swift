@@ -29,6 +29,14 @@ extension MarketSimulation {
                                                 hoursSinceEntry: isNew ? hoursSinceEntry(position: position) : 0,
                                                 examination: e, trueCTR: trueCTR, predicted: predicted, clicked: clicked,
                                                 explored: request.placedExplored[r], hour: hour))
+            if let impressionLog {
+                let adv = Int(world.positionAdvertiser[position])
+                let converted = clicked && response.converts(request: requestId, ad: ad, advertiser: adv)
+                impressionLog.record(advertiser: adv, ad: ad, tier: tier, isNew: isNew, position: r + 1, clicked: clicked,
+                                     price: request.placedPrice[r], converted: converted, value: world.valuePerConversion[adv],
+                                     delay: converted ? response.conversionDelay(request: requestId, ad: ad) : .nan,
+                                     explored: request.placedExplored[r])
+            }
             explorer.recordImpression(ad: ad, examination: e)
             disparity.exposure[tier] += e
             if isNew { disparity.exposure[newGroup] += e }

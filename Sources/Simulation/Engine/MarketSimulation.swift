@@ -60,6 +60,10 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
     var requestId: UInt64 = 0
     /// Set by tests to record the traffic (`TrafficTrace`).
     var trace: TrafficTrace?
+    /// Set by `--log-impressions`: every impression with its propensity (`ImpressionLog`), and the
+    /// stream of the propensity's Monte Carlo draws (never the explorer's own).
+    var impressionLog: ImpressionLog?
+    var propensityStream: RandomStream?
     /// The request being handled, and the next one's traffic (drawn a request ahead).
     let request: RequestScratch
     var upcoming: UpcomingRequest

@@ -21,6 +21,25 @@ public enum Runner {
         return cells
     }
 
+    /// `run`, handing each cell's impression log to `logged(policy, replicate, log)` on the worker
+    /// that ran it, as soon as the cell ends (so a run's logs need not all be held in memory).
+    public static func run(_ scenario: Scenario, jobs: Int, kernel: KernelChoice = .tuned,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil,
+                           logged: @escaping @Sendable (Int, Int, ImpressionLog) throws -> Void) throws -> [CellResult] {
+        let policies = scenario.policies.count
+        let outcomes = parallelMap(count: policies * scenario.replicates, jobs: jobs, progress: progress) { index -> Result<CellResult, any Error> in
+            let policy = index / scenario.replicates, replicate = index % scenario.replicates
+            let world = WorldGenerator.generate(scenario, replicate: replicate)
+            let log = ImpressionLog(dimension: scenario.truth.latentDimension)
+            var cell = Cell(scenario: scenario, world: world, policy: policy, replicate: replicate, kernel: kernel)
+            cell.log = log
+            let result = CellFactory.run(cell)
+            do { try logged(policy, replicate, log) } catch { return .failure(error) }
+            return .success(result)
+        }
+        return try outcomes.map { try $0.get() }
+    }
+
     /// Runs one cell and times its parts: world generation plus model set-up, then the event loop.
     public static func timedCell(_ scenario: Scenario, policy: Int, replicate: Int,
                                  kernel: KernelChoice = .tuned) -> (result: CellResult, setup: Double, loop: Double) {

@@ -84,6 +84,20 @@ final class BanditExplorer: Explorer {
     /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
     /// or nil when there is none.
     func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int? {
+        choose(world: world, accounts: accounts, stream: stream)
+    }
+
+    var hasPool: Bool { !pool.isEmpty }
+
+    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double {
+        guard draws > 0 else { return 0 }
+        var hits = 0
+        for _ in 0..<draws where choose(world: world, accounts: accounts, stream: stream) == ad { hits += 1 }
+        return Double(hits) / Double(draws)
+    }
+
+    /// `choose` with the random numbers of `stream`.
+    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>, stream: RandomStream) -> Int? {
         guard !pool.isEmpty else { return nil }
         let window = min(pool.count, Self.choiceLimit)
         let start = pool.count > window ? stream.integer(below: pool.count) : 0

@@ -1,5 +1,6 @@
 import Marketplace
 import Scenario
+import Stochastics
 
 /// The explorer stage: in a keyed share of requests (`rate`) it may claim a slot for an ad of
 /// its pool, whether or not retrieval found it, and it learns from every impression and click.
@@ -26,6 +27,11 @@ protocol Explorer: AnyObject {
     func prefetchImpressions(_ request: RequestScratch, placed: Int)
     /// End of run: graduations, and the ads ever eligible for the pool among the entered ones.
     func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double)
+    /// Whether the pool holds an ad (an explored request could then show one).
+    var hasPool: Bool { get }
+    /// The share of `draws` repetitions of `choose`, on the current state and with `stream`'s
+    /// numbers instead of the explorer's own, that pick `ad` (the impression log's propensity).
+    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double
 }
 
 /// No explorer: every request goes to the auction alone.
@@ -40,4 +46,6 @@ final class NoExplorer: Explorer {
     func recordClick(ad: Int) {}
     func prefetchImpressions(_ request: RequestScratch, placed: Int) {}
     func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double) { (0, 0) }
+    var hasPool: Bool { false }
+    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double { 0 }
 }
