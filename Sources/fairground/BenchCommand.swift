@@ -1,5 +1,7 @@
 import ArgumentParser
+import Fitting
 import Foundation
+import Stochastics
 import Scenario
 import Simulation
 
@@ -17,7 +19,7 @@ struct BenchCommand: ParsableCommand {
 
     static let workloads = ["auctionnet-shape", "marketplace-10k", "million-advertisers"]
 
-    @Option(help: "One workload (auctionnet-shape | marketplace-10k | million-advertisers | replicates-2-cores); default: all.")
+    @Option(help: "One workload (auctionnet-shape | marketplace-10k | million-advertisers | replicates-2-cores | fit-10m); default: all but fit-10m.")
     var workload: String?
 
     @Option(help: "Timed runs per workload (the median is reported).")
@@ -27,14 +29,15 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let workload, !(Self.workloads + ["replicates-2-cores"]).contains(workload) {
-            throw ValidationError("--workload must be one of \((Self.workloads + ["replicates-2-cores"]).joined(separator: ", "))")
+        if let workload, !(Self.workloads + ["replicates-2-cores", "fit-10m"]).contains(workload) {
+            throw ValidationError("--workload must be one of \((Self.workloads + ["replicates-2-cores", "fit-10m"]).joined(separator: ", "))")
         }
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
     }
 
     func run() throws {
         for name in workload.map({ [$0] }) ?? (Self.workloads + ["replicates-2-cores"]) {
+            if name == "fit-10m" { try fitLog(rows: 10_000_000); continue }
             let path = ScenarioFiles.shipped("scenarios/bench/\(name == "replicates-2-cores" ? "auctionnet-shape" : name).yaml")
             let scenario = try ScenarioFiles.load(path)
             if name == "replicates-2-cores" { try scaling(scenario); continue }
@@ -54,6 +57,46 @@ struct BenchCommand: ParsableCommand {
             ]
             emit(record)
         }
+    }
+
+    /// `fairground fit` on a generated log of `rows` impressions (100,000 ads of 20,000
+    /// advertisers, impressions per ad lognormal, three slots with examination 1, 0.6, 0.35, a
+    /// position-based click model): written to a temporary file, read and fitted, deleted.
+    func fitLog(rows: Int) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fairground-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("log.csv").path
+        let stream = RandomStream(seed: 2026)
+        let ads = 100_000
+        let weight = (0..<ads).map { _ in exp(1.2 * stream.gaussian()) }
+        let alias = AliasTable(weights: weight)
+        let relevance = (0..<ads).map { _ in 1 / (1 + exp(-(-3 + 0.5 * stream.gaussian()))) }
+        let examination = [1.0, 0.6, 0.35]
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var text = "ad,advertiser,position,click,timestamp,cost\n"
+        for i in 0..<rows {
+            let ad = alias.draw(stream.uniform(), stream.uniform()), k = i % 3
+            let clicked = stream.uniform() < examination[k] * relevance[ad]
+            text += "\(ad),\(ad / 5),\(k + 1),\(clicked ? 1 : 0),\(i / 30),\(clicked ? "0.8" : "0")\n"
+            if text.utf8.count > 1 << 22 { try handle.write(contentsOf: Data(text.utf8)); text = "" }
+        }
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+        let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        var samples: [(read: Double, fit: Double)] = []
+        for _ in 0..<runs {
+            let start = Date()
+            let tally = try LogTally.read(path: path)
+            let read = Date().timeIntervalSince(start)
+            _ = ScenarioFit.fit(tally, source: path, tiers: 2, defaultDays: 1)
+            samples.append((read, Date().timeIntervalSince(start) - read))
+        }
+        let median = samples.sorted { $0.read + $0.fit < $1.read + $1.fit }[samples.count / 2]
+        emit(["workload": "fit-10m", "rows": rows, "fileBytes": bytes, "cores": 1,
+              "readSeconds": (median.read * 100).rounded() / 100, "fitSeconds": (median.fit * 100).rounded() / 100,
+              "rowsPerSecond": (Double(rows) / median.read).rounded(), "peakRSSBytes": peakRSS()])
     }
 
     /// Four replicates of `auctionnet-shape` with two workers against one worker (four rather than

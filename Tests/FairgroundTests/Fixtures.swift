@@ -78,12 +78,24 @@ enum Fixtures {
         return (process, out, err)
     }
 
+    /// Everything until end of file, retrying reads a signal interrupted (Foundation's
+    /// `readDataToEndOfFile` traps on EINTR, which a child process's exit can cause).
+    static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if n > 0 { data.append(contentsOf: buffer[0..<n]) } else if n == 0 || errno != EINTR { break }
+        }
+        return data
+    }
+
     /// Runs `fairground` to completion.
     static func runCLI(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CLIResult {
         let (process, out, err) = process(arguments, environment: environment, in: folder)
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let outData = readAll(out.fileHandleForReading)
+        let errData = readAll(err.fileHandleForReading)
         process.waitUntilExit()
         return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))

@@ -125,7 +125,7 @@ struct BrowserTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let dom = String(decoding: Fixtures.readAll(out.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let attribute = try #require(dom.range(of: "data-chart-sizes=\""), "the page did not load or the probe did not run")
@@ -162,7 +162,7 @@ struct BrowserTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let dom = String(decoding: Fixtures.readAll(out.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         let attribute = try #require(dom.range(of: "data-probe=\""), "the page did not load or the probe did not run")
         let json = dom[attribute.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")

@@ -90,10 +90,11 @@ final class BanditExplorer: Explorer {
     var hasPool: Bool { !pool.isEmpty }
 
     func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double {
-        guard draws > 0 else { return 0 }
-        var hits = 0
-        for _ in 0..<draws where choose(world: world, accounts: accounts, stream: stream) == ad { hits += 1 }
-        return Double(hits) / Double(draws)
+        // The choice actually made is one draw from the same distribution: counted, it keeps the
+        // estimate above 0 (an importance weight must be finite).
+        var hits = 1
+        for _ in 0..<max(0, draws) where choose(world: world, accounts: accounts, stream: stream) == ad { hits += 1 }
+        return Double(hits) / Double(max(0, draws) + 1)
     }
 
     /// `choose` with the random numbers of `stream`.

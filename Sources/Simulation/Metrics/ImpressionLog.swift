@@ -13,7 +13,7 @@ import Stochastics
 /// when the pool has an ad) and which pool ad it shows. An explored impression has
 /// rate × P(the explorer picks this ad), the latter estimated by re-running the explorer's choice
 /// `draws` times on its current state (Thompson sampling has no closed form; as Open Bandit
-/// Pipeline does); a regular impression has the probability of its request's branch — 1 − rate
+/// Pipeline does), the choice made counted as one more draw so the estimate is never 0; a regular impression has the probability of its request's branch — 1 − rate
 /// (not explored), rate (explored), 1 without an explorer or with an empty pool.
 public final class ImpressionLog: @unchecked Sendable {
     /// Monte Carlo draws per explored impression (standard error ≤ 0.5/√draws).

@@ -30,7 +30,8 @@ protocol Explorer: AnyObject {
     /// Whether the pool holds an ad (an explored request could then show one).
     var hasPool: Bool { get }
     /// The share of `draws` repetitions of `choose`, on the current state and with `stream`'s
-    /// numbers instead of the explorer's own, that pick `ad` (the impression log's propensity).
+    /// numbers instead of the explorer's own, that pick `ad` — the choice just made counted as one
+    /// more draw, so the estimate is (hits + 1)/(draws + 1) > 0 (the impression log's propensity).
     func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double
 }
 
