@@ -16,7 +16,7 @@ extension MarketSimulation {
         tallies.recordRequest()
         let (cohort, start) = takeTraffic()
         if let trace { trace.record(request: requestId, arrival: queue.now, cohort: cohort, start: start, user: request.user) }
-        if let impressionLog { impressionLog.beginRequest(id: requestId, time: queue.now, cohort: cohort, user: request.user) }
+        if impressionLog != nil { beginLoggedRequest(cohort: cohort) }
         drawUpcoming(after: queue.now)
         guard activeAds > 0 else { return }
         var n = retriever.retrieve(request, start: start, context: retrievalContext, bidders: bidders, world: world)
@@ -52,14 +52,22 @@ extension MarketSimulation {
     /// candidate's index, or -1.
     @inline(__always)
     mutating func explore(count n: inout Int) -> Int {
-        if let impressionLog, X.explores { return exploreLogged(count: &n, log: impressionLog) }
-        guard X.explores, uniforms.uniform(requestId, explorationCounter) < explorer.rate,
+        guard X.explores else { return -1 }
+        if let impressionLog { return exploreLogged(count: &n, log: impressionLog) }
+        guard uniforms.uniform(requestId, explorationCounter) < explorer.rate,
               let ad = explorer.choose(world: world, accounts: ledger.accounts) else { return -1 }
         return admit(ad, count: &n)
     }
 
+    /// Starts the request's entry in the impression log (out of line, as `logImpression`).
+    @inline(never)
+    func beginLoggedRequest(cohort: Int) {
+        impressionLog?.beginRequest(id: requestId, time: queue.now, cohort: cohort, user: request.user)
+    }
+
     /// `explore` for a logged run: the same choice, and the propensities of the request's branch
     /// and of the explored ad (`ImpressionLog`), estimated before the choice changes any state.
+    @inline(never)
     mutating func exploreLogged(count n: inout Int, log: ImpressionLog) -> Int {
         let rate = explorer.rate
         let hasPool = explorer.hasPool

@@ -29,14 +29,7 @@ extension MarketSimulation {
                                                 hoursSinceEntry: isNew ? hoursSinceEntry(position: position) : 0,
                                                 examination: e, trueCTR: trueCTR, predicted: predicted, clicked: clicked,
                                                 explored: request.placedExplored[r], hour: hour))
-            if let impressionLog {
-                let adv = Int(world.positionAdvertiser[position])
-                let converted = clicked && response.converts(request: requestId, ad: ad, advertiser: adv)
-                impressionLog.record(advertiser: adv, ad: ad, tier: tier, isNew: isNew, position: r + 1, clicked: clicked,
-                                     price: request.placedPrice[r], converted: converted, value: world.valuePerConversion[adv],
-                                     delay: converted ? response.conversionDelay(request: requestId, ad: ad) : .nan,
-                                     explored: request.placedExplored[r])
-            }
+            if impressionLog != nil { logImpression(placed: r, position: position, ad: ad, tier: tier, isNew: isNew, clicked: clicked) }
             explorer.recordImpression(ad: ad, examination: e)
             disparity.exposure[tier] += e
             if isNew { disparity.exposure[newGroup] += e }
@@ -50,6 +43,19 @@ extension MarketSimulation {
                 queue.schedule(at: now + response.conversionDelay(request: requestId, ad: ad), .conversion(ad: Int32(ad), cohort: Int32(cohort)))
             }
         }
+    }
+
+    /// Writes the `placed`-th impression of the request to the impression log (kept out of line: the
+    /// request path of a run without a log pays only the nil check).
+    @inline(never)
+    func logImpression(placed r: Int, position: Int, ad: Int, tier: Int, isNew: Bool, clicked: Bool) {
+        guard let impressionLog else { return }
+        let adv = Int(world.positionAdvertiser[position])
+        let converted = clicked && response.converts(request: requestId, ad: ad, advertiser: adv)
+        impressionLog.record(advertiser: adv, ad: ad, tier: tier, isNew: isNew, position: r + 1, clicked: clicked,
+                             price: request.placedPrice[r], converted: converted, value: world.valuePerConversion[adv],
+                             delay: converted ? response.conversionDelay(request: requestId, ad: ad) : .nan,
+                             explored: request.placedExplored[r])
     }
 
     /// Whole hours since the entry of the advertiser of the ad at retrieval `position`.
