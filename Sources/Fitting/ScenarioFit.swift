@@ -30,6 +30,7 @@ public struct ScenarioFit: Sendable {
     public var baseCVR: Double?
     public var conversionDelayHours: Double?
     public var cohorts: [(name: String, share: Double)]
+    public var tieredBySpend = false
 
     /// Tier names for `count` tiers, largest first.
     static func tierNames(_ count: Int) -> [String] {
@@ -41,10 +42,11 @@ public struct ScenarioFit: Sendable {
         }
     }
 
-    /// Fits a scenario to a tallied log. Tiers: advertisers sorted by impressions and cut into
+    /// Fits a scenario to a tallied log. Tiers: advertisers sorted by impressions (or by spend,
+    /// `bySpend`, when the log has costs) and cut into
     /// `tiers` groups of equal count (the largest first); `days` is the log's span when it has
     /// timestamps, else `defaultDays`.
-    public static func fit(_ t: LogTally, source: String, tiers tierCount: Int, defaultDays: Double) -> ScenarioFit {
+    public static func fit(_ t: LogTally, source: String, tiers tierCount: Int, defaultDays: Double, bySpend: Bool = false) -> ScenarioFit {
         let position = PositionBias.fit(t)
         let K = t.slots
         let theta = position.ratios.map { $0.isFinite ? $0 : 0 }
@@ -61,7 +63,8 @@ public struct ScenarioFit: Sendable {
         // Advertisers by impressions, largest first, cut into equal-count tiers.
         var advertiserImpressions = [Double](repeating: 0, count: t.advertisers), advertiserAds = [Int](repeating: 0, count: t.advertisers)
         for ad in 0..<t.ads { advertiserImpressions[t.adAdvertiser[ad]] += adImpressions[ad]; advertiserAds[t.adAdvertiser[ad]] += 1 }
-        let order = (0..<t.advertisers).sorted { advertiserImpressions[$0] != advertiserImpressions[$1] ? advertiserImpressions[$0] > advertiserImpressions[$1] : $0 < $1 }
+        let size = bySpend && t.hasCost ? t.advertiserCost : advertiserImpressions
+        let order = (0..<t.advertisers).sorted { size[$0] != size[$1] ? size[$0] > size[$1] : $0 < $1 }
         let count = max(1, min(tierCount, t.advertisers))
         let names = tierNames(count)
         var tierOf = [Int](repeating: 0, count: t.advertisers)
@@ -106,10 +109,12 @@ public struct ScenarioFit: Sendable {
         let diurnal: [Double]? = t.hasTimestamp && days >= 1 && t.requestsByHour.allSatisfy({ $0 > 0 })
             ? t.requestsByHour.map { $0 / (t.requestsByHour.reduce(0, +) / 24) } : nil
         let totalCohort = t.cohortRows.values.reduce(0, +)
-        return ScenarioFit(source: source, rows: t.rows, position: position, clickRates: rates, tiers: fitted, days: days,
+        var result = ScenarioFit(source: source, rows: t.rows, position: position, clickRates: rates, tiers: fitted, days: days,
                            daysFromTimestamps: t.days != nil, requestsPerDay: max(1, requests / days), diurnal: diurnal,
                            baseCVR: overallCVR, conversionDelayHours: t.delayCount > 0 ? t.delaySum / t.delayCount : nil,
                            cohorts: t.cohortRows.count > 1 ? t.cohortRows.sorted { $0.key < $1.key }.map { ($0.key, $0.value / totalCohort) } : [])
+        result.tieredBySpend = bySpend && t.hasCost
+        return result
     }
 
     /// The commented scenario YAML. `name` becomes the scenario's name (and default output folder).
@@ -148,7 +153,7 @@ public struct ScenarioFit: Sendable {
         for c in cohorts.isEmpty ? [("everyone", 1.0)] : cohorts {
             y += "  - {name: \(FitYAML.quoted(c.0)), share: \(FitYAML.number(c.1)), center: 0, spread: 0}\n"
         }
-        y += "tiers:   # advertisers by impressions, cut into \(tiers.count) equal-count tiers, largest first\n"
+        y += "tiers:   # advertisers by \(tieredBySpend ? "spend" : "impressions"), cut into \(tiers.count) equal-count tiers, largest first\n"
         for tier in tiers {
             y += "  \(FitYAML.quoted(tier.name)):   # \(Format.grouped(tier.impressions)) impressions in the log\n"
             y += "    count: \(tier.advertisers)\n    adsPerAdvertiser: \(tier.adsPerAdvertiser)\n"

@@ -32,6 +32,11 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Advertiser tiers, cut by impressions (equal-count groups, largest first).")
     var tiers: Int = 2
 
+    @Option(help: "What advertiser size the tiers are cut by: impressions, or spend (needs a cost column).")
+    var tierBy: TierBy = .impressions
+
+    enum TierBy: String, ExpressibleByArgument { case impressions, spend }
+
     @Option(help: "The log's length in days when it has no timestamps.")
     var days: Double = 1
 
@@ -68,7 +73,11 @@ struct FitCommand: ParsableCommand {
         }
         let base = URL(fileURLWithPath: log).deletingPathExtension().lastPathComponent
         let name = "fitted-" + String(base.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(80))
-        let fit = ScenarioFit.fit(tally, source: log, tiers: tiers, defaultDays: days)
+        if tierBy == .spend && !tally.hasCost {
+            Terminal.error("\(log): --tier-by spend needs a cost column, and the log has none (map one with --column cost=THEIRS)")
+            throw ExitCode(65)
+        }
+        let fit = ScenarioFit.fit(tally, source: log, tiers: tiers, defaultDays: days, bySpend: tierBy == .spend)
         let yaml = fit.yaml(name: name)
         // The fitted scenario must be one `run` accepts: checked before anything is written.
         let scenario: Scenario
