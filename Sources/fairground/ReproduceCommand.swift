@@ -9,7 +9,7 @@ struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
         abstract: "Check the simulator against published closed forms.",
-        subcommands: [ReproduceAuction.self, ReproduceThompson.self, ReproduceSinusoid.self, ReproduceWarmup.self])
+        subcommands: [ReproduceAuction.self, ReproduceThompson.self, ReproduceSinusoid.self, ReproduceWarmup.self, ReproduceAutobidding.self, ReproducePacing.self])
 }
 
 struct ReproduceAuction: ParsableCommand {
