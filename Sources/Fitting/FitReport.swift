@@ -74,17 +74,7 @@ public enum FitReport {
     }
 
     static func html(_ fit: ScenarioFit, _ g: GoodnessOfFit, tables: [ReportTable], figures: [ReportFigure]) -> String {
-        var h = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Goodness of fit — \(HTMLReport.esc(fit.source))</title>
-            <style>\(HTMLReport.css)</style>
-            </head>
-            <body>
-            <main>
+        var h = HTMLReport.pageStart(title: "Goodness of fit — \(fit.source)") + """
             <h1>Goodness of fit — \(HTMLReport.esc((fit.source as NSString).lastPathComponent))</h1>
 
             """

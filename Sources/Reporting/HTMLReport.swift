@@ -7,17 +7,7 @@ public enum HTMLReport {
     public static func render(_ d: ReportData, sections: [ReportSection]) -> String {
         let s = d.summary
         let glossary = Glossary.entries(currency: d.currency, days: s.scenario.days)
-        var h = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Fairground report — \(esc(s.scenario.name))</title>
-            <style>\(css)</style>
-            </head>
-            <body>
-            <main>
+        var h = pageStart(title: "Fairground report — \(s.scenario.name)") + """
             <header>
             <h1>Fairground report — \(esc(s.scenario.name))</h1>
             <p class="meta">\(esc(ReportText.scenarioLine(s)))</p>
@@ -81,6 +71,24 @@ public enum HTMLReport {
         var h = "<div class=\"table-scroll\">\n<table>\n<thead><tr>" + t.header.map(header).joined() + "</tr></thead>\n<tbody>\n"
         for row in t.rows { h += "<tr>" + row.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
         return h + "</tbody>\n</table>\n</div>\n"
+    }
+
+    /// The start of one of our self-contained pages, up to the opened `<main>`: doctype, charset,
+    /// viewport, `title` (escaped) and the report stylesheet.
+    public static func pageStart(title: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(esc(title))</title>
+        <style>\(css)</style>
+        </head>
+        <body>
+        <main>
+
+        """
     }
 
     /// Escapes text for HTML.

@@ -144,14 +144,7 @@ enum OpenBanditFiles {
                     data = t.extractfile("obp-0.5.7/obp/dataset/obd/%s/all/all.csv" % policy).read()
                     open(d + "/" + name + ".csv.part", "wb").write(data)
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, folder.path]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
+        guard Fixtures.python(script, [folder.path]) else { return nil }
         for name in [random, bts] { try? FileManager.default.moveItem(atPath: name + ".part", toPath: name) }
         return FileManager.default.fileExists(atPath: random) && FileManager.default.fileExists(atPath: bts) ? folder.path : nil
     }()
@@ -232,23 +225,9 @@ struct OpenBanditTests {
 enum PandasLibrary {
     static let path: String? = {
         let target = Fixtures.repositoryRoot.appendingPathComponent(".build/pylib")
-        func importable() -> Bool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", "import pandas"]
-            p.environment = ["PYTHONPATH": target.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { return false }
-            p.waitUntilExit()
-            return p.terminationStatus == 0
-        }
+        func importable() -> Bool { Fixtures.python("import pandas", [], pythonPath: target.path) }
         if importable() { return target.path }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-m", "pip", "install", "-q", "--target", target.path, "pandas>=2,<4"]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
+        Fixtures.python("import subprocess, sys; subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--target', sys.argv[1], 'pandas>=2,<4'], check=True)", [target.path])
         return importable() ? target.path : nil
     }()
 }

@@ -90,6 +90,21 @@ enum Fixtures {
         return data
     }
 
+    /// Runs `python3 -c script args…` (with `PYTHONPATH` when given), output discarded; true when it
+    /// exits 0. For the tests that fetch real data or libraries from PyPI at run time.
+    @discardableResult
+    static func python(_ script: String, _ arguments: [String], pythonPath: String? = nil) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + arguments
+        if let pythonPath { p.environment = ProcessInfo.processInfo.environment.merging(["PYTHONPATH": pythonPath]) { $1 } }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
     /// Runs `fairground` to completion.
     static func runCLI(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CLIResult {
         let (process, out, err) = process(arguments, environment: environment, in: folder)

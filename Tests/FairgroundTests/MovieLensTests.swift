@@ -22,14 +22,7 @@ enum MovieLensFiles {
                 for name in ("ml-100k.inter", "ml-100k.item"):
                     open(d + "/" + name + ".part", "wb").write(z.read("\(inside)" + name))
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, folder.path]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
+        guard Fixtures.python(script, [folder.path]) else { return nil }
         for name in [inter, item] { try? FileManager.default.moveItem(atPath: name + ".part", toPath: name) }
         return FileManager.default.fileExists(atPath: inter) && FileManager.default.fileExists(atPath: item) ? folder.path : nil
     }()

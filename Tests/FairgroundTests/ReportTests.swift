@@ -99,38 +99,17 @@ struct BrowserTests {
     }
 
     @Test func everyChartHasADrawnSize() throws {
-        let browser = try #require(Self.chromium(), "Chromium not found: run `make test`, which installs it")
         let scenario = try Fixtures.tiny { $0.replicates = 2 }
         let cells = Runner.run(scenario, jobs: 2)
         let folder = try Fixtures.temporaryFolder()
         try RunReport.write(scenario, cells: cells, summary: RunSummary.build(scenario, cells: cells, version: "test"), to: folder.path)
-        // A copy of the report with a measuring script appended (the report itself has no script).
-        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
-        let probe = """
-            <script>
-            const out = [...document.querySelectorAll('svg.chart')].map(s => {
+        let script = """
+            return [...d.querySelectorAll('svg.chart')].map(s => {
               const r = s.getBoundingClientRect(), b = s.querySelector('g.plot').getBBox();
               return [r.width, r.height, b.width, b.height, s.querySelectorAll('g.plot > *').length];
             });
-            document.body.setAttribute('data-chart-sizes', JSON.stringify(out));
-            </script>
             """
-        let measured = folder.appendingPathComponent("measure.html")
-        try html.replacingOccurrences(of: "</body>", with: probe + "</body>").write(to: measured, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000",
-                             "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--dump-dom", measured.absoluteString]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: Fixtures.readAll(out.fileHandleForReading), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let attribute = try #require(dom.range(of: "data-chart-sizes=\""), "the page did not load or the probe did not run")
-        let json = dom[attribute.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: "&quot;", with: "\"")
-        let sizes = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Double]])
+        let sizes = try #require(try Self.probe(folder.appendingPathComponent("report.html"), script: script, width: 1280, in: folder) as? [[Double]])
         let charts = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("charts").path)
         #expect(sizes.count == charts.count && sizes.count >= 8)
         for (i, s) in sizes.enumerated() {

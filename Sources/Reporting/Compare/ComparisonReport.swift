@@ -66,17 +66,7 @@ public enum ComparisonReport {
     }
 
     public static func html(_ c: RunComparison) -> String {
-        var h = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Fairground comparison — \(HTMLReport.esc(c.nameA)) vs \(HTMLReport.esc(c.nameB))</title>
-            <style>\(HTMLReport.css)</style>
-            </head>
-            <body>
-            <main>
+        var h = HTMLReport.pageStart(title: "Fairground comparison — \(c.nameA) vs \(c.nameB)") + """
             <h1>Fairground comparison — \(HTMLReport.esc(c.nameA)) vs \(HTMLReport.esc(c.nameB))</h1>
 
             """
