@@ -32,7 +32,9 @@ public enum FitReport {
         func cell(_ e: Estimate, percent: Bool) -> String {
             guard e.mean.isFinite else { return "–" }
             func f(_ x: Double) -> String { percent ? String(format: "%.3f%%", x * 100) : String(format: "%.3f", x) }
-            return e.lower.isFinite ? "\(f(e.mean)) (\(f(e.lower))–\(f(e.upper)))" : f(e.mean)
+            // Rates and shares cannot be negative: a normal-approximation bound below 0 shows as 0.
+            let lower = percent ? max(0, e.lower) : e.lower
+            return e.lower.isFinite ? "\(f(e.mean)) (\(f(lower))–\(f(e.upper)))" : f(e.mean)
         }
         let rows = g.rows.map { r -> [String] in
             let percent = r.statistic.contains("click rate") || r.statistic.contains("share")
