@@ -42,9 +42,13 @@ public struct LogTally: Sendable {
 
     /// Reads the log at `path`; `columns` maps a schema name to the log's own column name.
     /// - Throws: `LogError` naming the column and line of the first problem.
-    public static func read(path: String, columns: [String: String] = [:]) throws -> LogTally {
+    /// `only` keeps the rows whose column (by the log's own name) holds the given text — e.g.
+    /// `["policy": "explore 5%"]` for one policy of a Fairground impression log.
+    public static func read(path: String, columns: [String: String] = [:], only: [String: String] = [:]) throws -> LogTally {
         var tally = LogTally()
         var index: [String: Int] = [:]
+        var filters: [(Int, String)] = []
+        var skipped = 0
         var headerWidth = 0
         try LogReader(path: path).forEachRecord { record, line in
             if line == 1 {
@@ -61,15 +65,24 @@ public struct LogTally: Sendable {
                 tally.hasTimestamp = index["timestamp"] != nil; tally.hasCost = index["cost"] != nil
                 tally.hasConversion = index["conversion"] != nil; tally.hasValue = index["value"] != nil
                 tally.hasAdvertiser = index["advertiser"] != nil
+                for (column, value) in only.sorted(by: { $0.key < $1.key }) {
+                    guard let i = names.firstIndex(of: column) else {
+                        throw LogError(path: path, message: "--where: no column '\(column)' (the header has: \(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : ""))", line: 1)
+                    }
+                    filters.append((i, value))
+                }
                 return
             }
             guard record.count == headerWidth else {
                 throw LogError(path: path, message: "expected \(headerWidth) fields (as in the header), got \(record.count)", line: line)
             }
+            if !filters.allSatisfy({ record.text($0.0) == $0.1 }) { skipped += 1; return }
             try tally.add(record, index: index, columns: columns, path: path, line: line)
         }
         guard headerWidth > 0 else { throw LogError(path: path, message: "empty: no header and no rows", line: nil) }
-        guard tally.rows > 0 else { throw LogError(path: path, message: "no rows after the header: nothing to fit", line: nil) }
+        guard tally.rows > 0 else {
+            throw LogError(path: path, message: skipped > 0 ? "no row matches --where (\(skipped) rows read): nothing to fit" : "no rows after the header: nothing to fit", line: nil)
+        }
         return tally
     }
 

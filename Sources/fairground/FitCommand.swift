@@ -43,6 +43,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("column"), help: "NAME=THEIRS: read schema column NAME from the log's column THEIRS (e.g. ad=item_id).")
     var columns: [String] = []
 
+    @Option(name: .customLong("where"), help: "COLUMN=VALUE: fit only the rows whose column holds VALUE (repeatable), e.g. policy=global for one policy of a Fairground impression log.")
+    var filters: [String] = []
+
     @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
@@ -57,6 +60,9 @@ struct FitCommand: ParsableCommand {
                 throw ValidationError("--column: '\(parts[0])' is not a column of the log schema (\(known.joined(separator: ", ")))\(hint)")
             }
         }
+        for f in filters where f.split(separator: "=", maxSplits: 1).count != 2 {
+            throw ValidationError("--where expects COLUMN=VALUE, got '\(f)'")
+        }
         if let out, out.isEmpty { throw ValidationError("--out must not be empty") }
     }
 
@@ -67,7 +73,11 @@ struct FitCommand: ParsableCommand {
         }, uniquingKeysWith: { _, last in last })
         let started = Date()
         let tally: LogTally
-        do { tally = try LogTally.read(path: log, columns: mapping) } catch let error as LogError {
+        let only = Dictionary(filters.map { f -> (String, String) in
+            let parts = f.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts[1])
+        }, uniquingKeysWith: { _, last in last })
+        do { tally = try LogTally.read(path: log, columns: mapping, only: only) } catch let error as LogError {
             Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }

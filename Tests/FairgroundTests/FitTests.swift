@@ -111,6 +111,20 @@ struct FitTests {
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
+    /// `--where COLUMN=VALUE` keeps one policy of a multi-policy log; a missing column or a value
+    /// no row has is bad data.
+    @Test func whereSelectsRows() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let path = folder.appendingPathComponent("log.csv").path
+        try "policy,ad,position,click\na,1,1,1\nb,1,1,0\nb,2,2,0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let kept = try LogTally.read(path: path, only: ["policy": "b"])
+        #expect(kept.rows == 2 && kept.ads == 2)
+        let none = try Fixtures.runCLI(["fit", path, "--where", "policy=c", "--out", folder.appendingPathComponent("f.yaml").path])
+        #expect(none.status == 65 && none.stderr.contains("no row matches --where (3 rows read)"))
+        let unknown = try Fixtures.runCLI(["fit", path, "--where", "team=a", "--out", folder.appendingPathComponent("f.yaml").path])
+        #expect(unknown.status == 65 && unknown.stderr.contains("--where: no column 'team'") && unknown.stderr.contains("(line 1)"))
+    }
+
     @Test func missingLogExits66() throws {
         let r = try Fixtures.runCLI(["fit", "/nonexistent/log.csv"])
         #expect(r.status == 66 && r.stderr.contains("/nonexistent/log.csv: cannot read"))
