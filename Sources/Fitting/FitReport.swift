@@ -23,6 +23,7 @@ public enum FitReport {
             "Position bias: \(fit.position.method.rawValue). Click rates: beta-binomial by empirical Bayes, Beta(\(FitYAML.number(fit.clickRates.alpha)), \(FitYAML.number(fit.clickRates.beta))).",
             "Simulated: the fitted scenario's first policy (a global ranker), \(g.replicates) replicates at \(Format.grouped(g.simulatedRequestsPerDay)) requests per day over \(FitYAML.number(fit.days)) days.",
         ]
+        for w in fit.warnings { lines.append("Caution: \(w).") }
         if g.scaledDown { lines.append("The log is larger than the simulation is allowed to be here, so the simulated world serves fewer requests than the log: volume-dependent statistics (Gini, the top 10%'s share) are compared at different volumes.") }
         lines.append("Log intervals: delete-one-block jackknife over 10 blocks of rows; simulated intervals: over replicates. A difference is flagged when the two intervals do not overlap.")
         return lines

@@ -36,6 +36,8 @@ public struct LogTally: Sendable {
     public var propensityMin = Double.infinity, propensityMax = -Double.infinity
     public var delaySum = 0.0, delayCount = 0.0
     public var cohortRows: [String: Double] = [:]
+    /// Distinct values of a `policy` column (a Fairground impression log), up to 100.
+    public var policies: Set<String> = []
 
     var adIndex: [String: Int] = [:]
     var advertiserIndex: [String: Int] = [:]
@@ -50,10 +52,13 @@ public struct LogTally: Sendable {
         var filters: [(Int, String)] = []
         var skipped = 0
         var headerWidth = 0
+        var policyColumn: Int?
         try LogReader(path: path).forEachRecord { record, line in
             if line == 1 {
                 headerWidth = record.count
-                let names = (0..<record.count).map { record.text($0).trimmingCharacters(in: .whitespaces) }
+                // A byte-order mark (spreadsheet exports) is not part of the first column's name.
+                var names = (0..<record.count).map { record.text($0).trimmingCharacters(in: .whitespaces) }
+                if let first = names.first, first.hasPrefix("\u{FEFF}") { names[0] = String(first.dropFirst()) }
                 for name in required + optional {
                     let wanted = columns[name] ?? name
                     if let i = names.firstIndex(of: wanted) { index[name] = i }
@@ -65,6 +70,7 @@ public struct LogTally: Sendable {
                 tally.hasTimestamp = index["timestamp"] != nil; tally.hasCost = index["cost"] != nil
                 tally.hasConversion = index["conversion"] != nil; tally.hasValue = index["value"] != nil
                 tally.hasAdvertiser = index["advertiser"] != nil
+                policyColumn = names.firstIndex(of: "policy")
                 for (column, value) in only.sorted(by: { $0.key < $1.key }) {
                     guard let i = names.firstIndex(of: column) else {
                         throw LogError(path: path, message: "--where: no column '\(column)' (the header has: \(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : ""))", line: 1)
@@ -77,6 +83,7 @@ public struct LogTally: Sendable {
                 throw LogError(path: path, message: "expected \(headerWidth) fields (as in the header), got \(record.count)", line: line)
             }
             if !filters.allSatisfy({ record.text($0.0) == $0.1 }) { skipped += 1; return }
+            if let c = policyColumn, tally.policies.count < 100 { tally.policies.insert(record.text(c)) }
             try tally.add(record, index: index, columns: columns, path: path, line: line)
         }
         guard headerWidth > 0 else { throw LogError(path: path, message: "empty: no header and no rows", line: nil) }

@@ -31,6 +31,8 @@ public struct ScenarioFit: Sendable {
     public var conversionDelayHours: Double?
     public var cohorts: [(name: String, share: Double)]
     public var tieredBySpend = false
+    /// Cautions for the reader: pooled policies, too few clicks.
+    public var warnings: [String] = []
 
     /// Tier names for `count` tiers, largest first.
     static func tierNames(_ count: Int) -> [String] {
@@ -114,6 +116,13 @@ public struct ScenarioFit: Sendable {
                            baseCVR: overallCVR, conversionDelayHours: t.delayCount > 0 ? t.delaySum / t.delayCount : nil,
                            cohorts: t.cohortRows.count > 1 ? t.cohortRows.sorted { $0.key < $1.key }.map { ($0.key, $0.value / totalCohort) } : [])
         result.tieredBySpend = bySpend && t.hasCost
+        if t.policies.count > 1 {
+            result.warnings.append("the log holds \(t.policies.count) policies (\(t.policies.sorted().prefix(5).joined(separator: ", "))\(t.policies.count > 5 ? ", …" : "")), fitted as one marketplace: traffic and spend add up across them; fit one with --where policy=NAME")
+        }
+        let totalClicks = t.advertiserClicks.reduce(0, +)
+        if totalClicks < 30 {
+            result.warnings.append("only \(Int(totalClicks)) click\(totalClicks == 1 ? "" : "s"): every estimate is rough (see the intervals)")
+        }
         return result
     }
 
@@ -122,7 +131,7 @@ public struct ScenarioFit: Sendable {
         let p = position
         var y = """
             # Fitted by `fairground fit` to \(source) (\(Format.grouped(Double(rows))) impressions).
-            # Every fitted value says how it was estimated; values marked "default" are not in the log.
+            # Every fitted value says how it was estimated; values marked "default" are not in the log.\(warnings.map { "\n# Caution: " + $0 + "." }.joined())
             # The goodness-of-fit report (fit --report DIR) compares this world's simulated log with the real one.
             name: \(FitYAML.quoted(name))
             seed: 1

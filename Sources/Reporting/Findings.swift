@@ -30,6 +30,8 @@ public enum Findings {
 
     static func collect(_ s: RunSummary) -> [Finding] {
         guard let base = s.policies.first else { return [] }
+        // One replicate has no intervals: no difference can be called a change.
+        guard s.scenario.replicates >= 2 else { return [] }
         let groups = s.scenario.tiers + [RunSummary.newGroup]
         var out: [Finding] = []
         for p in s.policies.dropFirst() {
@@ -41,7 +43,7 @@ public enum Findings {
                       let from = base.tiers[g]?.spendDelivery.mean, let to = p.tiers[g]?.spendDelivery.mean else { continue }
                 let verb = d.mean > 0 ? "raised" : "lowered"
                 let who = g == RunSummary.newGroup ? "new-advertiser" : "\(g)-tier"
-                add("**\(p.name)** \(verb) \(who) spend delivery from \(Format.percent(from)) to \(Format.percent(to)) (\(Format.pointsEstimate(d))) compared with \(base.name).", d.mean * 100)
+                add("**\(p.name)** \(verb) \(who) spend delivery from \(Format.percent(from)) to \(Format.percent(to)), \(Format.pointsEstimate(d)), compared with \(base.name).", d.mean * 100)
             }
             // Exposure shares of the tiers add up to 100%: one tier's gain is another's loss, so
             // only the focus tier and new advertisers are reported.
@@ -49,10 +51,10 @@ public enum Findings {
                 guard let d = cmp.tiers[g]?.exposureShare, d.excludesZero,
                       let from = base.tiers[g]?.exposureShare.mean, let to = p.tiers[g]?.exposureShare.mean else { continue }
                 let who = g == RunSummary.newGroup ? "new advertisers'" : "the \(g) tier's"
-                add("**\(p.name)** \(d.mean > 0 ? "raised" : "lowered") \(who) exposure share from \(Format.percent(from)) to \(Format.percent(to)) (\(Format.pointsEstimate(d))) compared with \(base.name).", d.mean * 100)
+                add("**\(p.name)** \(d.mean > 0 ? "raised" : "lowered") \(who) exposure share from \(Format.percent(from)) to \(Format.percent(to)), \(Format.pointsEstimate(d)), compared with \(base.name).", d.mean * 100)
             }
             if let d = cmp.newAdsWithClick, d.excludesZero {
-                add("**\(p.name)** \(d.mean > 0 ? "raised" : "lowered") the share of new ads with a click from \(Format.percent(base.exploration.newAdsWithClick.mean)) to \(Format.percent(p.exploration.newAdsWithClick.mean)) (\(Format.pointsEstimate(d))).", d.mean * 100)
+                add("**\(p.name)** \(d.mean > 0 ? "raised" : "lowered") the share of new ads with a click from \(Format.percent(base.exploration.newAdsWithClick.mean)) to \(Format.percent(p.exploration.newAdsWithClick.mean)), \(Format.pointsEstimate(d)).", d.mean * 100)
             }
             if let d = cmp.hoursToFirstClick, d.excludesZero, base.exploration.hoursToFirstClick.mean > 0 {
                 add("**\(p.name)**: new ads got their first click \(String(format: "%.1f", abs(d.mean))) hours \(d.mean < 0 ? "sooner" : "later") (\(String(format: "%.1f → %.1f h; %+.1f to %+.1f", base.exploration.hoursToFirstClick.mean, p.exploration.hoursToFirstClick.mean, d.lower, d.upper))) than under \(base.name).",
@@ -63,7 +65,7 @@ public enum Findings {
                 let (what, e) = objective == "order-value" ? ("order value", c.orderValueRelative)
                     : objective == "conversions" ? ("conversions", c.conversionsRelative) : ("clicks", c.clicksRelative)
                 guard e.excludesZero else { continue }
-                add("**\(p.name)** \(e.mean > 0 ? "raised" : "lowered") the \(name) cohort's \(what) by \(String(format: "%.1f%%", abs(e.mean) * 100)) (\(Format.relativeEstimate(e))) compared with \(base.name).", e.mean * 100)
+                add("**\(p.name)** \(e.mean > 0 ? "raised" : "lowered") the \(name) cohort's \(what) by \(String(format: "%.1f%%", abs(e.mean) * 100)), \(Format.relativeEstimate(e)), compared with \(base.name).", e.mean * 100)
             }
             if let gained = p.exploration.hitsGained, let baseline = p.exploration.costBaseline, gained.excludesZero {
                 let baseHits = s.policies.first { $0.name == baseline }?.exploration.hitsFound.mean ?? 0
@@ -93,7 +95,7 @@ public enum Findings {
         var r = r
         r.count = replicates - r.dropped
         if r.excludesZero {
-            return "**\(policy)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue (\(Format.relativeEstimate(r))) compared with \(baseline)."
+            return "**\(policy)** \(r.mean > 0 ? "earned" : "cost") \(String(format: "%.1f%%", abs(r.mean) * 100)) \(r.mean > 0 ? "more" : "of") revenue, \(Format.relativeEstimate(r)), compared with \(baseline)."
         }
         let start = "**\(policy)**: revenue change against \(baseline) inconclusive, \(Format.relativeEstimate(r)) over \(r.count) replicates"
         guard let n = r.replicatesToResolve() else {

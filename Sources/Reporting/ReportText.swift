@@ -24,7 +24,8 @@ public enum ReportText {
         let ranked = Findings.ranked(s)
         let deployable = ranked.filter { !$0.reference }.map(\.text), reference = ranked.filter(\.reference).map(\.text)
         if deployable.isEmpty && reference.isEmpty {
-            return (["No policy differs from the baseline by more than the noise of the replicates."], [], [])
+            return ([s.scenario.replicates < 2 ? "One replicate gives no intervals, so no difference can be called a change: run with --replicates 2 or more."
+                     : "No policy differs from the baseline by more than the noise of the replicates."], [], [])
         }
         return (Array(deployable.prefix(Findings.shown)), Array(deployable.dropFirst(Findings.shown)), reference)
     }
@@ -40,6 +41,6 @@ public enum ReportText {
         "**Verdict**: each deployable policy against the first policy listed (the baseline), paired on the same simulated traffic (common random numbers). A change is called better or worse only when its 95% interval excludes zero; otherwise it is **inconclusive**, with the replicates that would tell a change of the observed size from zero.",
         "**Reference (not deployable)**: the oracle ranker knows every ad's true click rate; it shows how far a policy is from the best a ranker could do.",
         "**New advertisers** are inside the tiers: the tier columns add up to 100% of exposure, and `new` overlaps them.",
-        "Definitions of every metric: the glossary below. Data: `metrics.json` (all figures), `replicates.csv` (headline values per replicate), `advertisers.csv`, `timeseries.csv`, `ramp.csv`, `calibration.csv`.",
+        "Definitions of every metric: the glossary. Data: `metrics.json` (all figures), `replicates.csv` (headline values per replicate), `advertisers.csv`, `timeseries.csv`, `ramp.csv`, `calibration.csv`.",
     ]
 }

@@ -58,7 +58,9 @@ public struct VerdictLine: Sendable {
         }
         var s = "\(metric): \(from) → \(to), \(changeText): **\(status.rawValue)**"
         if status == .inconclusive {
-            if let n = replicatesNeeded {
+            if change.count < 2 {
+                s += "; one replicate gives no interval (run with --replicates 2 or more)"
+            } else if let n = replicatesNeeded {
                 s += "; about \(Format.grouped(Double(n))) replicates would resolve it"
             } else if change.mean != 0 && change.count > 1 {
                 s += "; more than 100,000 replicates would be needed to resolve it"
@@ -84,7 +86,8 @@ public enum Verdict {
                      _ unit: VerdictLine.Unit, lowerIsBetter: Bool = false) {
                 guard var change, change.mean.isFinite else { return }
                 change.count = s.scenario.replicates - change.dropped
-                let status: VerdictLine.Status = !change.excludesZero ? .inconclusive
+                // One replicate has no interval: nothing can be called a change.
+                let status: VerdictLine.Status = change.count < 2 || !change.excludesZero ? .inconclusive
                     : (change.mean > 0) != lowerIsBetter ? .better : .worse
                 lines.append(VerdictLine(metric: metric, shortName: short, glossary: glossary, from: from, to: to, change: change, unit: unit,
                                          status: status, replicatesNeeded: status == .inconclusive ? change.replicatesToResolve() : nil))

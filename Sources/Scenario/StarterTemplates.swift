@@ -48,6 +48,8 @@ public enum StarterTemplates {
                 explorer: {algorithm: thompson, rate: 0.1, pool: new, pricing: auction, graduation: {impressions: 300}}
               - name: oracle
                 ranker: oracle
+            # Each rate is compared with the first policy; to choose a rate precisely, search it with
+            # a sweep or `fairground tune` (README, "Sweeps"), which compares the rates with each other.
 
             """
         case "fairness": return header("fairness", "What does guaranteeing small advertisers exposure cost the platform?") + market(entrants: "perDay: 5") + """
@@ -75,7 +77,7 @@ public enum StarterTemplates {
         # A Fairground starter scenario (`fairground init --template \(name)`).
         # The question it asks: \(question)
         # Run it with `fairground run FILE`; the report's first section answers the question.
-        # Every key is documented in README.md ("Scenario reference").
+        # Every key is documented in README.md ("Scenario files").
         name: \(name)-starter
         seed: 7                 # same seed, same results, whatever the parallelism
         replicates: 8           # more replicates narrow the intervals (and take longer)

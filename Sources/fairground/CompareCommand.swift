@@ -51,11 +51,13 @@ struct CompareCommand: ParsableCommand {
             throw ExitCode(73)
         }
         print("Fairground — \(comparison.nameA) (A) vs \(comparison.nameB) (B): \(comparison.paired ? "paired by replicate" : "unpaired (Welch)")")
-        for row in comparison.rows where row.difference.excludesZero {
+        for row in comparison.rows where ComparisonReport.changed(row.difference) {
             print("  \(row.policy) · \(ComparisonReport.label(row.metric)): \(ComparisonReport.change(row.metric, row.difference))")
         }
-        let open = comparison.rows.filter { !$0.difference.excludesZero }.count
-        if open > 0 { print("  \(open) other metric\(open == 1 ? "" : "s") inconclusive (interval spans zero)") }
+        let identical = comparison.rows.filter { ComparisonReport.verdict($0.difference) == "identical" }.count
+        let open = comparison.rows.filter { !ComparisonReport.changed($0.difference) }.count - identical
+        if identical > 0 { print("  \(identical) metric\(identical == 1 ? "" : "s") identical in every replicate") }
+        if open > 0 { print("  \(open) other metric\(open == 1 ? "" : "s") inconclusive (no interval, or it spans zero)") }
         print("Comparison: \(folder)/comparison.html   Summary: \(folder)/comparison.md")
     }
 }

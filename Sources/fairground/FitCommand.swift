@@ -109,6 +109,7 @@ struct FitCommand: ParsableCommand {
                 String(format: "%.3f (%.3f–%.3f)", fit.position.ratios[$0], fit.position.lower[$0], fit.position.upper[$0]) }.joined(separator: ", "))
             print(String(format: "  click rates: Beta(%.3g, %.3g), mean %.4f; tiers: ", fit.clickRates.alpha, fit.clickRates.beta, fit.clickRates.mean)
                   + fit.tiers.map { "\($0.name) \($0.advertisers)" }.joined(separator: ", "))
+            for w in fit.warnings { print("  caution: \(w)") }
             print("Scenario: \(path)")
         }
         guard let report else { return }

@@ -27,7 +27,8 @@ struct ValidateCommand: ParsableCommand {
         // One worker is the least a run can need: a scenario that does not fit even so is invalid.
         try memory.check(s, file: scenario, jobs: 1)
         let advertisers = s.tiers.reduce(0) { $0 + $1.count }
-        print("\(scenario): valid — \(s.policies.count) policies, \(s.tiers.count) tiers, \(advertisers) advertisers, \(s.cohorts.count) cohorts, \(s.replicates) replicates")
+        func n(_ count: Int, _ one: String, _ many: String? = nil) -> String { "\(count) \(count == 1 ? one : many ?? one + "s")" }
+        print("\(scenario): valid — \(n(s.policies.count, "policy", "policies")), \(n(s.tiers.count, "tier")), \(n(advertisers, "advertiser")), \(n(s.cohorts.count, "cohort")), \(n(s.replicates, "replicate"))")
         if let share = s.newAdvertisers.requestedShare {
             print("  newAdvertisers.share \(share): \(String(format: "%.3g", s.newAdvertisers.perDay)) entrants per day over \(s.horizon.days) days (\(String(format: "%.3g", s.newAdvertisers.perDay * s.horizon.days)) in all, beside \(advertisers) at the start)")
         }

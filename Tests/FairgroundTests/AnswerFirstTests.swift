@@ -54,6 +54,21 @@ struct AnswerFirstTests {
         #expect(!headline.contains("no difference"))
     }
 
+    /// One replicate has no interval: the verdict calls nothing, findings say why, and `compare`
+    /// says "no interval" (or "identical"), never "higher in B".
+    @Test func oneReplicateCallsNothing() throws {
+        var s = try summary()
+        s.scenario.replicates = 1
+        var cmp = try #require(s.policies[1].vsBaseline)
+        cmp.tiers["small"]!.spendDelivery = e(0.03, 0.03, 0.03, 1)
+        s.policies[1].vsBaseline = cmp
+        let line = try #require(Verdict.build(s).first?.lines.first { $0.metric == "Small advertisers' spend delivery" })
+        #expect(line.status == .inconclusive && line.text.contains("one replicate gives no interval"))
+        #expect(Findings.ranked(s).isEmpty && ReportText.findings(s).top.first?.contains("One replicate") == true)
+        #expect(ComparisonReport.verdict(e(5, 5, 5, 1)) == "no interval (one replicate)" && !ComparisonReport.changed(e(5, 5, 5, 1)))
+        #expect(ComparisonReport.verdict(e(0, 0, 0, 3)) == "identical" && ComparisonReport.verdict(e(1, 0.5, 1.5, 3)) == "higher in B")
+    }
+
     @Test func findingsRankBySizeAndSetTheOracleApart() throws {
         var s = try summary()
         var cmp = try #require(s.policies[1].vsBaseline)

@@ -125,6 +125,19 @@ struct FitTests {
         #expect(unknown.status == 65 && unknown.stderr.contains("--where: no column 'team'") && unknown.stderr.contains("(line 1)"))
     }
 
+    /// A spreadsheet's byte-order mark is not part of the first column's name; a log of several
+    /// policies, fitted whole, and a log with few clicks carry cautions.
+    @Test func byteOrderMarkAndCautions() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let path = folder.appendingPathComponent("log.csv").path
+        try "\u{FEFF}ad,position,click,policy\n1,1,1,a\n2,2,0,b\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let tally = try LogTally.read(path: path)
+        #expect(tally.rows == 2 && tally.policies == ["a", "b"])
+        let fit = ScenarioFit.fit(tally, source: "log", tiers: 1, defaultDays: 1)
+        #expect(fit.warnings.contains { $0.contains("2 policies") && $0.contains("--where policy=NAME") })
+        #expect(fit.warnings.contains { $0.contains("only 1 click:") } && fit.yaml(name: "x").contains("# Caution: "))
+    }
+
     @Test func missingLogExits66() throws {
         let r = try Fixtures.runCLI(["fit", "/nonexistent/log.csv"])
         #expect(r.status == 66 && r.stderr.contains("/nonexistent/log.csv: cannot read"))

@@ -71,7 +71,7 @@ struct ReportTests {
                 == "**explore**: revenue change against global inconclusive, +1.0% (-2.2% to +4.2%) over 4 replicates; "
                 + "if the change is +1.0%, about 18 replicates would tell it from zero.")
         #expect(Findings.revenueSentence(policy: "a", baseline: "b", r: Estimate(mean: 0.055, lower: 0.05, upper: 0.06, count: 2), replicates: 2)
-                == "**a** earned 5.5% more revenue (+5.5% (+5.0% to +6.0%)) compared with b.")
+                == "**a** earned 5.5% more revenue, +5.5% (+5.0% to +6.0%), compared with b.")
         let flat = Estimate(mean: 0, lower: -0.01, upper: 0.01, count: 8)
         #expect(Findings.revenueSentence(policy: "a", baseline: "b", r: flat, replicates: 8)
                 == "**a**: revenue change against b inconclusive, +0.0% (-1.0% to +1.0%) over 8 replicates.")

@@ -41,7 +41,16 @@ public enum ComparisonReport {
     }
 
     /// "changed" when the interval excludes zero, else "inconclusive".
-    static func verdict(_ d: Estimate) -> String { d.excludesZero ? (d.mean > 0 ? "higher in B" : "lower in B") : "inconclusive" }
+    /// "higher in B"/"lower in B" when the interval excludes zero; "identical" when every replicate
+    /// agrees exactly; "no interval" from fewer than two replicates; else "inconclusive".
+    public static func verdict(_ d: Estimate) -> String {
+        if d.count < 2 { return d.mean == 0 ? "identical" : "no interval (one replicate)" }
+        if d.mean == 0 && d.lower == 0 && d.upper == 0 { return "identical" }
+        return d.excludesZero ? (d.mean > 0 ? "higher in B" : "lower in B") : "inconclusive"
+    }
+
+    /// Whether a row can be called a change.
+    public static func changed(_ d: Estimate) -> Bool { d.count >= 2 && d.excludesZero }
 
     static func table(_ c: RunComparison) -> ReportTable {
         ReportTable(header: ["policy", "metric", "A: \(c.nameA)", "B: \(c.nameB)", "B − A (95% CI)", "verdict"],
@@ -51,18 +60,28 @@ public enum ComparisonReport {
     }
 
     static func lead(_ c: RunComparison) -> [String] {
-        var lines = ["A: `\(c.folderA)` (scenario \(c.nameA), \(c.replicatesA) replicates); B: `\(c.folderB)` (scenario \(c.nameB), \(c.replicatesB) replicates).",
+        func count(_ n: Int) -> String { n == 1 ? "1 replicate" : "\(n) replicates" }
+        var lines = ["A: `\(c.folderA)` (scenario \(c.nameA), \(count(c.replicatesA))); B: `\(c.folderB)` (scenario \(c.nameB), \(count(c.replicatesB))).",
                      c.why]
+        if c.paired && (c.sharedReplicates < c.replicatesA || c.sharedReplicates < c.replicatesB) {
+            lines.append("The pairs use the \(count(c.sharedReplicates)) both runs have; the others are left out of the differences (each run's own means use all of its replicates).")
+        }
+        if c.folderA == c.folderB { lines.append("A and B are the same folder: every difference is zero.") }
+        if min(c.paired ? c.sharedReplicates : min(c.replicatesA, c.replicatesB), 99) < 2 {
+            lines.append("With one replicate there is no interval: no difference can be called a change. Rerun with `--replicates 2` or more.")
+        }
         if !c.onlyInA.isEmpty { lines.append("Only in A (not compared): \(c.onlyInA.joined(separator: ", ")).") }
         if !c.onlyInB.isEmpty { lines.append("Only in B (not compared): \(c.onlyInB.joined(separator: ", ")).") }
         if c.rows.isEmpty { lines.append("The runs share no policy name, so nothing is compared.") }
         return lines
     }
 
+    static let note = "A change is called only when its 95% interval excludes zero; otherwise it is inconclusive. Many metrics are compared at once: about one in twenty that did not change is flagged by chance, so read a lone flag among many with care. Money in the runs' units, totals over each run."
+
     public static func markdown(_ c: RunComparison) -> String {
         "# Fairground comparison — \(c.nameA) vs \(c.nameB)\n\n" + lead(c).map { $0 + "\n\n" }.joined()
             + SummaryMarkdown.table(table(c))
-            + "\nA change is called only when its 95% interval excludes zero; otherwise it is inconclusive. Money in the runs' units, totals over each run.\n"
+            + "\n\(note)\n"
     }
 
     public static func html(_ c: RunComparison) -> String {
@@ -72,18 +91,18 @@ public enum ComparisonReport {
             """
         for line in lead(c) { h += "<p class=\"meta\">\(HTMLReport.inline(line))</p>\n" }
         h += HTMLReport.table(table(c))
-        h += "<p class=\"note\">A change is called only when its 95% interval excludes zero; otherwise it is inconclusive. Money in the runs' units, totals over each run.</p>\n</main>\n</body>\n</html>\n"
+        h += "<p class=\"note\">\(HTMLReport.esc(note))</p>\n</main>\n</body>\n</html>\n"
         return h
     }
 
     static func json(_ c: RunComparison) throws -> String {
         struct Out: Encodable {
-            var a: String, b: String, paired: Bool, why: String, replicatesA: Int, replicatesB: Int
+            var a: String, b: String, paired: Bool, why: String, replicatesA: Int, replicatesB: Int, sharedReplicates: Int
             var onlyInA: [String], onlyInB: [String]
             var rows: [Row]
             struct Row: Encodable { var policy: String, metric: String, a: Estimate, b: Estimate, difference: Estimate }
         }
-        let out = Out(a: c.folderA, b: c.folderB, paired: c.paired, why: c.why, replicatesA: c.replicatesA, replicatesB: c.replicatesB,
+        let out = Out(a: c.folderA, b: c.folderB, paired: c.paired, why: c.why, replicatesA: c.replicatesA, replicatesB: c.replicatesB, sharedReplicates: c.sharedReplicates,
                       onlyInA: c.onlyInA, onlyInB: c.onlyInB,
                       rows: c.rows.map { Out.Row(policy: $0.policy, metric: $0.metric, a: $0.a, b: $0.b, difference: $0.difference) })
         return try MetricsJSON.encode(out)

@@ -26,9 +26,10 @@ public struct RunComparison: Sendable {
     public var folderA: String
     public var folderB: String
     public var paired: Bool
-    /// Replicates the comparison used (the common ones when paired).
+    /// Each run's replicates, and (when paired) the ones both ran, which the pairs use.
     public var replicatesA: Int
     public var replicatesB: Int
+    public var sharedReplicates: Int
     public var rows: [Row]
     public var onlyInA: [String]
     public var onlyInB: [String]
@@ -68,7 +69,7 @@ public struct RunComparison: Sendable {
         }
         let sharedReplicates = paired ? Set(a.replicates).intersection(b.replicates).count : 0
         return RunComparison(nameA: a.summary.scenario.name, nameB: b.summary.scenario.name, folderA: folderA, folderB: folderB, paired: paired,
-                             replicatesA: paired ? sharedReplicates : a.replicates.count, replicatesB: paired ? sharedReplicates : b.replicates.count,
+                             replicatesA: a.replicates.count, replicatesB: b.replicates.count, sharedReplicates: sharedReplicates,
                              rows: rows, onlyInA: policiesA.filter { !policiesB.contains($0) },
                              onlyInB: b.summary.policies.map(\.name).filter { !Set(policiesA).contains($0) }, why: why)
     }
