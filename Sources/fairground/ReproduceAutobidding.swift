@@ -19,6 +19,18 @@ func printChecks(_ checks: [AutobiddingReproduction.Check], json: Bool) throws {
     if !checks.allSatisfy(\.pass) { throw ExitCode(1) }
 }
 
+/// The options both autobidding reproductions take.
+struct QuickSeedJSON: ParsableArguments {
+    @Flag(help: "Shorter streams or runs, and 5 runs (for tests).")
+    var quick = false
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 2026
+
+    @Flag(help: "Print JSON.")
+    var json = false
+}
+
 struct ReproduceAutobidding: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autobidding",
@@ -31,19 +43,12 @@ struct ReproduceAutobidding: ParsableCommand {
             the target. 20 runs (--quick: 5); intervals over runs.
             """)
 
-    @Flag(help: "Shorter streams and 5 runs (for tests).")
-    var quick = false
-
-    @Option(help: "Seed.")
-    var seed: UInt64 = 2026
-
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var options: QuickSeedJSON
 
     func run() throws {
-        let T = quick ? 20_000 : 100_000, runs = quick ? 5 : 20
-        try printChecks(AutobiddingReproduction.maxConversions(opportunities: T, runs: runs, seed: seed)
-                        + AutobiddingReproduction.targetCPA(opportunities: T, runs: runs, seed: seed), json: json)
+        let T = options.quick ? 20_000 : 100_000, runs = options.quick ? 5 : 20
+        try printChecks(AutobiddingReproduction.maxConversions(opportunities: T, runs: runs, seed: options.seed)
+                        + AutobiddingReproduction.targetCPA(opportunities: T, runs: runs, seed: options.seed), json: options.json)
     }
 }
 
@@ -56,16 +61,10 @@ struct ReproducePacing: ParsableCommand {
             100,000), the multiplier averaged over each run's second half; 20 runs (--quick: 5).
             """)
 
-    @Flag(help: "Shorter runs and 5 of them (for tests).")
-    var quick = false
-
-    @Option(help: "Seed.")
-    var seed: UInt64 = 2026
-
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var options: QuickSeedJSON
 
     func run() throws {
-        try printChecks(AutobiddingReproduction.pacing(auctions: quick ? 100_000 : 400_000, runs: quick ? 5 : 20, seed: seed), json: json)
+        try printChecks(AutobiddingReproduction.pacing(auctions: options.quick ? 100_000 : 400_000, runs: options.quick ? 5 : 20,
+                                                       seed: options.seed), json: options.json)
     }
 }
