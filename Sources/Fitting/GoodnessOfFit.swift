@@ -5,8 +5,8 @@ import Simulation
 import Stochastics
 
 /// The log against the fitted world's simulated log, side by side: click rate per position, the
-/// ads' click-rate quantiles, how concentrated impressions are (Gini, top-10% share, Lorenz
-/// curve). Log figures carry delete-one-block jackknife intervals; simulated ones t-intervals over
+/// ads' click-rate quantiles, how concentrated impressions are (Gini, the most shown tenth's share,
+/// Lorenz curve). Log figures carry delete-one-block jackknife intervals; simulated ones t-intervals over
 /// replicates of the fitted scenario's first policy.
 public struct GoodnessOfFit: Sendable {
     public struct Row: Sendable {
@@ -65,12 +65,10 @@ public struct GoodnessOfFit: Sendable {
         let whole = table(leaving: nil)
         let full = statistics(slots: K, impressions: whole.n, clicks: whole.c)
         let jack = (0..<LogTally.blocks).map { b -> [Double] in let x = table(leaving: b); return statistics(slots: K, impressions: x.n, clicks: x.c) }
-        let B = Double(LogTally.blocks)
         let logEstimates = full.indices.map { i -> Estimate in
             let values = jack.map { $0[i] }.filter(\.isFinite)
             guard full[i].isFinite, values.count == jack.count else { return Estimate(mean: full[i], lower: .nan, upper: .nan, count: 0) }
-            let mean = values.reduce(0, +) / B
-            let se = ((B - 1) / B * values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }).squareRoot()
+            let se = LogTally.jackknifeStandardError(values)
             return Estimate(mean: full[i], lower: full[i] - 1.959964 * se, upper: full[i] + 1.959964 * se, count: jack.count)
         }
         // The fitted world, its first policy only, with every impression logged.
@@ -91,7 +89,7 @@ public struct GoodnessOfFit: Sendable {
             }
             let shown = n.indices.filter { n[$0].reduce(0, +) > 0 }
             let stats = statistics(slots: K, impressions: shown.map { n[$0] }, clicks: shown.map { c[$0] })
-            let curve = lorenz(shown.map { n[$0].reduce(0, +) })
+            let curve = Inequality.lorenz(shown.map { n[$0].reduce(0, +) }, at: grid)
             collected.update { $0[replicate] = stats }
             lorenzCurves.update { $0[replicate] = curve }
         }
@@ -102,18 +100,8 @@ public struct GoodnessOfFit: Sendable {
         let curves = lorenzCurves.value.keys.sorted().map { lorenzCurves.value[$0]! }
         let simulatedLorenz = grid.indices.map { i in curves.map { $0[i] }.reduce(0, +) / Double(max(1, curves.count)) }
         let logVolumes = whole.n.map { $0.reduce(0, +) }.filter { $0 > 0 }
-        return GoodnessOfFit(rows: rows, logLorenz: lorenz(logVolumes), simulatedLorenz: simulatedLorenz, replicates: replicates,
+        return GoodnessOfFit(rows: rows, logLorenz: Inequality.lorenz(logVolumes, at: grid), simulatedLorenz: simulatedLorenz, replicates: replicates,
                              simulatedRequestsPerDay: scenario.horizon.requestsPerDay, scaledDown: scaledDown)
-    }
-
-    /// The Lorenz curve of `volumes` at the grid's population shares (linear between ads).
-    static func lorenz(_ volumes: [Double]) -> [Double] {
-        guard !volumes.isEmpty else { return grid }
-        let cumulative = [0] + Inequality.lorenz(volumes), n = Double(volumes.count)
-        return grid.map { p in
-            let position = p * n, i = min(Int(position), volumes.count - 1)
-            return cumulative[i] + (position - Double(i)) * (cumulative[i + 1] - cumulative[i])
-        }
     }
 }
 

@@ -198,6 +198,14 @@ public struct LogTally: Sendable {
         return (lastTime - firstTime) / 86_400
     }
 
+    /// The delete-one-block jackknife's standard error from a statistic's value with each block
+    /// left out in turn: √((B − 1)/B · Σ (θ₍ᵢ₎ − θ̄)²).
+    public static func jackknifeStandardError(_ leaveOneOut: [Double]) -> Double {
+        let B = Double(leaveOneOut.count)
+        let mean = leaveOneOut.reduce(0, +) / B
+        return ((B - 1) / B * leaveOneOut.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }).squareRoot()
+    }
+
     /// Whether positions were randomised: every row carries the same propensity below 1 (a
     /// uniform logging policy, as in the Open Bandit Dataset's random log). Propensity 1
     /// everywhere is a deterministic policy: nothing was randomised.

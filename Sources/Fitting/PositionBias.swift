@@ -49,12 +49,9 @@ public struct PositionBias: Sendable {
         let full = em(t, leavingOut: nil, iterations: iterations, start: nil)
         var jack: [[Double]] = []
         for b in 0..<LogTally.blocks { jack.append(em(t, leavingOut: b, iterations: iterations, start: full).theta) }
-        let B = Double(LogTally.blocks)
         var lower = full.ratios, upper = full.ratios
         for k in 0..<K {
-            let values = jack.map { $0[k] / $0[0] }
-            let mean = values.reduce(0, +) / B
-            let se = ((B - 1) / B * values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }).squareRoot()
+            let se = LogTally.jackknifeStandardError(jack.map { $0[k] / $0[0] })
             lower[k] = full.ratios[k] - 1.959964 * se; upper[k] = full.ratios[k] + 1.959964 * se
         }
         // γ on the top slot's scale: θ₁γ is the top-slot click probability.

@@ -111,10 +111,7 @@ public struct ReportData: Sendable {
     public var currency: String { summary.scenario.currency ?? "money units" }
 
     /// Whether advertisers entered during the run.
-    public var hasEntrants: Bool {
-        (summary.scenario.newAdvertisers?.perDay ?? 0) > 0
-            || summary.policies.contains { ($0.tiers[RunSummary.newGroup]?.advertisers.mean ?? 0) > 0 }
-    }
+    public var hasEntrants: Bool { ReportText.hasEntrants(summary) }
 }
 
 /// One active advertiser of one replicate, as advertisers.csv lists it.

@@ -258,7 +258,7 @@ public enum ReportSections {
         var rows: [[String]] = []
         for p in d.summary.policies {
             guard let reps = d.advertiserExposure[p.name] else { continue }
-            let curves = reps.keys.sorted().map { lorenzAt(grid, reps[$0]!) }
+            let curves = reps.keys.sorted().map { Inequality.lorenz(reps[$0]!, at: grid) }
             let mean = grid.indices.map { i in Statistics.mean(curves.map { $0[i] }) }
             series.append(LineSeries(name: "\(p.name) (Gini \(String(format: "%.2f", p.fairness.exposureGini.mean)))",
                                      color: color(d, policy: p.name), points: zip(grid, mean).map { LinePoint(x: $0, y: $1) },
@@ -274,17 +274,6 @@ public enum ReportSections {
                              lead: "The further a curve sags below the diagonal, the more exposure goes to a few advertisers. Curves that lie on top of each other mean the policies spread exposure alike; the table's Gini and shares tell them apart.",
                              figures: [ReportFigure(file: "lorenz", title: title, svg: svg)],
                              tables: [ReportTable(header: ["policy", "exposure Gini", "Jain index", "bottom 50% hold", "top 10% hold"], rows: rows)])
-    }
-
-    /// Lorenz curve of `values` evaluated at population shares `grid` (linear between advertisers).
-    static func lorenzAt(_ grid: [Double], _ values: [Double]) -> [Double] {
-        let cumulative = [0] + Inequality.lorenz(values)
-        let n = Double(values.count)
-        return grid.map { p in
-            guard n > 0 else { return p }
-            let position = p * n, i = min(Int(position), values.count - 1)
-            return cumulative[i] + (position - Double(i)) * (cumulative[i + 1] - cumulative[i])
-        }
     }
 
     /// New advertisers' cumulative impressions, clicks and spend per entrant by days since entry.

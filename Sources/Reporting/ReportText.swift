@@ -13,6 +13,12 @@ public enum ReportText {
         return line + "Money in \(sc.currency ?? "money units"), totals over the run. Every figure is a mean over replicates with its 95% confidence interval in brackets."
     }
 
+    /// Whether advertisers entered during the run (by the scenario's rate, or, for runs of earlier
+    /// versions that did not record it, by the `new` group's advertisers).
+    public static func hasEntrants(_ s: RunSummary) -> Bool {
+        (s.scenario.newAdvertisers?.perDay ?? 0) > 0 || s.policies.contains { ($0.tiers[RunSummary.newGroup]?.advertisers.mean ?? 0) > 0 }
+    }
+
     /// The tier the report is about: "small" if there is one, else the last tier.
     public static func focusTier(_ s: RunSummary) -> String {
         s.scenario.tiers.contains("small") ? "small" : (s.scenario.tiers.last ?? RunSummary.newGroup)

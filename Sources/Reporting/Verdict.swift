@@ -77,7 +77,7 @@ public enum Verdict {
         guard let base = s.policies.first else { return [] }
         let tier = ReportText.focusTier(s)
         let currency = s.scenario.currency ?? "money units"
-        let entrants = (s.scenario.newAdvertisers?.perDay ?? 0) > 0 || base.tiers[RunSummary.newGroup].map { $0.advertisers.mean > 0 } ?? false
+        let entrants = ReportText.hasEntrants(s)
         let period = "over \(Format.number(s.scenario.days)) days"
         return s.policies.dropFirst().filter { $0.ranker != "oracle" }.compactMap { p -> PolicyVerdict? in
             guard let cmp = p.vsBaseline else { return nil }

@@ -30,4 +30,15 @@ public enum Inequality {
         var running = 0.0
         return xs.sorted().map { running += $0; return running / total }
     }
+
+    /// The Lorenz curve of `xs` at population shares `grid` (each in 0…1), linear between holders;
+    /// the diagonal when `xs` is empty.
+    public static func lorenz(_ xs: [Double], at grid: [Double]) -> [Double] {
+        guard !xs.isEmpty else { return grid }
+        let cumulative = [0] + lorenz(xs), n = Double(xs.count)
+        return grid.map { p in
+            let position = p * n, i = min(Int(position), xs.count - 1)
+            return cumulative[i] + (position - Double(i)) * (cumulative[i + 1] - cumulative[i])
+        }
+    }
 }

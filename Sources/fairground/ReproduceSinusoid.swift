@@ -81,8 +81,12 @@ struct ReproduceSinusoid: ParsableCommand {
                         line += !r.diverged ? String(format: " %6.3f (%6.3f–%6.3f)", r.mse, r.ci95[0], r.ci95[1])
                             : " diverged              "
                     }
+                    // Each band with its verdict: checked on the protocol's training, shown only otherwise.
                     if let band = SinusoidReproduction.referenceBand(method: method, k: k) {
                         line += String(format: "   %.2f–%.2f", band.lowerBound, band.upperBound)
+                        if let one = rows.first(where: { $0.steps == 1 }) {
+                            line += !protocolTraining ? " (not checked)" : SinusoidReproduction.reaches(one, band) ? " reached" : " MISSED"
+                        }
                     }
                     print(line)
                 }

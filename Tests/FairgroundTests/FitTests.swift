@@ -156,25 +156,16 @@ struct FitTests {
 /// a uniform-random and a Bernoulli-Thompson-sampling logging policy; 10,000 rows each), fetched
 /// at test time into `.build/obd/` and read from the archive's members; never committed.
 enum OpenBanditFiles {
-    static let folder: String? = {
-        let folder = Fixtures.repositoryRoot.appendingPathComponent(".build/obd")
-        let random = folder.appendingPathComponent("random.csv").path, bts = folder.appendingPathComponent("bts.csv").path
-        if FileManager.default.fileExists(atPath: random) && FileManager.default.fileExists(atPath: bts) { return folder.path }
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let script = """
-            import glob, subprocess, sys, tarfile
-            d = sys.argv[1]
-            subprocess.run([sys.executable, "-m", "pip", "download", "obp==0.5.7", "--no-deps", "--no-binary", ":all:",
-                            "--ignore-requires-python", "-q", "-d", d], check=True, timeout=300)
-            with tarfile.open(glob.glob(d + "/obp-0.5.7.tar.gz")[0]) as t:
-                for policy, name in (("random", "random"), ("bts", "bts")):
-                    data = t.extractfile("obp-0.5.7/obp/dataset/obd/%s/all/all.csv" % policy).read()
-                    open(d + "/" + name + ".csv.part", "wb").write(data)
-            """
-        guard Fixtures.python(script, [folder.path]) else { return nil }
-        for name in [random, bts] { try? FileManager.default.moveItem(atPath: name + ".part", toPath: name) }
-        return FileManager.default.fileExists(atPath: random) && FileManager.default.fileExists(atPath: bts) ? folder.path : nil
-    }()
+    static let folder = Fixtures.fetched("obd", files: ["random.csv", "bts.csv"], script: """
+        import glob, subprocess, sys, tarfile
+        d = sys.argv[1]
+        subprocess.run([sys.executable, "-m", "pip", "download", "obp==0.5.7", "--no-deps", "--no-binary", ":all:",
+                        "--ignore-requires-python", "-q", "-d", d], check=True, timeout=300)
+        with tarfile.open(glob.glob(d + "/obp-0.5.7.tar.gz")[0]) as t:
+            for policy in ("random", "bts"):
+                data = t.extractfile("obp-0.5.7/obp/dataset/obd/%s/all/all.csv" % policy).read()
+                open(d + "/" + policy + ".csv.part", "wb").write(data)
+        """)
 
     /// The schema's names for the dataset's columns.
     static let mapping = ["ad": "item_id", "propensity": "propensity_score"]

@@ -105,6 +105,20 @@ enum Fixtures {
         return p.terminationStatus == 0
     }
 
+    /// The folder `.build/<name>` holding `files`, fetched once by `script` (which gets the folder as
+    /// its argument and writes each file as `<file>.part`, moved into place only when all is done),
+    /// or nil when the script fails (the package index cannot be reached). Never committed.
+    static func fetched(_ name: String, files: [String], script: String) -> String? {
+        let folder = repositoryRoot.appendingPathComponent(".build/\(name)")
+        let paths = files.map { folder.appendingPathComponent($0).path }
+        func present() -> Bool { paths.allSatisfy { FileManager.default.fileExists(atPath: $0) } }
+        if present() { return folder.path }
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        guard python(script, [folder.path]) else { return nil }
+        for path in paths { try? FileManager.default.moveItem(atPath: path + ".part", toPath: path) }
+        return present() ? folder.path : nil
+    }
+
     /// Runs `fairground` to completion.
     static func runCLI(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CLIResult {
         let (process, out, err) = process(arguments, environment: environment, in: folder)

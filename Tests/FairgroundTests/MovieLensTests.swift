@@ -9,23 +9,14 @@ enum MovieLensFiles {
     static let inside = "recbole/dataset_example/ml-100k/"
 
     /// The folder holding ml-100k.inter and ml-100k.item, or nil when the index cannot be reached.
-    static let directory: String? = {
-        let folder = Fixtures.repositoryRoot.appendingPathComponent(".build/movielens")
-        let inter = folder.appendingPathComponent("ml-100k.inter").path, item = folder.appendingPathComponent("ml-100k.item").path
-        if FileManager.default.fileExists(atPath: inter) && FileManager.default.fileExists(atPath: item) { return folder.path }
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let script = """
-            import glob, subprocess, sys, zipfile
-            d = sys.argv[1]
-            subprocess.run([sys.executable, "-m", "pip", "download", "\(wheel)", "--no-deps", "-q", "-d", d], check=True, timeout=300)
-            with zipfile.ZipFile(glob.glob(d + "/recbole-1.2.1-*.whl")[0]) as z:
-                for name in ("ml-100k.inter", "ml-100k.item"):
-                    open(d + "/" + name + ".part", "wb").write(z.read("\(inside)" + name))
-            """
-        guard Fixtures.python(script, [folder.path]) else { return nil }
-        for name in [inter, item] { try? FileManager.default.moveItem(atPath: name + ".part", toPath: name) }
-        return FileManager.default.fileExists(atPath: inter) && FileManager.default.fileExists(atPath: item) ? folder.path : nil
-    }()
+    static let directory = Fixtures.fetched("movielens", files: ["ml-100k.inter", "ml-100k.item"], script: """
+        import glob, subprocess, sys, zipfile
+        d = sys.argv[1]
+        subprocess.run([sys.executable, "-m", "pip", "download", "\(wheel)", "--no-deps", "-q", "-d", d], check=True, timeout=300)
+        with zipfile.ZipFile(glob.glob(d + "/recbole-1.2.1-*.whl")[0]) as z:
+            for name in ("ml-100k.inter", "ml-100k.item"):
+                open(d + "/" + name + ".part", "wb").write(z.read("\(inside)" + name))
+        """)
 }
 
 @Suite("Reproduction: Meta-Embedding warm-up on MovieLens-100K")

@@ -95,11 +95,11 @@ public enum CSVTables {
             let m = cell.metrics, total = cell.totalExposure
             let totals = groups.indices.map { cell.totals(group: $0) }
             var fields = [CSVField.encode(scenario.policies[cell.policy].name), String(cell.replicate), Format.number(cell.revenue),
-                          Format.number(m.value.reduce(0, +) - cell.revenue), Format.number(m.clicks.reduce(0, +)),
+                          Format.number(cell.welfare), Format.number(m.clicks.reduce(0, +)),
                           Format.number(m.conversions.reduce(0, +))]
             fields += totals.map { Format.number($0.spendDelivery) }
             fields += totals.map { total > 0 ? Format.number($0.exposure / total) : "" }
-            fields += [m.newAds > 0 ? Format.number(m.newAdsWithClick / m.newAds) : "", Format.number(m.hoursToFirstClick)]
+            fields += [Format.number(cell.newAdsWithClickShare), Format.number(m.hoursToFirstClick)]
             out += fields.joined(separator: ",") + "\n"
         }
         return out

@@ -53,9 +53,13 @@ extension MarketSimulation {
     @inline(__always)
     mutating func explore(count n: inout Int) -> Int {
         guard X.explores else { return -1 }
-        if let impressionLog { return exploreLogged(count: &n, log: impressionLog) }
-        guard uniforms.uniform(requestId, explorationCounter) < explorer.rate,
-              let ad = explorer.choose(world: world, accounts: ledger.accounts) else { return -1 }
+        guard uniforms.uniform(requestId, explorationCounter) < explorer.rate else {
+            if impressionLog != nil { logExploration(chosen: nil, attempted: false) }
+            return -1
+        }
+        let ad = explorer.choose(world: world, accounts: ledger.accounts)
+        if impressionLog != nil { logExploration(chosen: ad, attempted: true) }
+        guard let ad else { return -1 }
         return admit(ad, count: &n)
     }
 
@@ -65,24 +69,20 @@ extension MarketSimulation {
         impressionLog?.beginRequest(id: requestId, time: queue.now, cohort: cohort, user: request.user)
     }
 
-    /// `explore` for a logged run: the same choice, and the propensities of the request's branch
-    /// and of the explored ad (`ImpressionLog`), estimated before the choice changes any state.
+    /// The propensities of the request's explorer branch for the impression log (`ImpressionLog`):
+    /// not explored (1 − rate, or 1 with an empty pool), explored but nothing to show (1), or
+    /// explored with `chosen` (regular impressions rate; the chosen ad rate × the Monte Carlo
+    /// probability of the choice, estimated on the state `choose` saw — choosing changes only the
+    /// explorer's own stream).
     @inline(never)
-    mutating func exploreLogged(count n: inout Int, log: ImpressionLog) -> Int {
+    func logExploration(chosen: Int?, attempted: Bool) {
+        guard let log = impressionLog else { return }
         let rate = explorer.rate
-        let hasPool = explorer.hasPool
-        guard uniforms.uniform(requestId, explorationCounter) < rate else {
-            log.regularPropensity = hasPool ? 1 - rate : 1
-            return -1
-        }
-        guard let ad = explorer.choose(world: world, accounts: ledger.accounts) else {
-            log.regularPropensity = 1
-            return -1
-        }
+        guard attempted else { log.regularPropensity = explorer.hasPool ? 1 - rate : 1; return }
+        guard let ad = chosen else { log.regularPropensity = 1; return }
         log.regularPropensity = rate
         log.exploredPropensity = rate * explorer.selectionProbability(of: ad, world: world, accounts: ledger.accounts,
                                                                       draws: ImpressionLog.draws, stream: propensityStream!)
-        return admit(ad, count: &n)
     }
 
     /// The rates candidates `0..<n` are ranked on (`request.predicted`, `predictedCVR`): the

@@ -29,11 +29,8 @@ public enum Runner {
         let policies = scenario.policies.count
         let outcomes = parallelMap(count: policies * scenario.replicates, jobs: jobs, progress: progress) { index -> Result<CellResult, any Error> in
             let policy = index / scenario.replicates, replicate = index % scenario.replicates
-            let world = WorldGenerator.generate(scenario, replicate: replicate)
             let log = ImpressionLog(dimension: scenario.truth.latentDimension)
-            var cell = Cell(scenario: scenario, world: world, policy: policy, replicate: replicate, kernel: kernel)
-            cell.log = log
-            let result = CellFactory.run(cell)
+            let result = runCell(scenario, policy: policy, replicate: replicate, kernel: kernel, log: log)
             do { try logged(policy, replicate, log) } catch { return .failure(error) }
             return .success(result)
         }
@@ -53,9 +50,12 @@ public enum Runner {
         return (result, Double(ready - start) / 1e9, Double(end - ready) / 1e9)
     }
 
-    /// Runs one cell on the calling thread.
-    public static func runCell(_ scenario: Scenario, policy: Int, replicate: Int, kernel: KernelChoice = .tuned) -> CellResult {
-        let world = WorldGenerator.generate(scenario, replicate: replicate)
-        return CellFactory.run(scenario, world: world, policy: policy, replicate: replicate, kernel: kernel)
+    /// Runs one cell on the calling thread, recording its impressions into `log` when given.
+    public static func runCell(_ scenario: Scenario, policy: Int, replicate: Int, kernel: KernelChoice = .tuned,
+                               log: ImpressionLog? = nil) -> CellResult {
+        var cell = Cell(scenario: scenario, world: WorldGenerator.generate(scenario, replicate: replicate), policy: policy,
+                        replicate: replicate, kernel: kernel)
+        cell.log = log
+        return CellFactory.run(cell)
     }
 }

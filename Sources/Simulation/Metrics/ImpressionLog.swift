@@ -13,14 +13,16 @@ import Stochastics
 /// when the pool has an ad) and which pool ad it shows. An explored impression has
 /// rate × P(the explorer picks this ad), the latter estimated by re-running the explorer's choice
 /// `draws` times on its current state (Thompson sampling has no closed form; as Open Bandit
-/// Pipeline does), the choice made counted as one more draw so the estimate is never 0; a regular impression has the probability of its request's branch — 1 − rate
-/// (not explored), rate (explored), 1 without an explorer or with an empty pool.
+/// Pipeline does), the choice made counted as one more draw so the estimate is never 0; a regular
+/// impression has the probability of its request's branch — 1 − rate (not explored), rate
+/// (explored), 1 without an explorer or with an empty pool.
 public final class ImpressionLog: @unchecked Sendable {
     /// Monte Carlo draws per explored impression (standard error ≤ 0.5/√draws).
     public static let draws = 200
 
     public let dimension: Int
-    public private(set) var count = 0
+    /// Impressions recorded.
+    public var count: Int { request.count }
     // The request being served.
     var requestId: UInt64 = 0, time = 0.0, cohort = 0, regularPropensity = 1.0, exploredPropensity = 1.0
     var user: [Double]
@@ -54,6 +56,5 @@ public final class ImpressionLog: @unchecked Sendable {
         conversionDelay.append(converted ? delay : .nan); explored.append(e)
         propensity.append(e ? exploredPropensity : regularPropensity)
         for x in user { users.append(Float(x)) }
-        count += 1
     }
 }

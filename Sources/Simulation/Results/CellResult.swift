@@ -9,6 +9,10 @@ public struct CellResult: Sendable {
     public var metrics: CellMetrics
 
     public var revenue: Double { metrics.spend.reduce(0, +) }
+    /// Value of conversions minus spend, summed over advertisers.
+    public var welfare: Double { metrics.value.reduce(0, +) - revenue }
+    /// Share of new ads that got a click (NaN without new ads).
+    public var newAdsWithClickShare: Double { metrics.newAds > 0 ? metrics.newAdsWithClick / metrics.newAds : .nan }
 }
 
 /// Totals of one group of advertisers (a tier, or the new entrants) in one run.

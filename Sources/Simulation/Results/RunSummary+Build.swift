@@ -75,12 +75,10 @@ struct PolicyRuns {
     func revenue(_ p: Int) -> [Double] { byPolicy[p].map(\.revenue) }
 
     /// Share of new ads with at least one click, per replicate (NaN without new ads).
-    func newAdsWithClick(_ p: Int) -> [Double] {
-        byPolicy[p].map { $0.metrics.newAds > 0 ? $0.metrics.newAdsWithClick / $0.metrics.newAds : .nan }
-    }
+    func newAdsWithClick(_ p: Int) -> [Double] { byPolicy[p].map(\.newAdsWithClickShare) }
 
     /// Value of conversions minus spend, per replicate.
-    func welfare(_ p: Int) -> [Double] { byPolicy[p].map { r in r.metrics.value.reduce(0, +) - r.revenue } }
+    func welfare(_ p: Int) -> [Double] { byPolicy[p].map(\.welfare) }
 
     func summary(policy p: Int) -> PolicySummary {
         let policy = scenario.policies[p], runs = byPolicy[p]
