@@ -12,6 +12,9 @@ public enum Glossary {
     public static func entries(currency: String, days: Double) -> [Entry] {
         let period = "over the whole \(Format.number(days))-day run, not per day"
         return [
+            Entry(id: "lost-to-churn", term: "Revenue lost to churn",
+                  definition: "(Revenue without churn − revenue) ÷ revenue without churn, paired per replicate: the same policy on the same world and traffic, run again with advertisers who never leave (their budgets still move at reviews).",
+                  headers: ["lost to churn"]),
             Entry(id: "revenue", term: "Platform revenue",
                   definition: "What advertisers were charged, in \(currency), \(period). Its change is relative and paired: each replicate's policies saw the same users, so the per-replicate difference removes most traffic noise.",
                   headers: ["revenue"]),
@@ -68,6 +71,18 @@ public enum Glossary {
             Entry(id: "interval", term: "95% interval",
                   definition: "Every figure is a mean over replicates with its 95% t-interval. A change is called better or worse only when its interval excludes zero; otherwise it is inconclusive, and the report says how many replicates would tell a change of the observed size from zero.",
                   headers: []),
+            Entry(id: "retention", term: "Retention",
+                  definition: "The share of a tier's advertisers present at the start that are still in the market: they have not left at a review (advertiserDynamics). Entrants are not counted.",
+                  headers: ["retained"]),
+            Entry(id: "realised-cpa", term: "Realised CPA and ROAS",
+                  definition: "An autobidding tier's spend ÷ its conversions (cost per acquisition, in \(currency)), and its conversions' value ÷ its spend (return on ad spend), \(period).",
+                  headers: ["realised cpa", "realised roas"]),
+            Entry(id: "within-goal", term: "Within ±10% of goal",
+                  definition: "The share of a tier's autobidders that spent something and met their goal: cost per conversion within 10% of the target (target-CPA; target-ROAS on value ÷ target), or at least 90% of the budget spent (max-conversions).",
+                  headers: ["within ±10%"]),
+            Entry(id: "auctionnet-score", term: "AuctionNet score",
+                  definition: "AuctionNet's score summed over a tier's autobidders: conversions × min(1, (target CPA ÷ realised CPA)²), so overshooting the CPA target discounts the conversions quadratically (conversions alone for max-conversions).",
+                  headers: ["auctionnet score"]),
         ]
     }
 

@@ -6,7 +6,8 @@ import Stochastics
 /// Builds the report's sections — charts and their tables — from a run's saved data.
 public enum ReportSections {
     public static func build(_ d: ReportData) -> [ReportSection] {
-        [overview(d), spendDelivery(d), exposureOverTime(d), tradeOff(d), exploration(d), drillDown(d), fairness(d), lorenz(d), ramp(d), calibration(d)]
+        [overview(d), spendDelivery(d), advertiserDynamics(d), autobidding(d), exposureOverTime(d), tradeOff(d), exploration(d), drillDown(d), fairness(d), lorenz(d), ramp(d),
+         calibration(d)]
             .compactMap { $0 }.map(withoutEmptyColumns)
     }
 

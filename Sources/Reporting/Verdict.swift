@@ -110,6 +110,10 @@ public enum Verdict {
                     String(format: "%.1f h", base.exploration.hoursToFirstClick.mean), String(format: "%.1f h", p.exploration.hoursToFirstClick.mean),
                     cmp.hoursToFirstClick, .hours, lowerIsBetter: true)
             }
+            if let d = p.dynamics, let b = base.dynamics {
+                add("\(who) advertisers still in the market at the end", "\(tier) advertisers retained", "retention",
+                    pct(b.retention[tier]?.last), pct(d.retention[tier]?.last), d.retentionVsBaseline?[tier], .points)
+            }
             add("Platform revenue", "revenue", "revenue",
                 "\(Format.money(base.revenue.mean)) \(currency)", "\(Format.money(p.revenue.mean)) \(currency) \(period)", cmp.revenueRelative, .relative)
             add("Advertiser welfare", "advertiser welfare", "advertiser-welfare",

@@ -27,7 +27,7 @@ enum PolicyReader {
         var seen: Set<String> = []
         for (i, item) in list.enumerated() {
             let path = "policies[\(i)]"
-            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer", "fairness"]) else { continue }
+            guard let f = r.mapping(item, at: path, parentLine: lineOf(item), keys: ["name", "ranker", "objective", "explorer", "fairness", "bidding"]) else { continue }
             guard f.has("name") else {
                 r.fail(f.path("name"), "missing; every policy needs a name", line: f.line)
                 continue
@@ -43,7 +43,8 @@ enum PolicyReader {
             }
             policies.append(Policy(name: name, ranker: readRanker(f, &r), objective: readObjective(f, &r),
                                    explorer: readExplorer(f, slots: slots, tiers: tiers, &r),
-                                   fairness: readFairness(f, tiers: tiers, &r)))
+                                   fairness: readFairness(f, tiers: tiers, &r),
+                                   bidding: BiddingReader.readOverrides(f, tiers: tiers, &r)))
         }
         return policies
     }

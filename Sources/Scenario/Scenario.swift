@@ -21,9 +21,19 @@ public struct Scenario: Sendable, Equatable {
     public var policies: [Policy]
     /// The unit money is shown in by the reports (display only; "money units" when unset).
     public var currency: String = "money units"
+    /// Advertisers who review their results and may leave (nil: off).
+    public var advertiserDynamics: AdvertiserDynamics? = nil
 
     /// Index of the tier called `name`, if any.
     public func tierIndex(_ name: String) -> Int? { tiers.firstIndex { $0.name == name } }
+
+    /// How tier `tier`'s advertisers bid under policy `policy`: the policy's override, else the tier's.
+    public func bidding(policy: Int, tier: Int) -> Bidding {
+        policies[policy].bidding[tiers[tier].name] ?? tiers[tier].bidding
+    }
+
+    /// Whether any advertiser autobids under policy `policy`.
+    public func autobids(policy: Int) -> Bool { tiers.indices.contains { bidding(policy: policy, tier: $0).strategy.autobids } }
 }
 
 /// How long the run lasts and how traffic is spread over the day.
@@ -116,6 +126,8 @@ public struct Tier: Sendable, Equatable {
     public var qualityShift: Double
     /// Shift of the true conversion logit for this tier.
     public var conversionShift: Double
+    /// How the tier's advertisers bid (policies may override it per tier).
+    public var bidding: Bidding = .fixedCPC
 }
 
 /// Advertisers entering during the run: the cold-start population.
@@ -248,4 +260,6 @@ public struct Policy: Sendable, Equatable {
     public var explorer: ExplorerSettings?
     /// A fairness control, or nil for none.
     public var fairness: FairnessControl?
+    /// Per-tier bidding overrides for this policy (tier name → strategy).
+    public var bidding: [String: Bidding] = [:]
 }

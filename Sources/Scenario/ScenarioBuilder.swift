@@ -6,7 +6,7 @@ import Yams
 /// The defaults written here are the ones documented in README.md's scenario reference.
 enum ScenarioBuilder {
     static let topKeys = ["name", "seed", "replicates", "horizon", "placement", "auction", "cohorts",
-                          "tiers", "newAdvertisers", "truth", "pacing", "learning", "policies", "currency"]
+                          "tiers", "newAdvertisers", "truth", "pacing", "learning", "policies", "currency", "advertiserDynamics"]
 
     static func build(_ root: Node?, defaultName: String, reader r: inout NodeReader) -> Scenario? {
         if let root, case .scalar(let s) = root, s.string.isEmpty || s.tag == Tag(.null) {
@@ -41,6 +41,8 @@ enum ScenarioBuilder {
         }
         result.newAdvertisers = TierReader.readNewAdvertisers(top, tiers: scenario.tiers, days: scenario.horizon.days, &r)
         result.policies = PolicyReader.readPolicies(top, slots: scenario.placement.slots, tiers: scenario.tiers.map(\.name), &r)
+        result.advertiserDynamics = BiddingReader.readDynamics(top, tiers: scenario.tiers.map(\.name), &r)
+        BiddingReader.checkFeedback(result, top, &r)
         return result
     }
 

@@ -3,7 +3,7 @@ import Yams
 /// Reads the `tiers` mapping, distributions and the `newAdvertisers` section.
 enum TierReader {
     static let tierKeys = ["count", "adsPerAdvertiser", "budget", "bid", "valuePerConversion",
-                           "historyImpressions", "qualityShift", "conversionShift"]
+                           "historyImpressions", "qualityShift", "conversionShift", "bidding"]
 
     static let defaultTiers: [Tier] = [
         Tier(name: "large", count: 20, adsPerAdvertiser: 4,
@@ -53,7 +53,8 @@ enum TierReader {
                 historyImpressions: distribution(f, "historyImpressions", default: .lognormal(median: 100, sigma: 0.5), &r,
                                                  allowZero: true, max: maxHistory),
                 qualityShift: r.double(f, "qualityShift", default: 0, .range(-5, 5)),
-                conversionShift: r.double(f, "conversionShift", default: 0, .range(-5, 5))))
+                conversionShift: r.double(f, "conversionShift", default: 0, .range(-5, 5)),
+                bidding: f["bidding"].map { BiddingReader.read($0, at: f.path("bidding"), &r) } ?? .fixedCPC))
         }
         let totalAds = tiers.reduce(0) { $0 + $1.count * $1.adsPerAdvertiser }
         if totalAds > maxAds {

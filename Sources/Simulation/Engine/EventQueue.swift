@@ -13,6 +13,8 @@ public enum EventKind: Sendable, Equatable {
     /// Personal blocks of ads with fresh feedback are re-adapted (meta and finetune rankers).
     case personalAdaptation
     case advertiserEntry(advertiser: Int32)
+    /// Advertisers review their results and may leave or change budgets (`advertiserDynamics`).
+    case advertiserReview
 }
 
 /// A timed event; ties in time are broken by the order of scheduling.

@@ -17,6 +17,19 @@ extension MarketSimulation {
         metrics.disparityNew = disparity.disparityNew()
         metrics.treatmentRatio = disparity.treatmentRatio()
         if F.floors { (metrics.floorWindows, metrics.floorWindowsMet) = fairness.floorAttainment(metrics) }
+        if var reviews {
+            if reviews.series.days.last.map({ $0 * 86_400 < horizon - 1e-6 }) ?? true {
+                reviews.snapshot(day: horizon / 86_400, world: world, ledger: ledger, revenue: tallies.revenue)
+            }
+            metrics.dynamics = reviews.series
+        }
+        if autobidding {
+            let (bids, targets) = autobidders.finalState()
+            var bid = [Double](repeating: .nan, count: world.advertiserCount), target = bid
+            for r in 0..<bids.count { bid[Int(world.rankAdvertiser[r])] = bids[r]; target[Int(world.rankAdvertiser[r])] = targets[r] }
+            metrics.autobidding = AutobidOutcome(bidPerConversion: bid, target: target,
+                                                 candidacies: autobidders.candidacies, bidSum: autobidders.bidSum)
+        }
         return CellResult(policy: policyIndex, replicate: replicate, advertiserTier: world.advertiserTier,
                           advertiserIsNew: world.isNew, metrics: metrics)
     }

@@ -46,7 +46,19 @@ extension MarketSimulation {
     mutating func updatePacing(interval: Double) {
         let share = arrivals.share(from: queue.now - interval, to: queue.now)
         guard share > 0 else { return }
-        bidders.updatePacing(share: share, ledger: ledger, prefetching: plan.prefetchRecords)
+        if scenario.pacing.kind != .none { bidders.updatePacing(share: share, ledger: ledger, prefetching: plan.prefetchRecords) }
+        if autobidding { autobidders.update(share: share, intervalHours: interval / 3600, ledger: ledger) }
+    }
+
+    /// An advertiser review (`AdvertiserReviews`): leavers' ads no longer count as active.
+    mutating func review() {
+        let left = reviews!.review(now: queue.now, world: world, ledger: ledger, tallies: tallies)
+        for r in left {
+            let adv = Int(world.rankAdvertiser[r]), ads = Double(world.adCount[adv])
+            disparity.activeAds[Int(world.advertiserTier[adv])] -= ads
+            if world.isNew[adv] { disparity.activeAds[disparity.tiers] -= ads }
+        }
+        reviews!.snapshot(day: queue.now / 86_400, world: world, ledger: ledger, revenue: tallies.revenue)
     }
 
     /// The model-update tick: popularity retrieval rebuilds its index; the ranker retrains on the

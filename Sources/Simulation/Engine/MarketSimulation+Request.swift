@@ -28,6 +28,7 @@ extension MarketSimulation {
         fairness.beginRequest(hour: hour)
         let measured = requestId % Self.meritSampling == 0
         rank(count: n, cohort: cohort, measured: measured, hour: hour)
+        if autobidding { autobidders.bid(request, 0..<n, ledger: ledger) }
         setQuality(0..<n, objective: objective)
         tallies.recordAuction(candidates: n)
         if F.reranks { fairness.rerank(request, count: n, world: world, ledger: disparity) }
@@ -105,6 +106,7 @@ extension MarketSimulation {
     mutating func rankLate(_ i: Int, measured: Bool, hour: Int) {
         request.trueRate[i] = response.withTruth { K.trueRate(request, i, truth: $0, response: response, ledger: ledger) }
         ranker.score(request, i..<(i + 1), kernel: K.self)
+        if autobidding { autobidders.bid(request, i..<(i + 1), ledger: ledger) }
         if measured {
             addMerit(i)
             flushMerit(hour: hour)

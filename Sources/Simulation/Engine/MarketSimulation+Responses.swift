@@ -83,6 +83,7 @@ extension MarketSimulation {
     mutating func handleConversion(ad: Int, cohort: Int) {
         let adv = Int(world.adAdvertiser[ad])
         tallies.recordConversion(ad: ad, advertiser: adv, cohort: cohort, value: world.valuePerConversion[adv], time: queue.now)
+        if autobidding { autobidders.converted(rank: world.rank(of: adv)) }
         if R.learns { ranker.recordConversion(ad: ad) }
     }
 }

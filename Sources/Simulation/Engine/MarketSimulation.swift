@@ -46,6 +46,11 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
     var auction: K.Auction
     let response: TrueResponseModel
     var bidders: FixedCPCBidders
+    /// The autobidding advertisers (none under fixed-CPC bidding), and whether there are any.
+    var autobidders: Autobidders
+    let autobidding: Bool
+    /// Advertisers' reviews (nil without `advertiserDynamics`).
+    var reviews: AdvertiserReviews?
     var tallies: RunTallies
     var disparity: DisparityLedger
     let ledger: Ledger
@@ -94,7 +99,13 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
         scratch = memory
         let hours = max(1, Int((horizon / 3600).rounded(.up)))
         ledger = Ledger(world: world, drifts: scenario.truth.drift > 0, memory: memory)
-        bidders = FixedCPCBidders(pacing: scenario.pacing, accounts: world.advertiserCount, memory: memory)
+        autobidders = Autobidders(scenario: scenario, policy: policyIndex, world: world, ledger: ledger)
+        autobidding = autobidders.any
+        bidders = FixedCPCBidders(pacing: scenario.pacing, ledger: ledger, memory: memory)
+        reviews = scenario.advertiserDynamics.map {
+            AdvertiserReviews(settings: $0, scenario: scenario, accounts: world.rankAdvertiser.count,
+                              key: deriveSeed(scenario.seed, replicate: replicate, stream: "advertiser-reviews"))
+        }
         tallies = RunTallies(world: WorldShape(advertisers: world.advertiserCount, accounts: world.rankAdvertiser.count,
                                                ads: world.adCountTotal, tiers: world.tierNames.count),
                              cohorts: scenario.cohorts.count, hours: hours, memory: memory)
@@ -122,7 +133,11 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
         var day = 1.0
         while day * 86_400 < horizon { queue.schedule(at: day * 86_400, .budgetDayReset); day += 1 }
         let pacingInterval = scenario.pacing.intervalMinutes * 60
-        if scenario.pacing.kind != .none { queue.schedule(at: pacingInterval, .pacingUpdate) }
+        if scenario.pacing.kind != .none || autobidding { queue.schedule(at: pacingInterval, .pacingUpdate) }
+        if let reviews {
+            self.reviews!.snapshot(day: 0, world: world, ledger: ledger, revenue: 0)
+            queue.schedule(at: reviews.interval, .advertiserReview)
+        }
         let updateInterval = (policy.ranker.updateEveryHours ?? scenario.learning.updateEveryHours) * 3600
         queue.schedule(at: updateInterval, .modelUpdate)
         feedbackWanted = updateInterval < horizon
@@ -162,6 +177,11 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
                 break
             case .advertiserEntry(let adv):
                 enter(Int(adv))
+            case .advertiserReview where queue.now < horizon:
+                review()
+                queue.schedule(at: queue.now + reviews!.interval, .advertiserReview)
+            case .advertiserReview:
+                break
             }
         }
         return finish()

@@ -56,6 +56,19 @@ public enum Runner {
         var cell = Cell(scenario: scenario, world: WorldGenerator.generate(scenario, replicate: replicate), policy: policy,
                         replicate: replicate, kernel: kernel)
         cell.log = log
-        return CellFactory.run(cell)
+        var result = CellFactory.run(cell)
+        if let dynamics = scenario.advertiserDynamics, dynamics.counterfactual, let days = result.metrics.dynamics?.days {
+            result.metrics.dynamics!.revenueWithoutChurn = counterfactualRevenue(cell, days: days)
+        }
+        return result
+    }
+
+    /// The revenue up to each of `days` of `cell`'s policy and replicate run without churn: the
+    /// same world and random numbers, advertisers reviewing and moving budgets but never leaving.
+    static func counterfactualRevenue(_ cell: Cell, days: [Double]) -> [Double] {
+        var scenario = cell.scenario
+        scenario.advertiserDynamics?.churns = false
+        let stay = CellFactory.run(Cell(scenario: scenario, world: cell.world, policy: cell.policy, replicate: cell.replicate, kernel: cell.kernel))
+        return stay.metrics.dynamics?.revenue ?? []
     }
 }

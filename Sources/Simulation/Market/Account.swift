@@ -17,15 +17,19 @@ struct Account {
     var drift = 0.0
     /// Spend since the last pacing update.
     var periodSpend = 0.0
-    /// Bid per click before pacing.
-    let bid: Double
-    let dailyBudget: Double
+    /// Bid per click before pacing (the world's, times a fixed-CPC bidder's shading).
+    var bid: Double
+    /// The daily budget: the world's, moved by budget reviews, 0 once the advertiser has left.
+    var dailyBudget: Double
     let tier: Int32
     let isNew: Bool
     /// Whether the pacing controller is on the bidders' due list (every one at first).
     var pacingListed = true
     /// Whether the advertiser has entered the market (present from the start, or since its entry).
     var entered: Bool
+    /// Whether it autobids (`Autobidders`): then `pacedBid` is its bid per conversion, and a
+    /// candidate's bid per click is the platform's pCVR times it.
+    var autobids = false
 
     init(world: World, advertiser adv: Int) {
         bid = world.bid[adv]

@@ -16,11 +16,14 @@ struct FixedCPCBidders: Bidder {
     /// How far ahead `updatePacing` asks for the listed accounts' records.
     static let lead = 16
 
-    init(pacing: PacingSettings, accounts: Int, memory: ScratchMemory) {
+    /// Paces every account of `ledger` but the autobidders' (which stay listed, so a charge never
+    /// adds them to the due list).
+    init(pacing: PacingSettings, ledger: Ledger, memory: ScratchMemory) {
         kind = pacing.kind
+        let accounts = ledger.accounts.count
         pacers = memory.buffer(accounts, filledWith: AdaptivePacer(stepSize: pacing.stepSize, maxMultiplier: pacing.maxMultiplier))
         throttles = memory.buffer(accounts, filledWith: ThrottlePacer(stepSize: pacing.stepSize))
-        due = (0..<Int32(accounts)).map { $0 }
+        due = (0..<Int32(accounts)).filter { !ledger.accounts[Int($0)].autobids }
     }
 
     var throttling: Bool { kind == .throttle }
@@ -49,8 +52,9 @@ struct FixedCPCBidders: Bidder {
                 if multiplicative { prefetch(pacers.baseAddress! + ahead) } else { prefetch(throttles.baseAddress! + ahead) }
             }
             let r = Int(due[j])
-            if accounts[r].periodSpend == 0 && accounts[r].dailyBudget > 0
-                && (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1) {
+            // At rest, or gone (a budget of 0: the advertiser left the market).
+            if accounts[r].periodSpend == 0
+                && (accounts[r].dailyBudget == 0 || (multiplicative ? pacers[r].multiplier == 0 : throttles[r].participation == 1)) {
                 accounts[r].pacingListed = false
                 continue
             }

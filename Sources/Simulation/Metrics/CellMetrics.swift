@@ -75,6 +75,10 @@ public struct CellMetrics: Sendable {
     public internal(set) var largestOverspend = 0.0
     /// Largest price per click charged during the run.
     public internal(set) var largestPrice = 0.0
+    /// The market over time under `advertiserDynamics` (nil without).
+    public internal(set) var dynamics: DynamicsSeries?
+    /// The autobidders' end state and bid landscape (nil when nobody autobids).
+    public internal(set) var autobidding: AutobidOutcome?
 
     init(advertisers: Int, ads: Int, tiers: Int, hours: Int, cohorts: Int) {
         adRegularImpressions = Array(repeating: 0, count: ads)
@@ -94,4 +98,15 @@ public struct CellMetrics: Sendable {
     }
 
     public var hours: Int { hourlySpend.count / (tierCount + 1) }
+}
+
+/// What the autobidders of a run ended with.
+public struct AutobidOutcome: Sendable {
+    /// Per advertiser (by number): bid per conversion at the end, and target per conversion (NaN:
+    /// max-conversions or a fixed-CPC advertiser).
+    public internal(set) var bidPerConversion: [Double]
+    public internal(set) var target: [Double]
+    /// Per tier: candidacies of autobidding ads and the sum of their per-click bids.
+    public internal(set) var candidacies: [Double]
+    public internal(set) var bidSum: [Double]
 }

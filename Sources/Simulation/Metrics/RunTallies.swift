@@ -117,6 +117,9 @@ struct RunTallies: MetricsSink {
 
     mutating func recordBudget(advertiser adv: Int, cap: Double) { budget[adv] += cap }
 
+    /// Platform revenue so far (Σ spend).
+    var revenue: Double { tallies.reduce(0) { $0 + $1.spend } }
+
     mutating func recordOverspend(_ amount: Double) { largestOverspend = max(largestOverspend, amount) }
 
     mutating func recordEntry(hoursLeft: Int) {

@@ -7,6 +7,11 @@
 /// The engine tells the bidders of every charge (`charged`) and calls `updatePacing` every pacing
 /// interval with the interval's share of a day's traffic. Under throttling, retrieval takes an
 /// advertiser's ad only when the request's keyed uniform falls below `participation(rank:)`.
+///
+/// Autobidding advertisers (`Autobidders`) are the stage's second part: their `pacedBid` is a bid
+/// per conversion, retrieval carries it as the offer, and after scoring each autobidding
+/// candidate's bid becomes min(pCVR × bid per conversion, budget left). Their controllers move at
+/// the pacing tick; the pacing controllers skip them.
 protocol Bidder {
     /// Whether pacing throttles participation (then retrieval consults `participation(rank:)`).
     var throttling: Bool { get }

@@ -29,4 +29,9 @@ public struct PolicySummary: Sendable, Codable {
     /// For a `meta` or `finetune` ranker: its prediction quality paired against the global ranker
     /// it builds on (absent otherwise, or when the scenario lists no global policy).
     public var rankerComparison: RankerComparison?
+    /// Per tier with autobidders: realised CPA and ROAS against target, the bid landscape (absent
+    /// when every advertiser bids a fixed price per click).
+    public var autobidding: [String: AutobiddingSummary]? = nil
+    /// Retention, the market and revenue over time under `advertiserDynamics` (absent without).
+    public var dynamics: DynamicsSummary? = nil
 }

@@ -95,7 +95,8 @@ struct PolicyRuns {
                 Statistics.pairedDifference(runs.map(\.metrics.expectedClicks), byPolicy[o].map(\.metrics.expectedClicks))
             },
             tiers: tiers(p), cohorts: cohorts(p), fairness: fairness(p),
-            vsBaseline: p > 0 ? baselineComparison(p) : nil, rankerComparison: rankerComparison(p))
+            vsBaseline: p > 0 ? baselineComparison(p) : nil, rankerComparison: rankerComparison(p),
+            autobidding: autobidding(p), dynamics: dynamics(p))
     }
 
     func tiers(_ p: Int) -> [String: TierSummary] {

@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 
 /// Two hashes of a resolved scenario: all of it, and the part that fixes each replicate's world
@@ -10,13 +11,23 @@ public struct ScenarioFingerprint: Sendable, Codable, Equatable {
     public var world: String
 
     public init(_ s: Scenario) {
-        scenario = Self.fnv1a(String(describing: s))
+        scenario = Self.fnv1a(Self.text(s))
         var world = s
         world.name = ""
         world.replicates = 1
         world.currency = ""
         world.policies = []
-        self.world = Self.fnv1a(String(describing: world))
+        self.world = Self.fnv1a(Self.text(world))
+    }
+
+    /// The scenario's description without the settings later versions added at their defaults
+    /// (fixed-CPC bidding, no overrides, no advertiser dynamics), so a scenario that does not use
+    /// them keeps the fingerprint it had before they existed.
+    static func text(_ s: Scenario) -> String {
+        String(describing: s)
+            .replacingOccurrences(of: ", bidding: \(String(reflecting: Bidding.fixedCPC)))", with: ")")
+            .replacingOccurrences(of: ", bidding: [:])", with: ")")
+            .replacingOccurrences(of: ", advertiserDynamics: nil)", with: ")")
     }
 
     static func fnv1a(_ text: String) -> String {
