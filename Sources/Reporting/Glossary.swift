@@ -1,3 +1,5 @@
+import Simulation
+
 /// Every metric the report shows, defined once; table headers and verdict lines link here.
 public enum Glossary {
     public struct Entry: Sendable {
@@ -9,6 +11,14 @@ public enum Glossary {
     }
 
     /// The entries, with money in `currency` over a run of `days` days.
+    /// The entries of `summary`'s run: the autobidding and churn terms only where the run has them.
+    public static func entries(for summary: RunSummary, currency: String) -> [Entry] {
+        let autobidding = summary.policies.contains { $0.autobidding != nil }, dynamics = summary.policies.contains { $0.dynamics != nil }
+        let only: [String: Bool] = ["lost-to-churn": dynamics, "retention": dynamics, "realised-cpa": autobidding,
+                                    "within-goal": autobidding, "auctionnet-score": autobidding]
+        return entries(currency: currency, days: summary.scenario.days).filter { only[$0.id] ?? true }
+    }
+
     public static func entries(currency: String, days: Double) -> [Entry] {
         let period = "over the whole \(Format.number(days))-day run, not per day"
         return [

@@ -6,7 +6,7 @@ import Simulation
 public enum HTMLReport {
     public static func render(_ d: ReportData, sections: [ReportSection]) -> String {
         let s = d.summary
-        let glossary = Glossary.entries(currency: d.currency, days: s.scenario.days)
+        let glossary = Glossary.entries(for: s, currency: d.currency)
         var h = pageStart(title: "Fairground report — \(s.scenario.name)") + """
             <header>
             <h1>Fairground report — \(esc(s.scenario.name))</h1>

@@ -26,7 +26,7 @@ public enum SummaryMarkdown {
             if !section.figures.isEmpty { md += "\n" }
             for t in section.tables { md += table(t) + "\n" }
         }
-        md += "## Glossary\n\n" + Glossary.entries(currency: d.currency, days: s.scenario.days).map { "- **\($0.term)**: \($0.definition)\n" }.joined()
+        md += "## Glossary\n\n" + Glossary.entries(for: s, currency: d.currency).map { "- **\($0.term)**: \($0.definition)\n" }.joined()
         md += "\n## How to read this\n\n" + ReportText.howToRead.map { "- \($0)\n" }.joined()
         return md
     }
