@@ -124,7 +124,8 @@ enum BiddingReader {
                 break
             }
         }
-        if let d = s.advertiserDynamics, d.reviewEveryDays >= s.horizon.days {
+        if let d = s.advertiserDynamics, d.reviewEveryDays >= s.horizon.days,
+           !r.issues.contains(where: { $0.path == "advertiserDynamics.reviewEveryDays" || $0.path == "horizon.days" }) {
             let f = top["advertiserDynamics"]
             r.fail("advertiserDynamics.reviewEveryDays", "is \(d.reviewEveryDays) days, not shorter than the horizon (\(s.horizon.days) days): no advertiser would ever be reviewed", line: f.flatMap(lineOf) ?? top.line)
         }

@@ -82,6 +82,12 @@ struct DifferentialTests {
               - {name: oracle, ranker: oracle}
               - {name: global, ranker: global}
             """, placement: "{examination: [1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.1], maxCandidates: 20}")),
+        ("autobidders and churn", yaml("pacing: multiplicative\nadvertiserDynamics: {reviewEveryDays: 1, churn: {intercept: -2}}", policies: """
+              - {name: autobid, ranker: global, bidding: {large: {target-cpa: {target: 8}}, small: max-conversions}}
+              - {name: roas explored, ranker: \(meta), explorer: \(explorer), bidding: {large: {target-roas: {target: 2}}}}
+              - {name: floor autobid, ranker: oracle, fairness: {kind: exposure-floor, group: new, share: 0.3, windowHours: 2}, bidding: {small: max-conversions}}
+              - {name: fixed shaded, ranker: global, bidding: {small: {fixed-cpc: {shading: 0.7}}}}
+            """)),
     ]
 
     @Test(arguments: variants.indices)
@@ -191,6 +197,14 @@ struct DifferentialTests {
         add("poolAds", m.poolAds); add("hitsFound", m.hitsFound); add("newAds", m.newAds); add("newAdsWithClick", m.newAdsWithClick)
         add("hoursToFirstClick", m.hoursToFirstClick); add("hoursToFirstConversion", m.hoursToFirstConversion)
         add("largestOverspend", m.largestOverspend); add("largestPrice", m.largestPrice)
+        if let d = m.dynamics {
+            add("dynamics.days", d.days); add("dynamics.active", d.active); add("dynamics.budget", d.budget)
+            add("dynamics.incumbents", d.incumbents); add("dynamics.revenue", d.revenue); add("dynamics.churned", d.churned)
+        }
+        if let a = m.autobidding {
+            add("autobidding.bidPerConversion", a.bidPerConversion); add("autobidding.target", a.target)
+            add("autobidding.candidacies", a.candidacies); add("autobidding.bidSum", a.bidSum)
+        }
         return out
     }
 }
