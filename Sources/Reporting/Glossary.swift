@@ -88,7 +88,7 @@ public enum Glossary {
                   definition: "An autobidding tier's spend ÷ its conversions (cost per acquisition, in \(currency)), and its conversions' value ÷ its spend (return on ad spend), \(period).",
                   headers: ["realised cpa", "realised roas"]),
             Entry(id: "within-goal", term: "Within ±10% of goal",
-                  definition: "The share of a tier's autobidders that spent something and met their goal: cost per conversion within 10% of the target (target-CPA; target-ROAS on value ÷ target), or at least 90% of the budget spent (max-conversions).",
+                  definition: "The share of a tier's autobidders that spent something and landed within 10% of their goal: cost per conversion within ±10% of the target (target-CPA; target-ROAS on value ÷ target) — more than 10% below counts as a miss too, conversions it could have bought —, or at least 90% of the budget spent (max-conversions).",
                   headers: ["within ±10%"]),
             Entry(id: "auctionnet-score", term: "AuctionNet score",
                   definition: "AuctionNet's score summed over a tier's autobidders: conversions × min(1, (target CPA ÷ realised CPA)²), so overshooting the CPA target discounts the conversions quadratically (conversions alone for max-conversions).",

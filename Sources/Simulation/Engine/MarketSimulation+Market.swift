@@ -50,13 +50,20 @@ extension MarketSimulation {
         if autobidding { autobidders.update(share: share, intervalHours: interval / 3600, ledger: ledger) }
     }
 
-    /// An advertiser review (`AdvertiserReviews`): leavers' ads no longer count as active.
+    /// An advertiser review (`AdvertiserReviews`): leavers leave the disparity ledger — their ads
+    /// and the exposure they received — so exposure per active ad describes the advertisers still
+    /// in the market (otherwise a tier losing advertisers would look over-exposed to FairCo).
     mutating func review() {
-        let left = reviews!.review(now: queue.now, world: world, ledger: ledger, tallies: tallies)
+        let left = reviews!.review(now: queue.now, world: world, ledger: ledger, tallies: &tallies)
         for r in left {
-            let adv = Int(world.rankAdvertiser[r]), ads = Double(world.adCount[adv])
-            disparity.activeAds[Int(world.advertiserTier[adv])] -= ads
-            if world.isNew[adv] { disparity.activeAds[disparity.tiers] -= ads }
+            let adv = Int(world.rankAdvertiser[r]), ads = Double(world.adCount[adv]), tier = Int(world.advertiserTier[adv])
+            let exposure = tallies.tallies[r].exposure
+            disparity.activeAds[tier] -= ads
+            disparity.exposure[tier] -= exposure
+            if world.isNew[adv] {
+                disparity.activeAds[disparity.tiers] -= ads
+                disparity.exposure[disparity.tiers] -= exposure
+            }
         }
         reviews!.snapshot(day: queue.now / 86_400, world: world, ledger: ledger, revenue: tallies.revenue)
     }

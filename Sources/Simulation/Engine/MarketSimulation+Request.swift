@@ -28,7 +28,6 @@ extension MarketSimulation {
         fairness.beginRequest(hour: hour)
         let measured = requestId % Self.meritSampling == 0
         rank(count: n, cohort: cohort, measured: measured, hour: hour)
-        if autobidding { autobidders.bid(request, 0..<n, ledger: ledger) }
         setQuality(0..<n, objective: objective)
         tallies.recordAuction(candidates: n)
         if F.reranks { fairness.rerank(request, count: n, world: world, ledger: disparity) }
@@ -88,12 +87,14 @@ extension MarketSimulation {
 
     /// The rates candidates `0..<n` are ranked on (`request.predicted`, `predictedCVR`): the
     /// ranker's, judged against the true rates where the ranker ranks on them or the request
-    /// measures merit; the fairness control's rescaling last.
+    /// measures merit; autobidders' per-click bids (from the ranker's pCVR); the fairness
+    /// control's rescaling last.
     @inline(__always)
     mutating func rank(count n: Int, cohort: Int, measured: Bool, hour: Int) {
         if R.ranksOnTruth || measured { K.trueRates(request, count: n, response: response, ledger: ledger) }
         ranker.prepare(user: UnsafeBufferPointer(request.user), cohort: cohort)
         ranker.score(request, 0..<n, kernel: K.self)
+        if autobidding { autobidders.bid(request, 0..<n, ledger: ledger) }
         if measured {
             for i in 0..<n { addMerit(i) }
             flushMerit(hour: hour)
@@ -115,12 +116,14 @@ extension MarketSimulation {
     }
 
     /// Adds candidate `i`'s true and estimated merit (bid × click rate) to its groups' sums for
-    /// this request (`request.requestMerit`).
+    /// this request (`request.requestMerit`). The bid is the advertiser's per-click bid before
+    /// pacing and the budget cap: the world's for fixed-CPC, pCVR × bid per conversion for an autobidder.
     @inline(__always)
     func addMerit(_ i: Int) {
         let account = ledger.accounts[ledger.rank(position: request.candidatePosition[i])]
         let tier = Int(account.tier), groups = disparity.tiers + 1, merit = request.requestMerit
-        let trueMerit = account.bid * request.trueRate[i], estimatedMerit = account.bid * request.predicted[i]
+        let bid = account.autobids ? request.predictedCVR[i] * account.pacedBid : account.bid
+        let trueMerit = bid * request.trueRate[i], estimatedMerit = bid * request.predicted[i]
         merit[tier] += trueMerit
         merit[groups + tier] += estimatedMerit
         merit[2 * groups + tier] += 1

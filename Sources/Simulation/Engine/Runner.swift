@@ -57,15 +57,15 @@ public enum Runner {
                         replicate: replicate, kernel: kernel)
         cell.log = log
         var result = CellFactory.run(cell)
-        if let dynamics = scenario.advertiserDynamics, dynamics.counterfactual, let days = result.metrics.dynamics?.days {
-            result.metrics.dynamics!.revenueWithoutChurn = counterfactualRevenue(cell, days: days)
+        if let dynamics = scenario.advertiserDynamics, dynamics.counterfactual, result.metrics.dynamics != nil {
+            result.metrics.dynamics!.revenueWithoutChurn = counterfactualRevenue(cell)
         }
         return result
     }
 
-    /// The revenue up to each of `days` of `cell`'s policy and replicate run without churn: the
+    /// The revenue up to each snapshot day of `cell`'s policy and replicate run without churn: the
     /// same world and random numbers, advertisers reviewing and moving budgets but never leaving.
-    static func counterfactualRevenue(_ cell: Cell, days: [Double]) -> [Double] {
+    static func counterfactualRevenue(_ cell: Cell) -> [Double] {
         var scenario = cell.scenario
         scenario.advertiserDynamics?.churns = false
         let stay = CellFactory.run(Cell(scenario: scenario, world: cell.world, policy: cell.policy, replicate: cell.replicate, kernel: cell.kernel))

@@ -47,12 +47,18 @@ struct AdvertiserReviews {
     }
 
     /// A review at `now`: returns the ranks of the advertisers who left.
-    mutating func review(now: Double, world: World, ledger: Ledger, tallies: RunTallies) -> [Int] {
+    ///
+    /// The period's budget is what was opened since the last review, today's counting only as far
+    /// as it was spent (a review at midnight runs just after the day's budget opened: that day
+    /// belongs to the next period). A leaver's unspent budget of the day is taken back from its
+    /// total, so its spend delivery covers the time it was in the market.
+    mutating func review(now: Double, world: World, ledger: Ledger, tallies: inout RunTallies) -> [Int] {
         reviews += 1
         var left: [Int] = []
         for r in 0..<ledger.accounts.count {
             let adv = Int(world.rankAdvertiser[r])
-            let budget = tallies.budget[adv], spend = tallies.tallies[r].spend, value = tallies.value[adv]
+            let open = ledger.accounts[r].entered ? max(0, ledger.accounts[r].remaining) : 0
+            let budget = tallies.budget[adv] - open, spend = tallies.tallies[r].spend, value = tallies.value[adv]
             defer { lastBudget[r] = budget; lastSpend[r] = spend; lastValue[r] = value }
             let account = ledger.accounts[r]
             guard account.entered, account.dailyBudget > 0, now - world.entryTime[adv] >= interval - 1e-6 else { continue }
@@ -62,6 +68,7 @@ struct AdvertiserReviews {
             let roi = periodSpend > 0 ? periodValue / periodSpend : .nan
             let rule = rules[Int(account.tier)]
             if settings.churns && uniforms.uniform(UInt64(adv), UInt64(reviews)) < rule.probability(delivery: delivery, roi: roi) {
+                tallies.recordBudget(advertiser: adv, cap: -open)
                 ledger.accounts[r].dailyBudget = 0
                 ledger.accounts[r].dayCap = ledger.accounts[r].spentToday
                 ledger.refreshOffer(r)

@@ -18,8 +18,8 @@ public struct DynamicsSummary: Sendable, Codable {
     public var cumulativeRevenueWithoutChurn: [Estimate]?
     /// Revenue lost to churn: (without − with) ÷ without over the run, paired per replicate.
     public var revenueLostToChurn: Estimate?
-    /// Revenue of the last review period (the long-run rate), and its change against the first
-    /// policy's, paired per replicate.
+    /// Revenue of the last whole review period (the long-run rate), and its change against the
+    /// first policy's, paired per replicate.
     public var finalPeriodRevenue: Estimate
     public var finalPeriodRevenueVsBaseline: Estimate?
     /// Per tier: retention at the end minus the first policy's, paired per replicate (absent for
@@ -49,7 +49,13 @@ extension PolicyRuns {
             churned[name] = Statistics.estimate(series.map { $0.churned[t] })
         }
         let withCounterfactual = series.allSatisfy { $0.revenueWithoutChurn.count == $0.days.count }
-        func finalPeriod(_ s: DynamicsSeries) -> Double { s.revenue.count > 1 ? s.revenue[s.revenue.count - 1] - s.revenue[s.revenue.count - 2] : .nan }
+        // The last whole review period (not the shorter stub after the last review when the
+        // horizon is not a multiple of the period).
+        let period = scenario.advertiserDynamics?.reviewEveryDays ?? 0
+        func finalPeriod(_ s: DynamicsSeries) -> Double {
+            guard let k = s.days.indices.dropFirst().last(where: { s.days[$0] - s.days[$0 - 1] >= period - 1e-9 }) else { return .nan }
+            return s.revenue[k] - s.revenue[k - 1]
+        }
         let baseline = p > 0 ? byPolicy[0].compactMap(\.metrics.dynamics) : []
         return DynamicsSummary(
             days: first.days, retention: retention, activeAdvertisers: active,
