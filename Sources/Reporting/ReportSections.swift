@@ -7,7 +7,7 @@ import Stochastics
 public enum ReportSections {
     public static func build(_ d: ReportData) -> [ReportSection] {
         [overview(d), spendDelivery(d), advertiserDynamics(d), autobidding(d), exposureOverTime(d), tradeOff(d), exploration(d), drillDown(d), fairness(d), lorenz(d), ramp(d),
-         calibration(d)]
+         calibration(d), footprint(d)]
             .compactMap { $0 }.map(withoutEmptyColumns)
     }
 

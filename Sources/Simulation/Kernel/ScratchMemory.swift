@@ -8,11 +8,14 @@
 final class ScratchMemory {
     private var blocks: [UnsafeMutableRawPointer] = []
     static let alignment = 64
+    /// Bytes handed out so far (without alignment padding).
+    private(set) var bytes = 0
 
     private func allocate<T: BitwiseCopyable>(_ count: Int, of type: T.Type) -> UnsafeMutablePointer<T> {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: max(Self.alignment, MemoryLayout<T>.alignment))
         blocks.append(raw)
+        self.bytes += bytes
         return raw.bindMemory(to: T.self, capacity: max(count, 1))
     }
 

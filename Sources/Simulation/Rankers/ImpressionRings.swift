@@ -19,6 +19,8 @@ struct ImpressionRings {
     private let count: UnsafeMutableBufferPointer<Int32>, next: UnsafeMutableBufferPointer<Int32>
     private let memory = ScratchMemory()
     var recordStride: Int { dimension + 3 }
+    /// Bytes of the rings' buffers (`RankerFootprint` is checked against it).
+    var bytes: Int { memory.bytes }
 
     init(owners: Int, capacity: Int, dimension: Int) {
         self.capacity = capacity

@@ -34,4 +34,6 @@ public struct PolicySummary: Sendable, Codable {
     public var autobidding: [String: AutobiddingSummary]? = nil
     /// Retention, the market and revenue over time under `advertiserDynamics` (absent without).
     public var dynamics: DynamicsSummary? = nil
+    /// What a `meta` or `finetune` ranker's personal blocks cost to deploy (absent for the others).
+    public var footprint: RankerFootprint? = nil
 }
