@@ -81,6 +81,18 @@ public enum Findings {
                         level > 0 ? d.mean / level * 100 : 0)
                 }
             }
+            if let dy = p.dynamics, let bd = base.dynamics {
+                for g in s.scenario.tiers {
+                    guard let d = dy.retentionVsBaseline?[g], d.excludesZero,
+                          let from = bd.retention[g]?.last?.mean, let to = dy.retention[g]?.last?.mean else { continue }
+                    add("**\(p.name)** kept \(String(format: "%.1f", abs(d.mean) * 100)) pp \(d.mean > 0 ? "more" : "fewer") of the \(g) tier's advertisers in the market to the end (\(Format.percent(from)) → \(Format.percent(to)); \(Format.pointsEstimate(d))) than \(base.name).",
+                        d.mean * 100)
+                }
+                if let lost = dy.revenueLostToChurn, let baseLost = bd.revenueLostToChurn {
+                    add("**\(p.name)** lost \(Format.percent(lost.mean)) of its revenue to churn (\(Format.percent(lost.lower)) to \(Format.percent(lost.upper))), against \(Format.percent(baseLost.mean)) under \(base.name).",
+                        0)
+                }
+            }
             let r = cmp.revenueRelative
             add(revenueSentence(policy: p.name, baseline: base.name, r: r, replicates: s.scenario.replicates), r.excludesZero ? r.mean * 100 : 0)
         }
