@@ -38,7 +38,16 @@ enum BiddingReader {
             r.fail(f.path("target"), "missing; \(kind.rawValue) needs a target (\(kind == .targetCPA ? "money per conversion" : "value ÷ spend, e.g. 3"))", line: f.line ?? lineOf(keyNode))
         }
         let target = r.double(f, "target", default: 1, Bounds(min: 0, max: TierReader.maxMoney, minExclusive: true))
-        let shading = r.double(f, "shading", default: 1, Bounds(min: 0, max: 1, minExclusive: true))
+        var shading: Shading?
+        if let node = f["shading"] {
+            if case .scalar(let text) = node, text.string == "equilibrium" {
+                shading = .equilibrium
+            } else if case .scalar = node, node.float == nil {
+                r.fail(f.path("shading"), "expected a number in (0, 1] or 'equilibrium', got \(r.describe(node))", line: lineOf(node))
+            } else if let x = r.number(node, at: f.path("shading"), Bounds(min: 0, max: 1, minExclusive: true)) {
+                shading = .factor(x)
+            }
+        }
         let step = r.double(f, "stepSize", default: Bidding.defaultStepSize, Bounds(min: 0, max: 10, minExclusive: true))
         let strategy: BiddingStrategy
         switch kind {

@@ -30,22 +30,42 @@ public enum BiddingStrategy: Sendable, Equatable {
     public var autobids: Bool { self != .fixedCPC }
 }
 
+/// How a bidder shades its bid (`shading`): a constant factor, or the first-price equilibrium rule.
+public enum Shading: Sendable, Equatable {
+    case factor(Double)
+    /// (n − 1)/n with n the bidders of an auction (`placement.maxCandidates`): the symmetric
+    /// equilibrium of a first-price auction among n bidders with i.i.d. uniform values
+    /// (`AuctionTheory.firstPriceBid` without a reserve).
+    case equilibrium
+}
+
 /// A bidding strategy with its settings.
 public struct Bidding: Sendable, Equatable {
     public var strategy: BiddingStrategy
-    /// Multiplies every bid (1: none). Under `first-price` a fixed-CPC bidder paying its bid shades
-    /// with it; autobidders need none, their controller's multiplier is a learned shading factor.
-    public var shading: Double = 1
+    /// Multiplies every bid; nil: the default rule — `equilibrium` for a fixed-CPC bidder in a
+    /// `first-price` auction (it pays its bid, so it shades), none otherwise (autobidders'
+    /// controllers learn their own shading from what they pay).
+    public var shading: Shading? = nil
     /// The controller's step size per pacing interval.
     public var stepSize: Double = Bidding.defaultStepSize
 
     public static let defaultStepSize = 0.2
     public static let fixedCPC = Bidding(strategy: .fixedCPC)
 
-    public init(strategy: BiddingStrategy, shading: Double = 1, stepSize: Double = Bidding.defaultStepSize) {
+    public init(strategy: BiddingStrategy, shading: Shading? = nil, stepSize: Double = Bidding.defaultStepSize) {
         self.strategy = strategy
         self.shading = shading
         self.stepSize = stepSize
+    }
+
+    /// The factor every bid is multiplied by under `mechanism` with `bidders` per auction.
+    public func shadingFactor(mechanism: Mechanism, bidders n: Int) -> Double {
+        let equilibrium = n >= 2 ? Double(n - 1) / Double(n) : 1
+        switch shading {
+        case .factor(let f)?: return f
+        case .equilibrium?: return equilibrium
+        case nil: return mechanism == .firstPrice && strategy == .fixedCPC ? equilibrium : 1
+        }
     }
 }
 

@@ -63,6 +63,29 @@ struct AdvertiserBehaviourTests {
         #expect(a.metrics.autobidding == nil && a.metrics.dynamics == nil)
     }
 
+    /// Under first price a fixed-CPC bidder pays its bid: by default it shades by the symmetric
+    /// equilibrium (n − 1)/n (n = 10 bidders per auction here); `shading` overrides the rule.
+    @Test func firstPriceFixedCPCShadesByDefault() throws {
+        func largestPrice(_ shading: String) throws -> Double {
+            let scenario = try ScenarioLoader.parse(yaml: """
+                name: first-price
+                replicates: 1
+                horizon: {days: 0.5, requestsPerDay: 3000}
+                placement: {examination: [1.0, 0.5], maxCandidates: 10}
+                auction: {mechanism: first-price, reserve: 0.01}
+                tiers:
+                  all: {count: 30, adsPerAdvertiser: 1, bid: 1, budget: 1000\(shading)}
+                pacing: none
+                policies: [{name: oracle, ranker: oracle}]
+                """, file: "first-price.yaml")
+            return Runner.runCell(scenario, policy: 0, replicate: 0).metrics.largestPrice
+        }
+        #expect(try largestPrice("") == 0.9)
+        #expect(try largestPrice(", bidding: {fixed-cpc: {shading: equilibrium}}") == 0.9)
+        #expect(try largestPrice(", bidding: {fixed-cpc: {shading: 1}}") == 1)
+        #expect(try largestPrice(", bidding: {fixed-cpc: {shading: 0.5}}") == 0.5)
+    }
+
     @Test func churnRuleIsTheDocumentedLogistic() {
         let rule = ChurnRule()
         #expect(abs(rule.probability(delivery: 0.2, roi: 2) - 1 / (1 + exp(1.4))) < 1e-15)

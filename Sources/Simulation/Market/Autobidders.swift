@@ -55,27 +55,29 @@ struct Autobidders {
     init(scenario: Scenario, policy: Int, world: World, ledger: Ledger) {
         candidacies = Array(repeating: 0, count: world.tierNames.count)
         bidSum = candidacies
-        let anyStrategy = scenario.tiers.indices.contains { scenario.bidding(policy: policy, tier: $0) != .fixedCPC }
+        let biddings = scenario.tiers.indices.map { scenario.bidding(policy: policy, tier: $0) }
+        let shading = biddings.map { $0.shadingFactor(mechanism: scenario.auction.mechanism, bidders: scenario.placement.maxCandidates) }
+        let anyStrategy = biddings.contains { $0.strategy.autobids } || shading.contains { $0 != 1 }
         var states = [State?](repeating: nil, count: anyStrategy ? ledger.accounts.count : 0)
         var ranks: [Int] = []
         for r in 0..<states.count {
             let adv = Int(world.rankAdvertiser[r]), tier = Int(world.advertiserTier[adv])
-            let bidding = scenario.bidding(policy: policy, tier: tier)
+            let bidding = biddings[tier]
             let value = world.valuePerConversion[adv]
             let state: State
             switch bidding.strategy {
             case .fixedCPC:
-                if bidding.shading != 1 {
-                    ledger.accounts[r].bid *= bidding.shading
+                if shading[tier] != 1 {
+                    ledger.accounts[r].bid *= shading[tier]
                     ledger.accounts[r].pacedBid = ledger.accounts[r].bid
                 }
                 continue
             case .maxConversions:
-                state = State(kind: bidding.strategy, base: value, multiplier: 1 / value, stepSize: bidding.stepSize, shading: bidding.shading)
+                state = State(kind: bidding.strategy, base: value, multiplier: 1 / value, stepSize: bidding.stepSize, shading: shading[tier])
             case .targetCPA(let target):
-                state = State(kind: bidding.strategy, base: target, multiplier: 1, stepSize: bidding.stepSize, shading: bidding.shading)
+                state = State(kind: bidding.strategy, base: target, multiplier: 1, stepSize: bidding.stepSize, shading: shading[tier])
             case .targetROAS(let target):
-                state = State(kind: bidding.strategy, base: value / target, multiplier: 1, stepSize: bidding.stepSize, shading: bidding.shading)
+                state = State(kind: bidding.strategy, base: value / target, multiplier: 1, stepSize: bidding.stepSize, shading: shading[tier])
             }
             states[r] = state
             ranks.append(r)
