@@ -27,7 +27,12 @@ public struct DualDescentBidder: Sendable, Equatable {
     /// After an opportunity: what it cost (0 when lost), against the target spend per opportunity ρ.
     public mutating func update(spend: Double, target rho: Double) {
         budgetLeft = max(0, budgetLeft - spend)
-        lambda = min(1e12, max(1e-12, lambda * exp(-stepSize * (rho - spend) / rho)))
+        lambda = Self.step(lambda, stepSize: stepSize, target: rho, spend: spend)
+    }
+
+    /// The dual step: λ·exp(−η (ρ − spend)/ρ), kept in [`floor`, 10¹²].
+    @inlinable public static func step(_ lambda: Double, stepSize: Double, target rho: Double, spend: Double, floor: Double = 1e-12) -> Double {
+        min(1e12, max(floor, lambda * exp(-stepSize * (rho - spend) / rho)))
     }
 }
 
@@ -67,7 +72,12 @@ public struct TargetCPABidder: Sendable, Equatable {
         sinceUpdate += 1
         guard sinceUpdate >= interval, conversions > 0 else { return }
         sinceUpdate = 0
-        multiplier = min(10, max(0.1, multiplier * exp(-stepSize * (realisedCPA / target - 1))))
+        multiplier = Self.step(multiplier, stepSize: stepSize, ratio: realisedCPA / target)
+    }
+
+    /// The controller's step on realised ÷ target CPA `ratio`: m·exp(−η (ratio − 1)), kept in [0.1, 10].
+    @inlinable public static func step(_ multiplier: Double, stepSize: Double, ratio: Double) -> Double {
+        min(10, max(0.1, multiplier * exp(-stepSize * (ratio - 1))))
     }
 }
 

@@ -26,7 +26,7 @@ struct Autobidders {
         var multiplier: Double
         var stepSize: Double
         var shading: Double
-        /// Spend and conversions in the CPA window (target strategies).
+        /// Spend and conversions in the CPA window (target strategies only).
         var spent = 0.0
         var conversions = 0.0
         /// Bid per conversion now (before shading, for the landscape).
@@ -118,18 +118,18 @@ struct Autobidders {
             guard account.entered, account.dailyBudget > 0, var s = states[r] else { continue }
             let spend = account.periodSpend
             ledger.accounts[r].periodSpend = 0
-            s.spent += spend
             switch s.kind {
             case .fixedCPC: break
             case .maxConversions:
-                let rho = account.dailyBudget * share
-                s.multiplier = min(1e12, max(1 / (Self.maxValueMultiple * s.base), s.multiplier * exp(-s.stepSize * (rho - spend) / rho)))
+                s.multiplier = DualDescentBidder.step(s.multiplier, stepSize: s.stepSize, target: account.dailyBudget * share, spend: spend,
+                                                      floor: 1 / (Self.maxValueMultiple * s.base))
             case .targetCPA, .targetROAS:
-                s.spent = keep * (s.spent - spend) + spend
+                // keep·S + s, written as the measured runs computed it ((S + s) − s rounds differently
+                // from S, and twelve weeks of churn amplify a last-bit change).
+                s.spent = keep * ((s.spent + spend) - spend) + spend
                 s.conversions *= keep
                 if s.spent > 0 {
-                    let ratio = s.spent / (s.base * max(s.conversions, 1))
-                    s.multiplier = min(10, max(0.1, s.multiplier * exp(-s.stepSize * (ratio - 1))))
+                    s.multiplier = TargetCPABidder.step(s.multiplier, stepSize: s.stepSize, ratio: s.spent / (s.base * max(s.conversions, 1)))
                 }
             }
             states[r] = s
