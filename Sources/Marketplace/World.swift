@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 import Stochastics
 
@@ -24,6 +25,14 @@ public struct World: Sendable {
     /// Per-advertiser weights on the user × ad interaction (advertisers × dimension): the part of
     /// the response that one shared model cannot represent.
     public internal(set) var personalWeights: [Double] = []
+    /// The conversion model's user side: γ per cohort, κ on the click model's interaction term.
+    public internal(set) var cohortConversionShift: [Double] = [0]
+    public internal(set) var conversionInteraction = 0.0
+    /// Expected order value per advertiser and cohort (advertisers × cohorts): the advertiser's
+    /// `valuePerConversion` × the cohort's `orderValueScale` × the advertiser's own factor for it.
+    public internal(set) var expectedOrderValue: [Double] = []
+    /// σ of a single order's lognormal value around its median (expected value · e^(−σ²/2)).
+    public internal(set) var orderValueSigma = 0.0
     /// Time of entry in seconds from the start (0 for advertisers present at the start).
     public internal(set) var entryTime: [Double] = []
     public internal(set) var isNew: [Bool] = []
@@ -134,7 +143,33 @@ extension World {
         return t[o] + drift + dot(t.baseAddress! + o + 1, u.baseAddress!, count: d)
     }
 
-    /// True conversion probability of a click on an ad of advertiser `adv`.
+    /// True conversion probability of a click by `user` (of `cohort`) on the ad at retrieval `position`.
+    ///
+    /// σ(a_adv + γ_cohort + κ·Σₖ wₐₖ·uₖ·xₖ): the advertiser's conversion logit, the cohort's shift and κ
+    /// times the click model's interaction term (the taste that makes a user click also makes them buy).
     @inlinable
-    public func conversionProbability(advertiser adv: Int) -> Double { logistic(conversionLogit[adv]) }
+    public func conversionProbability(position: Int, user: UnsafeBufferPointer<Double>, cohort: Int) -> Double {
+        let adv = Int(positionAdvertiser[position])
+        var z = conversionLogit[adv] + cohortConversionShift[cohort]
+        if conversionInteraction != 0 {
+            let d = dimension
+            z += conversionInteraction * truth.withUnsafeBufferPointer { dot($0.baseAddress! + position * (d + 1) + 1, user.baseAddress!, count: d) }
+        }
+        return logistic(z)
+    }
+
+    /// A conversion's expected value for advertiser `adv` and a user of `cohort`.
+    @inlinable
+    public func expectedOrderValue(advertiser adv: Int, cohort: Int) -> Double {
+        expectedOrderValue[adv * cohortConversionShift.count + cohort]
+    }
+
+    /// An order's value from a standard normal draw z: lognormal with the expected value above,
+    /// median = mean·e^(−σ²/2); exactly the mean when σ = 0.
+    @inlinable
+    public func orderValue(advertiser adv: Int, cohort: Int, standardNormal z: Double) -> Double {
+        let mean = expectedOrderValue(advertiser: adv, cohort: cohort)
+        guard orderValueSigma > 0 else { return mean }
+        return min(mean * exp(orderValueSigma * z - orderValueSigma * orderValueSigma / 2), 1e12)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 import Stochastics
 
@@ -32,6 +33,7 @@ public enum WorldGenerator {
                 addAdvertiser(&world, tier: scenario.tiers[t], tierIndex: t, entry: time, isNew: true, scenario.truth, entrants)
             }
         }
+        setConversionModel(&world, scenario, replicate: replicate)
         // Retrieval order: the initial ads shuffled, entrants appended as they enter.
         var initialAds = Array(0..<Int32(world.initialAdCount))
         for i in stride(from: initialAds.count - 1, to: 0, by: -1) {
@@ -41,6 +43,25 @@ public enum WorldGenerator {
         world.layOutForRetrieval()
         world.history = HistoryGenerator.generate(world, scenario, replicate: replicate)
         return world
+    }
+
+    /// The user side of conversions: cohort shifts, κ, and each advertiser's expected order value
+    /// per cohort. Its own stream ("order-values"), drawn only with δ > 0, so worlds without it
+    /// are what they were.
+    private static func setConversionModel(_ w: inout World, _ scenario: Scenario, replicate: Int) {
+        let cohorts = scenario.cohorts, truth = scenario.truth
+        w.cohortConversionShift = cohorts.map(\.conversionShift)
+        w.conversionInteraction = truth.conversionInteraction
+        w.orderValueSigma = truth.orderValueSigma
+        let δ = truth.orderValueDeviation
+        let s = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "order-values"))
+        w.expectedOrderValue.reserveCapacity(w.advertiserCount * cohorts.count)
+        for adv in 0..<w.advertiserCount {
+            for c in cohorts {
+                let factor = δ > 0 ? exp(δ * s.gaussian() - δ * δ / 2) : 1
+                w.expectedOrderValue.append(min(w.valuePerConversion[adv] * c.orderValueScale * factor, 1e12))
+            }
+        }
     }
 
     private static func addAdvertiser(_ w: inout World, tier: Tier, tierIndex: Int, entry: Double, isNew: Bool,
@@ -120,8 +141,7 @@ enum HistoryGenerator {
                     let cohort = users.draw(s, into: u)
                     let e = exam[s.integer(below: exam.count)]
                     let clicked = s.uniform() < e * world.clickProbability(ad: ad, user: view, drift: 0)
-                    let adv = Int(world.adAdvertiser[ad])
-                    let converted = clicked && s.uniform() < world.conversionProbability(advertiser: adv)
+                    let converted = clicked && s.uniform() < world.conversionProbability(position: Int(world.adPosition[ad]), user: view, cohort: cohort)
                     log.append(ad: ad, user: view, cohort: cohort, examination: e, clicked: clicked, converted: converted)
                 }
             }

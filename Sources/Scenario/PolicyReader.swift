@@ -151,8 +151,15 @@ enum PolicyReader {
             return settings
         }
         guard let m = r.mapping(node, at: f.path("ranker"), parentLine: f.line,
-                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours"] + metaKeys) else { return settings }
+                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours", "tierFeatures"] + metaKeys) else { return settings }
         settings.kind = r.choice(m, "kind", default: RankerKind.global)
+        if m.has("tierFeatures") {
+            if settings.kind == .oracle {
+                r.fail(m.path("tierFeatures"), "applies only to learned rankers (global, meta, finetune); the oracle knows the true model", line: m.line("tierFeatures"))
+            } else {
+                settings.tierFeatures = r.bool(m, "tierFeatures", default: false)
+            }
+        }
         readMeta(m, &r, into: &settings)
         settings.learningRate = r.double(m, "learningRate", default: settings.learningRate, Bounds(min: 0, max: 10, minExclusive: true))
         settings.l2 = r.double(m, "l2", default: settings.l2, .range(0, 10))

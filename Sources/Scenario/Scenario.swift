@@ -87,6 +87,11 @@ public struct Cohort: Sendable, Equatable {
     public var center: [Double]
     /// Standard deviation of user features around the centre.
     public var spread: Double
+    /// γ: added to the conversion logit of this cohort's clicks.
+    public var conversionShift = 0.0
+    /// Scales this cohort's order values: a conversion's expected value is the advertiser's
+    /// `valuePerConversion` times this (times the advertiser's own factor for the cohort).
+    public var orderValueScale = 1.0
 }
 
 /// A positive random quantity's distribution as written in the scenario.
@@ -160,6 +165,13 @@ public struct GroundTruth: Sendable, Equatable {
     public var drift: Double
     /// Mean delay between a click and its conversion.
     public var conversionDelayHours: Double
+    /// κ: weight on the user × ad interaction (the click model's Σₖ wₐₖ·uₖ·xₖ) in the conversion logit.
+    public var conversionInteraction = 0.0
+    /// σ of the lognormal order value around its median (0: every order is worth its mean).
+    public var orderValueSigma = 0.0
+    /// δ: standard deviation of each advertiser's log factor per cohort on its order values
+    /// (drawn with mean −δ²/2, so the factor's mean is 1).
+    public var orderValueDeviation = 0.0
 }
 
 public enum PacingKind: String, Sendable, CaseIterable, Codable {
@@ -248,6 +260,9 @@ public struct RankerSettings: Sendable, Equatable {
     public var updateEveryHours: Double?
     /// Personal blocks of a `meta` or `finetune` ranker (ignored by the others).
     public var meta = MetaRankerSettings()
+    /// Whether the global model also sees the advertiser's tier (one-hot): a learned shift per tier,
+    /// which a brand-new ad gets before its ID bias has any data. Not for the oracle.
+    public var tierFeatures = false
 }
 
 /// A named policy: one of the alternatives a run compares.

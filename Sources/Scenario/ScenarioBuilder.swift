@@ -113,7 +113,7 @@ enum ScenarioBuilder {
         for (i, item) in list.enumerated() {
             let path = "cohorts[\(i)]"
             guard let f = r.mapping(item, at: path, parentLine: lineOf(item),
-                                    keys: ["name", "share", "objective", "center", "spread"]) else { continue }
+                                    keys: ["name", "share", "objective", "center", "spread", "conversionShift", "orderValueScale"]) else { continue }
             let name = r.string(f, "name", default: "cohort\(i)")
             if let problem = NameRules.labelProblem(name) { r.fail(f.path("name"), problem, line: f.line("name")) }
             if !seen.insert(name).inserted {
@@ -134,7 +134,9 @@ enum ScenarioBuilder {
                                   share: r.double(f, "share", default: 1, .positive),
                                   objective: r.choice(f, "objective", default: Objective.clicks),
                                   center: center,
-                                  spread: r.double(f, "spread", default: 1, .range(0, 1000))))
+                                  spread: r.double(f, "spread", default: 1, .range(0, 1000)),
+                                  conversionShift: r.double(f, "conversionShift", default: 0, .range(-10, 10)),
+                                  orderValueScale: r.double(f, "orderValueScale", default: 1, Bounds(min: 0, max: 1000, minExclusive: true))))
         }
         let total = cohorts.reduce(0) { $0 + $1.share }
         return cohorts.isEmpty ? fallback : cohorts.map { var c = $0; c.share /= total; return c }
@@ -143,7 +145,8 @@ enum ScenarioBuilder {
     static func readTruth(_ top: Fields, _ r: inout NodeReader) -> GroundTruth {
         let f = r.mapping(top["truth"], at: "truth", parentLine: top.line,
                           keys: ["latentDimension", "baseCTR", "baseCVR", "deviationScale", "noise", "drift",
-                                 "conversionDelayHours"]) ?? Fields(path: "truth", line: top.line)
+                                 "conversionDelayHours", "conversionInteraction", "orderValueSigma", "orderValueDeviation"])
+            ?? Fields(path: "truth", line: top.line)
         return GroundTruth(
             latentDimension: r.int(f, "latentDimension", default: 8, min: 1, max: 64),
             baseCTR: r.double(f, "baseCTR", default: 0.03, Bounds(min: 0, max: 0.99, minExclusive: true)),
@@ -151,7 +154,10 @@ enum ScenarioBuilder {
             deviationScale: r.double(f, "deviationScale", default: 0.3, .range(0, 5)),
             noise: r.double(f, "noise", default: 0.3, .range(0, 5)),
             drift: r.double(f, "drift", default: 0, .range(0, 5)),
-            conversionDelayHours: r.double(f, "conversionDelayHours", default: 4, .range(0, 24 * 60)))
+            conversionDelayHours: r.double(f, "conversionDelayHours", default: 4, .range(0, 24 * 60)),
+            conversionInteraction: r.double(f, "conversionInteraction", default: 0, .range(-10, 10)),
+            orderValueSigma: r.double(f, "orderValueSigma", default: 0, .range(0, 3)),
+            orderValueDeviation: r.double(f, "orderValueDeviation", default: 0, .range(0, 3)))
     }
 
     static func readPacing(_ top: Fields, _ r: inout NodeReader) -> PacingSettings {

@@ -190,6 +190,14 @@ struct CLITests {
         #expect(stages.compactMap { $0["stage"] as? String } == ["cold", "warm-a", "warm-b", "warm-c"])
         func loss(_ s: [String: Any], _ side: String) -> Double { ((s[side] as? [String: Any])?["logloss"] as? Double) ?? .nan }
         func auc(_ s: [String: Any], _ side: String) -> Double { ((s[side] as? [String: Any])?["auc"] as? Double) ?? .nan }
+        // The second arm's global model knows the tier, as the generator does: its baseline is the
+        // stronger one at every stage, so the generator's paired gain over it is smaller.
+        let tierAware = try #require(try json(r.stdout)["tierAware"] as? [[String: Any]])
+        #expect(tierAware.count == stages.count)
+        for (s, t) in zip(stages, tierAware) {
+            #expect(loss(t, "baseline") < loss(s, "baseline"), "\(s["stage"] ?? "")")
+            #expect(((t["loglossGain"] as? Double) ?? .nan) < ((s["loglossGain"] as? Double) ?? .nan), "\(s["stage"] ?? "")")
+        }
         for (i, s) in stages.enumerated() {
             #expect(loss(s, "metaEmbedding") < loss(s, "baseline"))
             #expect(auc(s, "metaEmbedding") > auc(s, "baseline"))

@@ -88,6 +88,11 @@ struct DifferentialTests {
               - {name: floor autobid, ranker: oracle, fairness: {kind: exposure-floor, group: new, share: 0.3, windowHours: 2}, bidding: {small: max-conversions}}
               - {name: fixed shaded, ranker: global, bidding: {small: {fixed-cpc: {shading: 0.7}}}}
             """)),
+        ("conversions by cohort and tier features", yaml("pacing: multiplicative", policies: """
+              - {name: oracle, ranker: oracle}
+              - {name: global tier, ranker: {kind: global, tierFeatures: true}}
+              - {name: meta tier, ranker: {kind: meta, metaIterations: 8, coldStart: meta-embedding, tierFeatures: true}}
+            """, truth: "{latentDimension: 4, conversionInteraction: 1.2, orderValueSigma: 0.7, orderValueDeviation: 0.4, conversionDelayHours: 2}")),
     ]
 
     @Test(arguments: variants.indices)

@@ -36,6 +36,26 @@ struct MetaRankerTests {
         #expect(m.personalBlock == .bias && m.coldStart == .metaEmbedding && m.windowHours == 48)
     }
 
+    /// With tier features the global model learns a shift per tier: in the warm-up world the small
+    /// tier's clicks sit `qualityShift` = 1 above the large tier's on the logit, so τ_small − τ_large
+    /// lands near 1 (each tier's mean advertiser and ad offsets have SE ≈ 0.05 over 60 large advertisers'
+    /// 240 ads; the ID biases, shrunk toward 0, take little of it); without them no tier term exists
+    /// and a new ad's served bias is its ID bias alone.
+    @Test func tierFeaturesLearnTheTierShift() throws {
+        var scenario = try ScenarioLoader.parse(yaml: WarmupReproduction.world, file: "<warmup>")
+        scenario.policies[0].ranker.tierFeatures = true
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let model = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 7, servesRows: true)
+        let newLarge = try #require((world.initialAdCount..<world.adCountTotal).first { world.advertiserTier[Int(world.adAdvertiser[$0])] == 0 })
+        let newSmall = try #require((world.initialAdCount..<world.adCountTotal).first { world.advertiserTier[Int(world.adAdvertiser[$0])] == 1 })
+        #expect(model.idBias(ad: newLarge) == 0 && model.idBias(ad: newSmall) == 0)
+        let shift = model.servedBias(ad: newSmall) - model.servedBias(ad: newLarge)
+        #expect(abs(shift - 1) < 0.25, "τ_small − τ_large = \(shift)")
+        scenario.policies[0].ranker.tierFeatures = false
+        let blind = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 7, servesRows: true)
+        #expect(blind.servedBias(ad: newSmall) == 0 && blind.servedBias(ad: newLarge) == 0)
+    }
+
     @Test func personalBlockKeysOnAGlobalRankerAreErrorsWithTheirLine() throws {
         let yaml = Fixtures.tinyYAML.components(separatedBy: "policies:")[0] + """
             policies:

@@ -97,6 +97,11 @@ struct ScenarioTests {
         ("replicates: 2.5", "replicates", 1),
         ("policies: [{ranker: global}]", "policies[0].name", 1),
         ("tiers: {small: {bid: {distribution: lognormal, median: 1, sigma: 0.2, shape: 2}}}", "tiers.small.bid.shape", 1),
+        ("policies: [{name: o, ranker: {kind: oracle, tierFeatures: true}}]", "policies[0].ranker.tierFeatures", 1),
+        ("truth: {orderValueSigma: 5}", "truth.orderValueSigma", 1),
+        ("cohorts: [{name: a, orderValueScale: 0}]", "cohorts[0].orderValueScale", 1),
+        ("cohorts: [{name: a, conversionShift: many}]", "cohorts[0].conversionShift", 1),
+        ("policies: [{name: g, ranker: {kind: global, tierFeatures: yes please}}]", "policies[0].ranker.tierFeatures", 1),
     ])
     func badFieldIsNamed(yaml: String, path: String, line: Int) {
         let found = issues(yaml)

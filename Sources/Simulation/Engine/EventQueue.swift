@@ -6,7 +6,7 @@ public enum EventKind: Sendable, Equatable {
     /// A user clicked `ad` (at retrieval `position`); the advertiser is charged `price`.
     case click(ad: Int32, position: Int32, price: Double)
     /// A delayed conversion following a click on `ad` by a user of `cohort`.
-    case conversion(ad: Int32, cohort: Int32)
+    case conversion(ad: Int32, cohort: Int32, value: Double)
     case budgetDayReset
     case pacingUpdate
     case modelUpdate

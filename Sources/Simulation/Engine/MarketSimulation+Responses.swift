@@ -29,7 +29,7 @@ extension MarketSimulation {
                                                 hoursSinceEntry: isNew ? hoursSinceEntry(position: position) : 0,
                                                 examination: e, trueCTR: trueCTR, predicted: predicted, clicked: clicked,
                                                 explored: request.placedExplored[r], hour: hour))
-            if impressionLog != nil { logImpression(placed: r, position: position, ad: ad, tier: tier, isNew: isNew, clicked: clicked) }
+            if impressionLog != nil { logImpression(placed: r, position: position, ad: ad, tier: tier, isNew: isNew, clicked: clicked, cohort: cohort) }
             explorer.recordImpression(ad: ad, examination: e)
             disparity.exposure[tier] += e
             if isNew { disparity.exposure[newGroup] += e }
@@ -39,8 +39,9 @@ extension MarketSimulation {
             }
             guard clicked else { continue }
             queue.schedule(at: now, .click(ad: Int32(ad), position: Int32(position), price: request.placedPrice[r]))
-            if response.converts(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position])) {
-                queue.schedule(at: now + response.conversionDelay(request: requestId, ad: ad), .conversion(ad: Int32(ad), cohort: Int32(cohort)))
+            if response.converts(request: requestId, ad: ad, probability: response.conversionProbability(position: position, user: user, cohort: cohort)) {
+                let value = response.orderValue(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position]), cohort: cohort)
+                queue.schedule(at: now + response.conversionDelay(request: requestId, ad: ad), .conversion(ad: Int32(ad), cohort: Int32(cohort), value: value))
             }
         }
     }
@@ -48,12 +49,14 @@ extension MarketSimulation {
     /// Writes the `placed`-th impression of the request to the impression log (kept out of line: the
     /// request path of a run without a log pays only the nil check).
     @inline(never)
-    func logImpression(placed r: Int, position: Int, ad: Int, tier: Int, isNew: Bool, clicked: Bool) {
+    func logImpression(placed r: Int, position: Int, ad: Int, tier: Int, isNew: Bool, clicked: Bool, cohort: Int) {
         guard let impressionLog else { return }
         let adv = Int(world.positionAdvertiser[position])
-        let converted = clicked && response.converts(request: requestId, ad: ad, advertiser: adv)
+        let converted = clicked && response.converts(request: requestId, ad: ad, probability:
+            response.conversionProbability(position: position, user: UnsafeBufferPointer(request.user), cohort: cohort))
         impressionLog.record(advertiser: adv, ad: ad, tier: tier, isNew: isNew, position: r + 1, clicked: clicked,
-                             price: request.placedPrice[r], converted: converted, value: world.valuePerConversion[adv],
+                             price: request.placedPrice[r], converted: converted,
+                             value: converted ? response.orderValue(request: requestId, ad: ad, advertiser: adv, cohort: cohort) : world.valuePerConversion[adv],
                              delay: converted ? response.conversionDelay(request: requestId, ad: ad) : .nan,
                              explored: request.placedExplored[r])
     }
@@ -79,10 +82,10 @@ extension MarketSimulation {
         if R.learns { ranker.recordClick(ad: ad, position: position) }
     }
 
-    /// A delayed conversion of a click on `ad` by a user of `cohort`.
-    mutating func handleConversion(ad: Int, cohort: Int) {
+    /// A delayed conversion, worth `value`, of a click on `ad` by a user of `cohort`.
+    mutating func handleConversion(ad: Int, cohort: Int, value: Double) {
         let adv = Int(world.adAdvertiser[ad])
-        tallies.recordConversion(ad: ad, advertiser: adv, cohort: cohort, value: world.valuePerConversion[adv], time: queue.now)
+        tallies.recordConversion(ad: ad, advertiser: adv, cohort: cohort, value: value, time: queue.now)
         if autobidding { autobidders.converted(rank: world.rank(of: adv)) }
         if R.learns { ranker.recordConversion(ad: ad) }
     }

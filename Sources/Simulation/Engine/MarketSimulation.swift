@@ -94,7 +94,9 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
         traffic = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "traffic"))
         uniforms = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "response"))
         driftNoise = CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "drift"))
-        response = TrueResponseModel(world: world, uniforms: uniforms, delayMean: scenario.truth.conversionDelayHours * 3600)
+        response = TrueResponseModel(world: world, uniforms: uniforms,
+                                     valueUniforms: CounterUniform(key: deriveSeed(scenario.seed, replicate: replicate, stream: "order-value")),
+                                     delayMean: scenario.truth.conversionDelayHours * 3600)
         let memory = ScratchMemory()
         scratch = memory
         let hours = max(1, Int((horizon / 3600).rounded(.up)))
@@ -157,8 +159,8 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
                 queue.schedule(at: upcoming.arrival, .requestArrival)
             case .click(let ad, let position, let price):
                 handleClick(ad: Int(ad), position: Int(position), price: price)
-            case .conversion(let ad, let cohort):
-                handleConversion(ad: Int(ad), cohort: Int(cohort))
+            case .conversion(let ad, let cohort, let value):
+                handleConversion(ad: Int(ad), cohort: Int(cohort), value: value)
             case .budgetDayReset:
                 startDay(Int((queue.now / 86_400).rounded()))
             case .pacingUpdate:

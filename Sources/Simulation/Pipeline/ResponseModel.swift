@@ -10,12 +10,14 @@ import Stochastics
 protocol ResponseModel {
     /// The true click logit of the ad at retrieval `position` for `user`, its advertiser's drift included.
     func clickLogit(position: Int, user: UnsafeBufferPointer<Double>, drift: Double) -> Double
-    /// The probability that a click on an ad of advertiser `adv` converts.
-    func conversionProbability(advertiser adv: Int) -> Double
+    /// The probability that a click by `user` (of `cohort`) on the ad at retrieval `position` converts.
+    func conversionProbability(position: Int, user: UnsafeBufferPointer<Double>, cohort: Int) -> Double
     /// Whether the user of request `request` clicks `ad`, shown where it is clicked with `probability`.
     func clicks(request: UInt64, ad: Int, probability: Double) -> Bool
-    /// Whether that click converts.
-    func converts(request: UInt64, ad: Int, advertiser: Int) -> Bool
+    /// Whether that click converts, given its conversion probability.
+    func converts(request: UInt64, ad: Int, probability: Double) -> Bool
+    /// The value of that conversion (an order) for advertiser `adv` and a user of `cohort`.
+    func orderValue(request: UInt64, ad: Int, advertiser adv: Int, cohort: Int) -> Double
     /// Seconds from that click to its conversion.
     func conversionDelay(request: UInt64, ad: Int) -> Double
 }
@@ -26,10 +28,13 @@ enum UniformPurpose: UInt64 {
 }
 
 /// The generated world's true model: a logistic click model with per-advertiser interaction
-/// weights (`World.truth`), per-advertiser conversion rates, exponential conversion delays.
+/// weights (`World.truth`), conversion rates per advertiser, cohort and user × ad interaction,
+/// lognormal order values, exponential conversion delays.
 struct TrueResponseModel: ResponseModel {
     let world: World
     let uniforms: CounterUniform
+    /// Order values' own keyed draws, so that adding them shifted no other outcome.
+    let valueUniforms: CounterUniform
     /// Mean click-to-conversion delay in seconds.
     let delayMean: Double
 
@@ -42,7 +47,9 @@ struct TrueResponseModel: ResponseModel {
     }
 
     @inline(__always)
-    func conversionProbability(advertiser adv: Int) -> Double { world.conversionProbability(advertiser: adv) }
+    func conversionProbability(position: Int, user: UnsafeBufferPointer<Double>, cohort: Int) -> Double {
+        world.conversionProbability(position: position, user: user, cohort: cohort)
+    }
 
     @inline(__always)
     func clicks(request: UInt64, ad: Int, probability: Double) -> Bool {
@@ -50,8 +57,14 @@ struct TrueResponseModel: ResponseModel {
     }
 
     @inline(__always)
-    func converts(request: UInt64, ad: Int, advertiser: Int) -> Bool {
-        uniforms.uniform(request, UInt64(ad) << 2 | UniformPurpose.conversion.rawValue) < conversionProbability(advertiser: advertiser)
+    func converts(request: UInt64, ad: Int, probability: Double) -> Bool {
+        uniforms.uniform(request, UInt64(ad) << 2 | UniformPurpose.conversion.rawValue) < probability
+    }
+
+    @inline(__always)
+    func orderValue(request: UInt64, ad: Int, advertiser adv: Int, cohort: Int) -> Double {
+        guard world.orderValueSigma > 0 else { return world.expectedOrderValue(advertiser: adv, cohort: cohort) }
+        return world.orderValue(advertiser: adv, cohort: cohort, standardNormal: valueUniforms.gaussian(request, UInt64(ad)))
     }
 
     @inline(__always)

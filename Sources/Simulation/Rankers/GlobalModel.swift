@@ -7,9 +7,11 @@ import Stochastics
 /// per-ad ID bias, plus per-ad conversion rates shrunk toward the global rate — what `GlobalRanker`
 /// serves, and the base a `PersonalBlockRanker`'s blocks correct.
 ///
-/// Features φ(u, x) = [u ⊙ x, x] (2d values). Scoring is split so the per-candidate cost is one
+/// Features φ(u, x) = [u ⊙ x, x] (2d values), then with `tierFeatures` the advertiser's tier one-hot
+/// (T values: a learned shift τ_tier per tier, which a brand-new ad has before its ID bias has data).
+/// Scoring is split so the per-candidate cost is one
 /// d-length dot product: `prepare(user:)` folds the user into g = w_int ⊙ u + w_ad once per
-/// request, then logit(ad) = b₀ + β_ad + x_ad · g.
+/// request, then logit(ad) = b₀ + (β_ad + τ_tier) + x_ad · g, the bracket served as one number.
 ///
 /// A class: one simulation owns it for its whole run; its tables have fixed addresses.
 final class GlobalModel {
@@ -33,6 +35,9 @@ final class GlobalModel {
     /// so a candidate's score reads one region (empty when the model does not serve its own rows).
     private let served: UnsafeMutableBufferPointer<Double>
     private let servesRows: Bool
+    /// Each ad's tier, and where the tier weights start in the model's weights (nil: no tier features).
+    private let adTier: [Int32]
+    private let tierOffset: Int?
     /// The feedback since the last model update (what the next one trains on).
     private(set) var feedback: InteractionLog
     /// Owns `folded`, `cvrCache` and `served`.
@@ -48,7 +53,10 @@ final class GlobalModel {
         let clicks = history.clicked.reduce(0) { $0 + ($1 ? 1.0 : 0) }
         let exposure = history.examination.reduce(0, +)
         let startRate = exposure > 0 ? min(max(clicks / exposure, 1e-4), 0.5) : 0.02
-        model = LogisticRegression(features: 2 * world.dimension, entities: world.adCountTotal, intercept: logit(startRate))
+        let tiers = settings.tierFeatures ? world.tierNames.count : 0
+        model = LogisticRegression(features: 2 * world.dimension + tiers, entities: world.adCountTotal, intercept: logit(startRate))
+        adTier = settings.tierFeatures ? world.adAdvertiser.map { world.advertiserTier[Int($0)] } : []
+        tierOffset = settings.tierFeatures ? 2 * world.dimension : nil
         folded = memory.buffer(2 * world.dimension, filledWith: 0.0)
         adClicks = Array(repeating: 0, count: world.adCountTotal)
         adConversions = Array(repeating: 0, count: world.adCountTotal)
@@ -82,7 +90,7 @@ final class GlobalModel {
         var place = [Int32](repeating: 0, count: n)
         var records = [Double](repeating: 0, count: n * stride)
         var ads = [Int32](repeating: 0, count: n)
-        var φ = [Double](repeating: 0, count: 2 * d)
+        var φ = [Double](repeating: 0, count: model.weights.count)
         for _ in 0..<epochs {
             for i in Swift.stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, stream.integer(below: i + 1)) }
             for (i, row) in order.enumerated() { place[row] = Int32(i) }
@@ -101,10 +109,12 @@ final class GlobalModel {
                     φ[k] = records[o + k] * x
                     φ[d + k] = x
                 }
+                if let t = tierOffset { φ[t + Int(adTier[ad])] = 1 }
                 φ.withUnsafeBufferPointer { f in
                     model.step(features: f, entity: ad, observation: records[o + d], positive: records[o + d + 1] > 0.5,
                                learningRate: settings.learningRate, l2: settings.l2)
                 }
+                if let t = tierOffset { φ[t + Int(adTier[ad])] = 0 }
             }
         }
         refreshServed(world: world)
@@ -116,7 +126,7 @@ final class GlobalModel {
         let d = dimension, stride = d + 1
         for ad in 0..<world.adCountTotal {
             let o = Int(adPosition[ad]) * stride
-            served[o] = model.entityBias[ad]
+            served[o] = servedBias(ad: ad)
             for k in 0..<d { served[o + 1 + k] = world.adFeatures[ad * d + k] }
         }
     }
@@ -134,25 +144,32 @@ final class GlobalModel {
     /// The global model's logit b₀ + β_ad + Σₖ (wᵢₖ uₖ + wₐₖ) xₖ for any user (the base a personal block corrects).
     func baseLogit(ad: Int, user: UnsafeBufferPointer<Double>, world: World) -> Double {
         let d = dimension
-        var z = model.intercept + model.entityBias[ad]
+        var z = model.intercept + servedBias(ad: ad)
         for k in 0..<d { z += (model.weights[k] * user[k] + model.weights[d + k]) * world.adFeatures[ad * d + k] }
         return z
     }
 
-    /// b₀ + β_ad: where `baseLogit` starts its sum.
-    func baseIntercept(ad: Int) -> Double { model.intercept + model.entityBias[ad] }
+    /// b₀ + β_ad + τ_tier: where `baseLogit` starts its sum.
+    func baseIntercept(ad: Int) -> Double { model.intercept + servedBias(ad: ad) }
+
+    /// The ad's constant part of the logit beyond b₀: β_ad, plus its tier's τ with tier features.
+    @inline(__always)
+    func servedBias(ad: Int) -> Double {
+        guard let t = tierOffset else { return model.entityBias[ad] }
+        return model.entityBias[ad] + model.weights[t + Int(adTier[ad])]
+    }
 
     /// Calls `body` with the interaction weights wᵢ (d) then wₐ (d) that `baseLogit` reads.
     func withInteractionWeights<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { model.weights.withUnsafeBufferPointer(body) }
 
-    /// The model's learned ID bias β_ad.
+    /// The model's learned ID bias β_ad (its tier's shift τ not included).
     func idBias(ad: Int) -> Double { model.entityBias[ad] }
 
     /// Starts a new ad's ID bias β_ad at `value` (Meta-Embedding's generated embedding); later
     /// model updates learn it from there like any other ad's.
     func initialiseIDBias(ad: Int, to value: Double, world: World) {
         model.setEntityBias(ad, to: value)
-        if servesRows { served[Int(world.adPosition[ad]) * (dimension + 1)] = value }
+        if servesRows { served[Int(world.adPosition[ad]) * (dimension + 1)] = servedBias(ad: ad) }
     }
 
     /// The model's own serving tables: [β, x] per retrieval position and the conversion rates.

@@ -269,7 +269,7 @@ final class PersonalBlocks {
     private func setServed(ad: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) {
         let c = block[width - 1], o = Int(world.adPosition[ad]) * servedStride
         bias[ad] = c
-        served[o] = base.idBias(ad: ad) + c
+        served[o] = base.servedBias(ad: ad) + c
         for k in 0..<d {
             let x = world.adFeatures[ad * d + k]
             served[o + 1 + k] = x

@@ -13,6 +13,12 @@ import Stochastics
 /// baseline starts a new ad's ID bias at 0 (what the global model gives an unseen ID); Meta-Embedding
 /// starts it at the generator's output. After each stage both take one SGD step on the ID bias
 /// only, and AUC and log-loss are measured on the pooled test impressions of all new ads.
+///
+/// The generator sees the advertiser's tier; the protocol's global model does not. So the whole
+/// protocol runs a second time on a global model with tier features (`RankerSettings.tierFeatures`,
+/// the features a platform has): its baseline starts a new ad at its tier's learned shift, and the
+/// generator, trained on that model, has only what the tier does not tell left to learn. That arm
+/// is reported beside the published one and not checked: no published figure exists for it.
 public enum WarmupReproduction {
     /// How the ID-embedding generator is trained and warmed up (both reproductions).
     public struct GeneratorTraining: Sendable {
@@ -49,6 +55,15 @@ public enum WarmupReproduction {
         public var stage: String
         public var baseline: Quality
         public var metaEmbedding: Quality
+        /// Baseline minus Meta-Embedding log-loss, paired by replicate (positive: the generator helps).
+        public var loglossGain: Double
+        public var loglossGainCI95: [Double]
+    }
+
+    /// Both arms: the published protocol, and the same on a global model that knows the tier.
+    public struct Result: Sendable {
+        public var stages: [Stage]
+        public var tierAware: [Stage]
     }
 
     public static let stageNames = ["cold", "warm-a", "warm-b", "warm-c"]
@@ -79,14 +94,17 @@ public enum WarmupReproduction {
           - {name: global, ranker: global}
         """
 
-    /// Runs the protocol; results per stage are means over replicates with 95% intervals.
-    public static func run(_ setup: Setup, seed: UInt64 = 2019, jobs: Int) -> [Stage] {
+    /// Runs the protocol in both arms; results per stage are means over replicates with 95% intervals.
+    public static func run(_ setup: Setup, seed: UInt64 = 2019, jobs: Int) -> Result {
         // The embedded scenario is fixed and valid; a parse failure is a programming error.
         var parsed = try! ScenarioLoader.parse(yaml: world, file: "<warmup>")
         parsed.seed = seed
         let scenario = parsed
-        let perReplicate = parallelMap(count: setup.replicates, jobs: jobs) { r in replicate(setup, scenario: scenario, replicate: r) }
-        return summarise(perReplicate)
+        let perReplicate = parallelMap(count: 2 * setup.replicates, jobs: jobs) { i in
+            replicate(setup, scenario: scenario, replicate: i / 2, tierFeatures: i % 2 == 1)
+        }
+        return Result(stages: summarise(perReplicate.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)),
+                      tierAware: summarise(perReplicate.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)))
     }
 
     /// Per stage, the means over replicates with 95% intervals.
@@ -96,7 +114,9 @@ public enum WarmupReproduction {
                 let auc = Statistics.estimate(perReplicate.map { pick($0).auc }), loss = Statistics.estimate(perReplicate.map { pick($0).logloss })
                 return Quality(auc: auc.mean, aucCI95: auc.ci95, logloss: loss.mean, loglossCI95: loss.ci95)
             }
-            return Stage(stage: stageNames[s], baseline: quality { $0.baseline[s] }, metaEmbedding: quality { $0.generated[s] })
+            let gain = Statistics.estimate(perReplicate.map { $0.baseline[s].logloss - $0.generated[s].logloss })
+            return Stage(stage: stageNames[s], baseline: quality { $0.baseline[s] }, metaEmbedding: quality { $0.generated[s] },
+                         loglossGain: gain.mean, loglossGainCI95: gain.ci95)
         }
     }
 
@@ -111,10 +131,14 @@ public enum WarmupReproduction {
         var clicks: [Double] = []
     }
 
-    static func replicate(_ setup: Setup, scenario: Scenario, replicate r: Int) -> Replicate {
+    /// One replicate of one arm: `tierFeatures` gives the global model the advertiser's tier. Both
+    /// arms of a replicate share the world, the generator's task draws and the warm-up samples.
+    static func replicate(_ setup: Setup, scenario: Scenario, replicate r: Int, tierFeatures: Bool) -> Replicate {
         let world = WorldGenerator.generate(scenario, replicate: r)
         let d = world.dimension
-        let base = GlobalModel(world: world, settings: scenario.policies[0].ranker,
+        var settings = scenario.policies[0].ranker
+        settings.tierFeatures = tierFeatures
+        let base = GlobalModel(world: world, settings: settings,
                                seed: deriveSeed(scenario.seed, replicate: r, stream: "warmup-base"), servesRows: true)
         // Established ads' history rows, grouped by ad, scored without their own ID bias.
         var rowsByAd = [[Int]](repeating: [], count: world.adCountTotal)

@@ -21,13 +21,16 @@ public struct ScenarioFingerprint: Sendable, Codable, Equatable {
     }
 
     /// The scenario's description without the settings later versions added at their defaults
-    /// (fixed-CPC bidding, no overrides, no advertiser dynamics), so a scenario that does not use
+    /// (fixed-CPC bidding, no overrides, no advertiser dynamics, no tier features, the click-only conversion and order-value model), so a scenario that does not use
     /// them keeps the fingerprint it had before they existed.
     static func text(_ s: Scenario) -> String {
         String(describing: s)
             .replacingOccurrences(of: ", bidding: \(String(reflecting: Bidding.fixedCPC)))", with: ")")
             .replacingOccurrences(of: ", bidding: [:])", with: ")")
             .replacingOccurrences(of: ", advertiserDynamics: nil)", with: ")")
+            .replacingOccurrences(of: ", tierFeatures: false)", with: ")")
+            .replacingOccurrences(of: ", conversionShift: 0.0, orderValueScale: 1.0)", with: ")")
+            .replacingOccurrences(of: ", conversionInteraction: 0.0, orderValueSigma: 0.0, orderValueDeviation: 0.0)", with: ")")
     }
 
     static func fnv1a(_ text: String) -> String {

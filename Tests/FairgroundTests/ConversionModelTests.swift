@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import Scenario
+@testable import Simulation
+@testable import Marketplace
+import Stochastics
+
+/// The true conversion and order-value model against closed forms that do not come from our code:
+/// the logistic model's rate per cohort, the logistic-normal integral over a cohort's users, and the
+/// lognormal's mean median·e^(σ²/2).
+@Suite("Truth: conversions and order values by cohort")
+struct ConversionModelTests {
+    /// Two cohorts with their own conversion shift and order-value scale; no advertiser deviation and
+    /// no conversion delay, so every conversion of the run is counted and each cohort's rate is
+    /// exactly σ(logit(baseCVR) + γ).
+    static func scenario(interaction: Double = 0, sigma: Double = 0.8) throws -> Scenario {
+        try ScenarioLoader.parse(yaml: """
+            name: conversions
+            seed: 5
+            replicates: 1
+            horizon: {days: 2, requestsPerDay: 40000}
+            placement: {examination: [1.0, 0.5], maxCandidates: 12}
+            tiers:
+              large:
+                count: 10
+                adsPerAdvertiser: 2
+                budget: 1000000
+                bid: 1
+                valuePerConversion: 20
+                historyImpressions: 200
+            truth: {latentDimension: 4, baseCTR: 0.05, baseCVR: 0.1, deviationScale: 0, conversionDelayHours: 0,
+                    conversionInteraction: \(interaction), orderValueSigma: \(sigma)}
+            cohorts:
+              - {name: new, share: 0.5, conversionShift: -1.0, orderValueScale: 1}
+              - {name: advanced, share: 0.5, conversionShift: 0.8, orderValueScale: 3, center: 0.5}
+            policies:
+              - {name: oracle, ranker: oracle}
+            """, file: "conversions.yaml")
+    }
+
+    @Test func conversionRatePerCohortIsTheLogisticModels() throws {
+        let cell = Runner.runCell(try Self.scenario(), policy: 0, replicate: 0)
+        let m = cell.metrics
+        for (c, γ) in [-1.0, 0.8].enumerated() {
+            let clicks = m.cohortClicks[c], rate = m.cohortConversions[c] / clicks
+            let expected = logistic(logit(0.1) + γ)
+            let se = (expected * (1 - expected) / clicks).squareRoot()
+            #expect(clicks > 2000)
+            #expect(abs(rate - expected) < 4 * se, "cohort \(c): \(rate) against σ(logit 0.1 + \(γ)) = \(expected), SE \(se)")
+        }
+    }
+
+    @Test func meanOrderValuePerCohortIsTheLognormalsMean() throws {
+        let σ = 0.8
+        let cell = Runner.runCell(try Self.scenario(sigma: σ), policy: 0, replicate: 0)
+        let m = cell.metrics
+        for (c, scale) in [1.0, 3.0].enumerated() {
+            let n = m.cohortConversions[c], mean = m.cohortValue[c] / n
+            // The median is 20·scale·e^(−σ²/2), so the mean is median·e^(σ²/2) = 20·scale.
+            let median = 20 * scale * exp(-σ * σ / 2)
+            let expected = median * exp(σ * σ / 2)
+            let se = expected * (exp(σ * σ) - 1).squareRoot() / n.squareRoot()
+            #expect(n > 200)
+            #expect(abs(mean - expected) < 4 * se, "cohort \(c): mean order value \(mean) against \(expected), SE \(se)")
+        }
+        // Without σ every order is worth its mean exactly.
+        let flat = Runner.runCell(try Self.scenario(sigma: 0), policy: 0, replicate: 0).metrics
+        #expect(flat.cohortValue[0] == 20 * flat.cohortConversions[0])
+        #expect(flat.cohortValue[1] == 60 * flat.cohortConversions[1])
+    }
+
+    /// With κ ≠ 0 the rate of one ad over a cohort's users is E[σ(a + γ + κ·s)], s = Σₖ aₖuₖ with
+    /// aₖ = wₖxₖ the ad's truth row and uₖ ~ N(centre, spread²): s is normal with mean Σ aₖ·centre
+    /// and variance spread²·Σ aₖ², so the rate is a one-dimensional logistic-normal integral,
+    /// computed here by the trapezoid rule over ±10 standard deviations.
+    @Test func conversionRateWithTheInteractionIsTheLogisticNormalIntegral() throws {
+        let κ = 1.5
+        let scenario = try Self.scenario(interaction: κ)
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let model = TrueResponseModel(world: world, uniforms: CounterUniform(key: 99), valueUniforms: CounterUniform(key: 7), delayMean: 0)
+        let d = world.dimension, ad = 3, position = Int(world.adPosition[ad]), cohort = 1
+        let row = (0..<d).map { world.truth[position * (d + 1) + 1 + $0] }
+        let centre = 0.5, spread = 1.0
+        let a = world.conversionLogit[Int(world.adAdvertiser[ad])] + 0.8
+        let mean = row.reduce(0) { $0 + $1 * centre }, sd = spread * row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        #expect(sd > 0.5, "the interaction must matter for this check")
+        var integral = 0.0
+        let steps = 4000, lo = mean - 10 * sd, h = 20 * sd / Double(steps)
+        for i in 0...steps {
+            let s = lo + Double(i) * h
+            let density = exp(-0.5 * pow((s - mean) / sd, 2)) / (sd * (2 * Double.pi).squareRoot())
+            integral += (i == 0 || i == steps ? 0.5 : 1) * h * density / (1 + exp(-(a + κ * s)))
+        }
+        let users = RandomStream(seed: 1234), n = 200_000
+        var user = [Double](repeating: 0, count: d), converted = 0
+        for request in 0..<n {
+            for k in 0..<d { user[k] = centre + users.gaussian(sigma: spread) }
+            let p = user.withUnsafeBufferPointer { model.conversionProbability(position: position, user: $0, cohort: cohort) }
+            if model.converts(request: UInt64(request), ad: ad, probability: p) { converted += 1 }
+        }
+        let rate = Double(converted) / Double(n), se = (integral * (1 - integral) / Double(n)).squareRoot()
+        #expect(abs(rate - integral) < 4 * se, "rate \(rate) against the integral \(integral), SE \(se)")
+        // Without κ the same ad converts at σ(a) for every user.
+        #expect(abs(integral - logistic(a)) > 8 * se, "κ must move the rate away from σ(a) for this check to mean anything")
+    }
+
+    /// Order values: the transform's median is mean·e^(−σ²/2); each advertiser's per-cohort factors
+    /// (δ > 0) average 1, so a tier's mean order value stays its valuePerConversion × the cohort scale.
+    @Test func orderValueMedianAndAdvertiserFactors() throws {
+        var scenario = try Self.scenario(sigma: 0.6)
+        scenario.truth.orderValueDeviation = 0.5
+        scenario.tiers[0].count = 4000
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        #expect(abs(world.orderValue(advertiser: 0, cohort: 1, standardNormal: 0) - world.expectedOrderValue(advertiser: 0, cohort: 1) * exp(-0.18)) < 1e-9)
+        let n = Double(world.advertiserCount)
+        for (c, scale) in [1.0, 3.0].enumerated() {
+            let mean = (0..<world.advertiserCount).reduce(0.0) { $0 + world.expectedOrderValue(advertiser: $1, cohort: c) } / n
+            let se = 20 * scale * (exp(0.25) - 1).squareRoot() / n.squareRoot()
+            #expect(abs(mean - 20 * scale) < 4 * se, "cohort \(c): \(mean) against \(20 * scale), SE \(se)")
+        }
+    }
+}
