@@ -151,13 +151,24 @@ enum PolicyReader {
             return settings
         }
         guard let m = r.mapping(node, at: f.path("ranker"), parentLine: f.line,
-                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours", "tierFeatures"] + metaKeys) else { return settings }
+                                keys: ["kind", "learningRate", "l2", "epochs", "updateEveryHours", "tierFeatures", "conversionModel",
+                                        "conversionWindowHours"] + metaKeys) else { return settings }
         settings.kind = r.choice(m, "kind", default: RankerKind.global)
         if m.has("tierFeatures") {
             if settings.kind == .oracle {
                 r.fail(m.path("tierFeatures"), "applies only to learned rankers (global, meta, finetune); the oracle knows the true model", line: m.line("tierFeatures"))
             } else {
                 settings.tierFeatures = r.bool(m, "tierFeatures", default: false)
+            }
+        }
+        for key in ["conversionModel", "conversionWindowHours"] where m.has(key) && settings.kind == .oracle {
+            r.fail(m.path(key), "applies only to learned rankers (global, meta, finetune); the oracle knows the true model", line: m.line(key))
+        }
+        if settings.kind != .oracle {
+            settings.conversionModel = r.choice(m, "conversionModel", default: ConversionModelKind.counts)
+            settings.conversionWindowHours = r.double(m, "conversionWindowHours", default: 24, .range(0.25, 24 * 365))
+            if m.has("conversionWindowHours") && settings.conversionModel != .learned {
+                r.fail(m.path("conversionWindowHours"), "applies only with conversionModel: learned", line: m.line("conversionWindowHours"))
             }
         }
         readMeta(m, &r, into: &settings)

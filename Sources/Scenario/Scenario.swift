@@ -213,6 +213,16 @@ public enum PersonalBlock: String, Sendable, CaseIterable, Codable {
     case lastLayer = "last-layer"
 }
 
+/// Where a learned ranker's conversion rates and order values come from.
+public enum ConversionModelKind: String, Sendable, CaseIterable, Codable {
+    /// Per-ad conversion counts shrunk toward the global rate; order value = the advertiser's declared value.
+    case counts
+    /// A logistic conversion model on user × ad features and the cohort, trained on clicks once they
+    /// are older than the conversion window, and order values per ad and cohort shrunk toward the
+    /// declared value times the cohort's observed ratio.
+    case learned
+}
+
 /// How a new ad's personal block starts.
 public enum ColdStart: String, Sendable, CaseIterable, Codable {
     /// From the meta-learned starting point, like every other ad.
@@ -260,6 +270,11 @@ public struct RankerSettings: Sendable, Equatable {
     public var updateEveryHours: Double?
     /// Personal blocks of a `meta` or `finetune` ranker (ignored by the others).
     public var meta = MetaRankerSettings()
+    /// Where conversion rates and order values come from (not for the oracle).
+    public var conversionModel = ConversionModelKind.counts
+    /// The elapsed-time rule of the learned conversion model: a click is a negative once this many
+    /// hours have passed without a conversion (and is not used before).
+    public var conversionWindowHours = 24.0
     /// Whether the global model also sees the advertiser's tier (one-hot): a learned shift per tier,
     /// which a brand-new ad gets before its ID bias has any data. Not for the oracle.
     public var tierFeatures = false

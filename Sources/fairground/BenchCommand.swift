@@ -17,9 +17,9 @@ struct BenchCommand: ParsableCommand {
             with --jobs 2 and with --jobs 1 and reports the speed-up.
             """)
 
-    static let workloads = ["auctionnet-shape", "marketplace-10k", "autobidding-10k", "million-advertisers"]
+    static let workloads = ["auctionnet-shape", "marketplace-10k", "autobidding-10k", "conversions-10k", "million-advertisers"]
 
-    @Option(help: "One workload (auctionnet-shape | marketplace-10k | autobidding-10k | million-advertisers | replicates-2-cores | fit-10m); default: all but fit-10m.")
+    @Option(help: "One workload (auctionnet-shape | marketplace-10k | autobidding-10k | conversions-10k | million-advertisers | replicates-2-cores | fit-10m); default: all but fit-10m.")
     var workload: String?
 
     @Option(help: "Timed runs per workload (the median is reported).")

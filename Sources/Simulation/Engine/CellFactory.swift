@@ -45,7 +45,7 @@ enum CellFactory {
         let settings = cell.settings.ranker, world = cell.world
         switch settings.kind {
         case .oracle: return run(cell, ranker: OracleRanker(world: world), ready: ready)
-        case .global: return run(cell, ranker: GlobalRanker(world: world, settings: settings, seed: cell.seed("learning")), ready: ready)
+        case .global: return run(cell, ranker: GlobalRanker(world: world, settings: settings, cohorts: cell.scenario.cohorts.count, seed: cell.seed("learning")), ready: ready)
         case .meta, .finetune:
             return run(cell, ranker: PersonalBlockRanker(world: world, settings: settings, cohorts: cell.scenario.cohorts.count,
                                                          seed: cell.seed("learning"), tuned: cell.kernel == .tuned), ready: ready)

@@ -157,8 +157,9 @@ extension MarketSimulation {
 
     /// Auction quality of candidates `range` — what one click is worth to the objective — from
     /// their rates: one loop per objective, no per-candidate branch. A conversion is worth the
-    /// advertiser's declared `valuePerConversion` to a learned ranker, and its true expected order
-    /// value for the request's cohort to a ranker on the truth.
+    /// advertiser's declared `valuePerConversion` to a learned ranker, its learned expected order value
+    /// to one with a value model, and its true expected order value for the request's cohort to a
+    /// ranker on the truth.
     mutating func setQuality(_ range: Range<Int>, objective: Objective, cohort: Int) {
         let quality = request.quality, predicted = request.predicted, cvr = request.predictedCVR
         switch objective {
@@ -172,6 +173,9 @@ extension MarketSimulation {
                     let adv = Int(world.positionAdvertiser[request.candidatePosition[i]])
                     quality[i] = predicted[i] * cvr[i] * world.expectedOrderValue(advertiser: adv, cohort: cohort)
                 }
+            } else if rankerValues {
+                let value = request.predictedValue
+                for i in range { quality[i] = predicted[i] * cvr[i] * value[i] }
             } else {
                 for i in range {
                     quality[i] = predicted[i] * cvr[i] * world.valuePerConversion[Int(world.positionAdvertiser[request.candidatePosition[i]])]

@@ -39,9 +39,14 @@ extension MarketSimulation {
             }
             guard clicked else { continue }
             queue.schedule(at: now, .click(ad: Int32(ad), position: Int32(position), price: request.placedPrice[r]))
+            var conversionTime = Double.infinity, value = 0.0
             if response.converts(request: requestId, ad: ad, probability: response.conversionProbability(position: position, user: user, cohort: cohort)) {
-                let value = response.orderValue(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position]), cohort: cohort)
-                queue.schedule(at: now + response.conversionDelay(request: requestId, ad: ad), .conversion(ad: Int32(ad), cohort: Int32(cohort), value: value))
+                value = response.orderValue(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position]), cohort: cohort)
+                conversionTime = now + response.conversionDelay(request: requestId, ad: ad)
+                queue.schedule(at: conversionTime, .conversion(ad: Int32(ad), cohort: Int32(cohort), value: value))
+            }
+            if learnsConversions {
+                ranker.recordClickOutcome(ad: ad, user: user, cohort: cohort, time: now, conversionTime: conversionTime, value: value)
             }
         }
     }

@@ -49,6 +49,10 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
     /// The autobidding advertisers (none under fixed-CPC bidding), and whether there are any.
     var autobidders: Autobidders
     let autobidding: Bool
+    /// Whether the ranker learns conversions from clicks (`recordClickOutcome`), and writes expected
+    /// order values (`request.predictedValue`).
+    let learnsConversions: Bool
+    let rankerValues: Bool
     /// Advertisers' reviews (nil without `advertiserDynamics`).
     var reviews: AdvertiserReviews?
     var tallies: RunTallies
@@ -103,6 +107,8 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
         ledger = Ledger(world: world, drifts: scenario.truth.drift > 0, memory: memory)
         autobidders = Autobidders(scenario: scenario, policy: policyIndex, world: world, ledger: ledger)
         autobidding = autobidders.any
+        learnsConversions = R.learns && ranker.learnsConversions
+        rankerValues = ranker.predictsValues
         bidders = FixedCPCBidders(pacing: scenario.pacing, ledger: ledger, memory: memory)
         reviews = scenario.advertiserDynamics.map {
             AdvertiserReviews(settings: $0, scenario: scenario, accounts: world.rankAdvertiser.count,

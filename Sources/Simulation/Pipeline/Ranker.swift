@@ -37,6 +37,8 @@ protocol Ranker: LearnerFeedback {
     func prefetchImpression(ad: Int)
     /// Asks for the lines `recordImpression` will write for `ad`, a step after `prefetchImpression`.
     func prefetchRecord(ad: Int)
+    /// Whether `score` also writes `request.predictedValue` (a learned order-value model).
+    var predictsValues: Bool { get }
 }
 
 extension Ranker {
@@ -47,6 +49,7 @@ extension Ranker {
     func enter(advertiser: Int, now: Double) {}
     func prefetchImpression(ad: Int) {}
     func prefetchRecord(ad: Int) {}
+    var predictsValues: Bool { false }
 }
 
 /// Learner feedback: what a learning stage is told of each impression, click and conversion, and
@@ -63,6 +66,11 @@ protocol LearnerFeedback: AnyObject {
     func recordClick(ad: Int, position: Int)
     /// A conversion of a click on `ad`.
     func recordConversion(ad: Int)
+    /// Whether the learner wants `recordClickOutcome` (a learned conversion model).
+    var learnsConversions: Bool { get }
+    /// A click by `user` of `cohort` on `ad` at `time`, with the time its conversion will arrive (∞:
+    /// none) and the order's value. A learner must not use the outcome before `conversionTime`.
+    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double)
     /// The model-update tick: train on the feedback since the last tick. `trainingSeed` and
     /// `metaSeed` key this tick's random streams.
     func modelUpdate(now: Double, trainingSeed: UInt64, metaSeed: UInt64)
@@ -74,6 +82,8 @@ extension LearnerFeedback {
                           time: Double, logged: Bool) {}
     func recordClick(ad: Int, position: Int) {}
     func recordConversion(ad: Int) {}
+    var learnsConversions: Bool { false }
+    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {}
     func modelUpdate(now: Double, trainingSeed: UInt64, metaSeed: UInt64) {}
 }
 

@@ -27,6 +27,9 @@ struct RequestScratch {
     let placedExplored: UnsafeMutableBufferPointer<Bool>
     /// The placed ads' true click rates, while the kernel computes them.
     let placedRate: UnsafeMutableBufferPointer<Double>
+    /// Expected order value per conversion of each candidate, written only by a ranker with a learned
+    /// value model (`Ranker.predictsValues`); otherwise a conversion is worth the declared value.
+    let predictedValue: UnsafeMutableBufferPointer<Double>
 
     /// Room for `maxCandidates` retrieved candidates, one the explorer brings, one per slot an
     /// exposure floor brings.
@@ -45,6 +48,7 @@ struct RequestScratch {
         placedPrice = memory.buffer(slots, filledWith: 0.0)
         placedExplored = memory.buffer(slots, filledWith: false)
         placedRate = memory.buffer(slots, filledWith: 0.0)
+        predictedValue = memory.buffer(size, filledWith: 0.0)
     }
 
     /// Candidate places there are room for.

@@ -8,19 +8,33 @@ final class GlobalRanker: Ranker {
     let model: GlobalModel
     let world: World
     let servedRows: ServedRows?
+    /// The learned conversion and order-value model (nil: per-ad counts and declared values).
+    let conversion: ConversionModel?
 
-    init(world: World, settings: RankerSettings, seed: UInt64) {
+    init(world: World, settings: RankerSettings, cohorts: Int, seed: UInt64) {
         self.world = world
         model = GlobalModel(world: world, settings: settings, seed: seed, servesRows: true)
         servedRows = model.servedRows
+        conversion = settings.conversionModel == .learned
+            ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: ConversionModel.seed(seed)) : nil
     }
 
-    func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) { model.prepare(user: user) }
+    func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) {
+        model.prepare(user: user)
+        conversion?.prepare(user: user, cohort: cohort)
+    }
 
     @inline(__always)
     func score<K: Kernel>(_ request: RequestScratch, _ range: Range<Int>, kernel: K.Type) {
         K.linearScores(request, range, served: servedRows!, vector: UnsafePointer(model.folded.baseAddress!), length: model.dimension,
                        intercept: model.requestIntercept)
+        if let conversion { conversion.score(request, range, rows: servedRows!) }
+    }
+
+    var predictsValues: Bool { conversion != nil }
+    var learnsConversions: Bool { conversion != nil }
+    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {
+        conversion?.recordClick(ad: ad, user: user, cohort: cohort, time: time, conversionTime: conversionTime, value: value)
     }
 
     func recordImpression(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool,
@@ -32,6 +46,7 @@ final class GlobalRanker: Ranker {
     func recordConversion(ad: Int) { model.recordConversion(ad: ad) }
 
     func modelUpdate(now: Double, trainingSeed: UInt64, metaSeed: UInt64) {
+        conversion?.update(now: now, world: world, seed: ConversionModel.seed(trainingSeed))
         _ = model.update(world: world, seed: trainingSeed)
     }
 }

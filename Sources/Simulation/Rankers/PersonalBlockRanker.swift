@@ -15,6 +15,8 @@ final class PersonalBlockRanker: Ranker {
     let world: World
     let servedRows: ServedRows?
     let adaptEveryHours: Double?
+    /// The learned conversion and order-value model (nil: per-ad counts and declared values).
+    let conversion: ConversionModel?
 
     /// `tuned`: adapt blocks with the specialised inner loop (else the generic learner, which it
     /// reproduces bit for bit: the reference pipeline's choice).
@@ -25,6 +27,8 @@ final class PersonalBlockRanker: Ranker {
         servedRows = ServedRows(rows: UnsafePointer(personal.served.baseAddress!), stride: personal.servedStride,
                                 rates: UnsafePointer(base.cvrCache.baseAddress!))
         adaptEveryHours = settings.meta.adaptEveryHours
+        conversion = settings.conversionModel == .learned
+            ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: ConversionModel.seed(seed)) : nil
         // The established ads' history is the first meta-training set.
         personal.metaUpdate(world: world, base: base, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
     }
@@ -41,12 +45,20 @@ final class PersonalBlockRanker: Ranker {
             base.requestIntercept += c[2 * d]
         }
         personal.cohorts?.fold(cohort: cohort, user: user, into: folded, intercept: &base.requestIntercept)
+        conversion?.prepare(user: user, cohort: cohort)
     }
 
     @inline(__always)
     func score<K: Kernel>(_ request: RequestScratch, _ range: Range<Int>, kernel: K.Type) {
         K.linearScores(request, range, served: servedRows!, vector: UnsafePointer(base.folded.baseAddress!), length: 2 * base.dimension,
                        intercept: base.requestIntercept)
+        if let conversion { conversion.score(request, range, rows: servedRows!) }
+    }
+
+    var predictsValues: Bool { conversion != nil }
+    var learnsConversions: Bool { conversion != nil }
+    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {
+        conversion?.recordClick(ad: ad, user: user, cohort: cohort, time: time, conversionTime: conversionTime, value: value)
     }
 
     func recordImpression(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool,
@@ -60,6 +72,7 @@ final class PersonalBlockRanker: Ranker {
 
     /// Retrains the global model; when it changed, meta-updates the blocks and re-adapts them.
     func modelUpdate(now: Double, trainingSeed: UInt64, metaSeed: UInt64) {
+        conversion?.update(now: now, world: world, seed: ConversionModel.seed(trainingSeed))
         guard base.update(world: world, seed: trainingSeed) else { return }
         personal.metaUpdate(world: world, base: base, now: now, stream: RandomStream(seed: metaSeed))
     }
