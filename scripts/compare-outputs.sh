@@ -21,7 +21,7 @@ mkdir -p "$work/scenarios"
 src=$root/scenarios; scen=$work/scenarios
 
 reduce() { sed -E 's/^(  requestsPerDay:).*/\1 8000/; s/^replicates:.*/replicates: 2/' "$1"; }
-for f in cohort-objectives drift exploration fairness-controls quickstart small-advertisers; do
+for f in cohort-objectives drift exploration fairness-controls quickstart small-advertisers personal-rankers; do
   reduce "$src/$f.yaml" > "$scen/$f.yaml"
 done
 sed -E 's/^name: .*/name: quickstart-throttle/; s/^pacing:.*/pacing: throttle/' "$scen/quickstart.yaml" > "$scen/quickstart-throttle.yaml"

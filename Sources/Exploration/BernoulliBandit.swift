@@ -95,6 +95,48 @@ public struct BernoulliBandit: Sendable {
         }
     }
 
+    /// Chooses one of `candidates` by its index times `weights[i]` (a value per success, e.g. an
+    /// order's value): Thompson's sample, the UCB indices, ε-greedy's and softmax's means, each
+    /// multiplied by its weight. With every weight 1 it is `select(among:_:)`.
+    public func select(among candidates: UnsafeBufferPointer<Int>, weights: UnsafeBufferPointer<Double>, _ stream: RandomStream) -> Int {
+        func weighted(_ index: (Int) -> Double) -> Int {
+            var best = 0, bestScore = -Double.infinity
+            for i in candidates.indices {
+                let s = index(candidates[i]) * weights[i]
+                if s > bestScore { best = i; bestScore = s }
+            }
+            return candidates[best]
+        }
+        switch algorithm {
+        case .epsilonGreedy:
+            let k = Double(candidates.count)
+            let eps = settings.decay ? min(settings.epsilon, 5 * k / max(total, 1)) : settings.epsilon
+            if stream.uniform() < eps { return candidates[stream.integer(below: candidates.count)] }
+            return weighted { mean($0) }
+        case .softmax:
+            var scores = [Double](repeating: 0, count: candidates.count), best = -Double.infinity
+            for i in candidates.indices { scores[i] = mean(candidates[i]) * weights[i]; best = max(best, scores[i]) }
+            var total = 0.0
+            for s in scores { total += exp((s - best) / settings.temperature) }
+            var u = stream.uniform() * total
+            for i in candidates.indices {
+                u -= exp((scores[i] - best) / settings.temperature)
+                if u <= 0 { return candidates[i] }
+            }
+            return candidates[candidates.count - 1]
+        case .thompson:
+            return weighted { a in stream.beta(1 + successes[a], 1 + max(0, trials[a] - successes[a])) }
+        case .ucb1:
+            if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
+            let logT = log(max(total, 1))
+            return weighted { mean($0) + (2 * logT / trials[$0]).squareRoot() }
+        case .klUCB:
+            if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
+            let logT = log(max(total, 1))
+            return weighted { Self.klIndex(mean($0), trials: trials[$0], budget: logT) }
+        }
+    }
+
     /// Chooses among all arms.
     public func select(_ stream: RandomStream) -> Int {
         let all = Array(0..<arms)

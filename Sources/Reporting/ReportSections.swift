@@ -198,6 +198,7 @@ public enum ReportSections {
             let slots = d.summary.scenario.slots
             let config = p.explorer.map {
                 "\($0.algorithm.rawValue), \(Format.percent($0.rate, digits: 0)) of requests (one of \(slots) slots: ≈ \(Format.percent($0.rate / Double(slots))) of impressions), pool \($0.pool), \($0.pricing.rawValue) pricing"
+                    + ($0.objective.map { ", learns \($0.rawValue)" } ?? "")
             } ?? "none"
             return [p.name, config, Format.percentEstimate(e.impressionShare),
                     e.cost.map { Format.relativeEstimate($0) } ?? "–",

@@ -39,6 +39,17 @@ public enum ExplorerPool: Sendable, Equatable, Codable, CustomStringConvertible 
     }
 }
 
+/// What an explorer learns to find (the names of the cohorts' objectives).
+public enum ExplorerObjective: String, Sendable, CaseIterable, Codable {
+    /// Clicks per examined impression (a click arrives at the impression's instant).
+    case clicks
+    /// Conversions per examined impression: the reward arrives with the conversion's delay.
+    case conversions
+    /// Conversions per examined impression, each arm's sample weighted by its advertiser's value
+    /// per conversion when choosing.
+    case orderValue = "order-value"
+}
+
 /// What an explored impression is charged per click.
 public enum ExplorerPricing: String, Sendable, CaseIterable, Codable {
     /// The price per click the auction set for the slot taken (at most the ad's bid).
@@ -85,4 +96,6 @@ public struct ExplorerSettings: Sendable, Equatable, Codable {
     public var pool: ExplorerPool
     public var pricing: ExplorerPricing
     public var graduation: Graduation
+    /// What the bandit's reward counts; nil: clicks.
+    public var objective: ExplorerObjective?
 }

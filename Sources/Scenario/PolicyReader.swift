@@ -49,12 +49,12 @@ enum PolicyReader {
         return policies
     }
 
-    /// `explorer: {algorithm, rate, slot, pool, pricing, graduation}`; absent or `none` for no explorer.
+    /// `explorer: {algorithm, rate, slot, pool, pricing, graduation, objective}`; absent or `none` for no explorer.
     static func readExplorer(_ f: Fields, slots: Int, tiers: [String], _ r: inout NodeReader) -> ExplorerSettings? {
         guard let node = f["explorer"] else { return nil }
         if case .scalar(let s) = node, s.string == "none" { return nil }
         guard let m = r.mapping(node, at: f.path("explorer"), parentLine: f.line,
-                                keys: ["algorithm", "rate", "slot", "pool", "pricing", "graduation"]) else { return nil }
+                                keys: ["algorithm", "rate", "slot", "pool", "pricing", "graduation", "objective"]) else { return nil }
         let slot = r.int(m, "slot", default: slots, min: 1, max: max(slots, 1))
         var pool = ExplorerPool.new
         if m.has("pool") {
@@ -88,7 +88,8 @@ enum PolicyReader {
                                 rate: r.double(m, "rate", default: 0.05, .range(0, 1)),
                                 slot: slot, pool: pool,
                                 pricing: r.choice(m, "pricing", default: ExplorerPricing.reserve),
-                                graduation: graduation)
+                                graduation: graduation,
+                                objective: m.has("objective") ? r.choice(m, "objective", default: ExplorerObjective.clicks) : nil)
     }
 
     /// `fairness: none` or `{kind: exposure-floor | fairco | tier-calibrated, …}`.

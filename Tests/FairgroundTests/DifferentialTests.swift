@@ -93,6 +93,8 @@ struct DifferentialTests {
               - {name: global tier, ranker: {kind: global, tierFeatures: true}}
               - {name: meta tier, ranker: {kind: meta, metaIterations: 8, coldStart: meta-embedding, tierFeatures: true}}
               - {name: global learned cvr, ranker: {kind: global, conversionModel: learned, conversionWindowHours: 6}}
+              - {name: explored for order value, ranker: global, explorer: {algorithm: thompson, rate: 0.2, pool: new, objective: order-value}}
+              - {name: explored for conversions, ranker: global, explorer: {algorithm: ucb1, rate: 0.2, pool: all, objective: conversions}}
               - {name: meta learned cvr floor, ranker: {kind: meta, metaIterations: 8, conversionModel: learned}, fairness: {kind: exposure-floor, group: new, share: 0.3, windowHours: 2}}
             """, truth: "{latentDimension: 4, conversionInteraction: 1.2, orderValueSigma: 0.7, orderValueDeviation: 0.4, conversionDelayHours: 2}")),
     ]

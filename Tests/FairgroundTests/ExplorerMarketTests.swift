@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import Reporting
+@testable import Marketplace
+import Exploration
+import Stochastics
 @testable import Scenario
 @testable import Simulation
 
@@ -97,5 +100,60 @@ struct ExplorerMarketTests {
         let a = try MetricsJSON.encode(RunSummary.build(s, cells: Runner.run(s, jobs: 1), version: "t"))
         let b = try MetricsJSON.encode(RunSummary.build(s, cells: Runner.run(s, jobs: 2), version: "t"))
         #expect(a == b)
+    }
+}
+
+@Suite("Simulation: what the explorer learns to find")
+struct ExplorerObjectiveTests {
+    func explorer(_ objective: String?) throws -> (BanditExplorer, World) {
+        let yaml = Fixtures.tinyYAML.replacingOccurrences(of: "  - {name: oracle, ranker: oracle}", with: """
+              - name: explore
+                ranker: global
+                explorer: {algorithm: thompson, rate: 0.2, pool: all\(objective.map { ", objective: \($0)" } ?? "")}
+            """)
+        let s = try ScenarioLoader.parse(yaml: yaml, file: "objective.yaml")
+        let world = WorldGenerator.generate(s, replicate: 0)
+        return (BanditExplorer(settings: s.policies[1].explorer!, world: world, scenario: s, seed: 5), world)
+    }
+
+    /// Under `clicks` a click is the success; under `conversions` and `order-value` only the
+    /// (delayed) conversion is, and impressions are trials under every objective.
+    @Test func successesAreTheObjectives() throws {
+        for (objective, clickCounts) in [(nil, true), ("clicks", true), ("conversions", false), ("order-value", false)] {
+            let (e, _) = try explorer(objective)
+            e.recordImpression(ad: 3, examination: 1)
+            e.recordImpression(ad: 3, examination: 0.5)
+            e.recordClick(ad: 3)
+            #expect(e.bandit.trials[3] == 1.5)
+            #expect(e.bandit.successes[3] == (clickCounts ? 1 : 0), "\(objective ?? "default")")
+            e.recordConversion(ad: 3, value: 40)
+            #expect(e.bandit.successes[3] == (clickCounts ? 1 : 1), "\(objective ?? "default")")
+        }
+        let (clicks, _) = try explorer("clicks")
+        clicks.recordConversion(ad: 3, value: 40)
+        #expect(clicks.bandit.successes[3] == 0, "a conversion is not a success under clicks")
+    }
+
+    /// `order-value` weights each arm's index by its advertiser's value per conversion: with equal
+    /// posteriors, Thompson picks each arm with probability P(w₁·θ₁ > w₂·θ₂), which for θ ~ Beta(1, 1)
+    /// and w₁ = 2·w₂ is 3/4 (∫∫ 1[2x > y] dx dy over the unit square); with weights 1 it is the
+    /// unweighted choice, draw for draw.
+    @Test func weightsScaleThompsonsSamples() throws {
+        let bandit = BernoulliBandit(arms: 2, algorithm: .thompson)
+        let arms = [0, 1], heavy = [2.0, 1.0], equal = [1.0, 1.0]
+        let a = RandomStream(seed: 3), b = RandomStream(seed: 3), c = RandomStream(seed: 9)
+        var same = true, first = 0
+        let n = 20_000
+        arms.withUnsafeBufferPointer { arm in
+            equal.withUnsafeBufferPointer { w in
+                for _ in 0..<200 where bandit.select(among: arm, weights: w, a) != bandit.select(among: arm, b) { same = false }
+            }
+            heavy.withUnsafeBufferPointer { w in
+                for _ in 0..<n where bandit.select(among: arm, weights: w, c) == 0 { first += 1 }
+            }
+        }
+        #expect(same)
+        let share = Double(first) / Double(n), se = (0.75 * 0.25 / Double(n)).squareRoot()
+        #expect(abs(share - 0.75) < 4 * se, "\(share)")
     }
 }

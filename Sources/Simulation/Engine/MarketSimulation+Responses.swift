@@ -92,6 +92,7 @@ extension MarketSimulation {
         let adv = Int(world.adAdvertiser[ad])
         tallies.recordConversion(ad: ad, advertiser: adv, cohort: cohort, value: value, time: queue.now)
         if autobidding { autobidders.converted(rank: world.rank(of: adv)) }
+        if X.explores { explorer.recordConversion(ad: ad, value: value) }
         if R.learns { ranker.recordConversion(ad: ad) }
     }
 }

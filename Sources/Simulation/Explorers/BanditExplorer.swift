@@ -4,8 +4,10 @@ import Scenario
 import Stochastics
 
 /// A policy's explorer in the marketplace: a bandit whose arms are ads, the pool rule and
-/// graduation. Learns from every impression of every ad (explored or not), with clicks arriving
-/// through click events — delayed feedback by construction.
+/// graduation. Learns from every impression of every ad (explored or not); its successes are the
+/// objective's: clicks (arriving through click events, at the impression's instant) or conversions
+/// (arriving with their delay), and under `order-value` each arm's index is weighted by its
+/// advertiser's value per conversion when choosing.
 ///
 /// It works at the top of the funnel: in an explored request it proposes a pool ad whether or not
 /// retrieval found it. The pool is an explicit list (O(1) insertion and removal); the bandit
@@ -23,8 +25,10 @@ final class BanditExplorer: Explorer {
     /// Ads currently in the pool, and each ad's position in that list (-1: not in it).
     var pool: [Int] = []
     var poolPosition: [Int]
-    /// Scratch for the arms offered to the bandit.
+    /// Scratch for the arms offered to the bandit, and their weights (order-value objective).
     var arms: [Int]
+    var weights: [Double]
+    let objective: ExplorerObjective
     static let choiceLimit = 64
 
     static var explores: Bool { true }
@@ -42,6 +46,8 @@ final class BanditExplorer: Explorer {
         if case .tier(let name) = settings.pool { poolTier = scenario.tierIndex(name).map(Int32.init) } else { poolTier = nil }
         poolPosition = Array(repeating: -1, count: world.adCountTotal)
         arms = Array(repeating: 0, count: Self.choiceLimit)
+        weights = Array(repeating: 1, count: Self.choiceLimit)
+        objective = settings.objective ?? .clicks
         for ad in 0..<world.adCountTotal where !world.isNew[Int(world.adAdvertiser[ad])] && inPool(ad, world) { add(ad) }
     }
 
@@ -107,9 +113,17 @@ final class BanditExplorer: Explorer {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
             guard accounts[world.rank(of: adv)].canPay else { continue }
             arms[m] = ad
+            if objective == .orderValue { weights[m] = world.valuePerConversion[adv] }
             m += 1
         }
         guard m > 0 else { return nil }
+        if objective == .orderValue {
+            return arms.withUnsafeBufferPointer { a in
+                weights.withUnsafeBufferPointer { w in
+                    bandit.select(among: UnsafeBufferPointer(rebasing: a[0..<m]), weights: UnsafeBufferPointer(rebasing: w[0..<m]), stream)
+                }
+            }
+        }
         return arms.withUnsafeBufferPointer { bandit.select(among: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
     }
 
@@ -152,5 +166,10 @@ final class BanditExplorer: Explorer {
         }
     }
 
-    func recordClick(ad: Int) { bandit.update(ad, reward: 1, trials: 0) }
+    /// A click: a success under the clicks objective.
+    func recordClick(ad: Int) { if objective == .clicks { bandit.update(ad, reward: 1, trials: 0) } }
+
+    /// A conversion: a success under the conversions and order-value objectives (delayed feedback:
+    /// the arm has had its impressions' trials since the click).
+    func recordConversion(ad: Int, value: Double) { if objective != .clicks { bandit.update(ad, reward: 1, trials: 0) } }
 }

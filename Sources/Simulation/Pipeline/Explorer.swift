@@ -23,6 +23,8 @@ protocol Explorer: AnyObject {
     /// An impression of `ad` (explored or not) examined with probability `examination`.
     func recordImpression(ad: Int, examination: Double)
     func recordClick(ad: Int)
+    /// A conversion of a click on `ad`, worth `value`, arriving after its delay.
+    func recordConversion(ad: Int, value: Double)
     /// Asks for the per-ad state the placed ads' `recordImpression` will update (a tuned-kernel hint).
     func prefetchImpressions(_ request: RequestScratch, placed: Int)
     /// End of run: graduations, and the ads ever eligible for the pool among the entered ones.
@@ -45,6 +47,7 @@ final class NoExplorer: Explorer {
     func enter(advertiser: Int, _ world: World) {}
     func recordImpression(ad: Int, examination: Double) {}
     func recordClick(ad: Int) {}
+    func recordConversion(ad: Int, value: Double) {}
     func prefetchImpressions(_ request: RequestScratch, placed: Int) {}
     func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double) { (0, 0) }
     var hasPool: Bool { false }
