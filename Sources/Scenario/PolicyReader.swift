@@ -183,7 +183,8 @@ enum PolicyReader {
     }
 
     static let metaKeys = ["method", "innerSteps", "innerLearningRate", "supportSize", "querySize", "personalBlock",
-                           "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours", "cohortBlocks"]
+                           "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours", "cohortBlocks",
+                           "taskSampling"]
 
     /// The personal-block keys of a `meta` or `finetune` ranker; an error on any other kind.
     static func readMeta(_ m: Fields, _ r: inout NodeReader, into settings: inout RankerSettings) {
@@ -195,7 +196,7 @@ enum PolicyReader {
             return
         }
         if settings.kind == .finetune {
-            for key in ["method", "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "querySize"] where m.has(key) {
+            for key in ["method", "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "querySize", "taskSampling"] where m.has(key) {
                 r.fail(m.path(key), "is a meta-training setting; a finetune ranker has no meta-training", line: m.line(key))
             }
         }
@@ -213,6 +214,7 @@ enum PolicyReader {
         meta.adaptEveryHours = r.double(m, "adaptEveryHours", default: meta.adaptEveryHours, .range(0.05, 24 * 3650))
         if m.has("windowHours") { meta.windowHours = r.double(m, "windowHours", default: 168, Bounds(min: 0, max: 24 * 3650, minExclusive: true)) }
         meta.cohortBlocks = r.bool(m, "cohortBlocks", default: false)
+        meta.taskSampling = r.choice(m, "taskSampling", default: TaskSampling.uniform)
         settings.meta = meta
     }
 }

@@ -213,6 +213,14 @@ public enum PersonalBlock: String, Sendable, CaseIterable, Codable {
     case lastLayer = "last-layer"
 }
 
+/// How meta-training samples tasks: every ad alike, or in proportion to its impressions (or their
+/// square root), so that the shared start is not pulled toward the many thin-history ads alone.
+public enum TaskSampling: String, Sendable, CaseIterable, Codable {
+    case uniform
+    case impressions
+    case sqrtImpressions = "sqrt-impressions"
+}
+
 /// Where a learned ranker's conversion rates and order values come from.
 public enum ConversionModelKind: String, Sendable, CaseIterable, Codable {
     /// Per-ad conversion counts shrunk toward the global rate; order value = the advertiser's declared value.
@@ -256,6 +264,8 @@ public struct MetaRankerSettings: Sendable, Equatable {
     public var windowHours: Double?
     /// Also keep a personal block per user cohort (cohorts as tasks).
     public var cohortBlocks = false
+    /// How a meta-update samples its tasks (ads) among those with data.
+    public var taskSampling = TaskSampling.uniform
 
     public init() {}
 }

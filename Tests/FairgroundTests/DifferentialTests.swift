@@ -91,7 +91,7 @@ struct DifferentialTests {
         ("conversions by cohort and tier features", yaml("pacing: multiplicative", policies: """
               - {name: oracle, ranker: oracle}
               - {name: global tier, ranker: {kind: global, tierFeatures: true}}
-              - {name: meta tier, ranker: {kind: meta, metaIterations: 8, coldStart: meta-embedding, tierFeatures: true}}
+              - {name: meta tier, ranker: {kind: meta, metaIterations: 8, coldStart: meta-embedding, tierFeatures: true, taskSampling: impressions}}
               - {name: global learned cvr, ranker: {kind: global, conversionModel: learned, conversionWindowHours: 6}}
               - {name: explored for order value, ranker: global, explorer: {algorithm: thompson, rate: 0.2, pool: new, objective: order-value}}
               - {name: explored for conversions, ranker: global, explorer: {algorithm: ucb1, rate: 0.2, pool: all, objective: conversions}}

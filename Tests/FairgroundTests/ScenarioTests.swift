@@ -99,6 +99,8 @@ struct ScenarioTests {
         ("tiers: {small: {bid: {distribution: lognormal, median: 1, sigma: 0.2, shape: 2}}}", "tiers.small.bid.shape", 1),
         ("policies: [{name: o, ranker: {kind: oracle, tierFeatures: true}}]", "policies[0].ranker.tierFeatures", 1),
         ("truth: {orderValueSigma: 5}", "truth.orderValueSigma", 1),
+        ("policies: [{name: f, ranker: {kind: finetune, taskSampling: impressions}}]", "policies[0].ranker.taskSampling", 1),
+        ("policies: [{name: m, ranker: {kind: meta, taskSampling: by-size}}]", "policies[0].ranker.taskSampling", 1),
         ("policies: [{name: o, ranker: {kind: oracle, conversionModel: learned}}]", "policies[0].ranker.conversionModel", 1),
         ("policies: [{name: g, ranker: {kind: global, conversionWindowHours: 12}}]", "policies[0].ranker.conversionWindowHours", 1),
         ("policies: [{name: g, ranker: {kind: global, conversionModel: learnt}}]", "policies[0].ranker.conversionModel", 1),

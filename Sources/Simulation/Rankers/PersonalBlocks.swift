@@ -40,6 +40,8 @@ final class PersonalBlocks {
     private(set) var cohorts: CohortBlocks?
     /// Whether the ad has impressions since its last adaptation.
     private var dirty: [Bool]
+    /// Impressions recorded per ad (history and run), kept only when tasks are sampled by them.
+    private var impressions: [Double]
     /// Scratch of `adaptFresh` and `adaptAll`: the ads to re-adapt, in ad order (`adaptListed`).
     private var dirtyAds: [Int32] = []
     /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
@@ -70,6 +72,7 @@ final class PersonalBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
         }
         dirty = Array(repeating: false, count: ads)
+        impressions = Array(repeating: 0, count: settings.taskSampling == .uniform ? 0 : ads)
         adaptation = AdaptationScratch(rows: settings.supportSize, width: width, memory: memory)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
@@ -89,6 +92,7 @@ final class PersonalBlocks {
         cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
         rings.record(owner: ad, user: user, tag: cohort, examination: examination, clicked: clicked, time: time)
         dirty[ad] = true
+        if !impressions.isEmpty { impressions[ad] += 1 }
     }
 
     /// Asks for what `record(ad:…)` reads first (the ad's ring position), a step ahead of
@@ -335,8 +339,8 @@ final class PersonalBlocks {
         }
     }
 
-    /// A model-update tick: `metaIterations` outer updates over ads sampled (with replacement)
-    /// among those with at least two usable impressions; each sampled ad's rows are shuffled and
+    /// A model-update tick: `metaIterations` outer updates over ads sampled (with replacement, alike
+    /// or by impressions: `taskSampling`) among those with at least two usable impressions; each sampled ad's rows are shuffled and
     /// split into query (up to `querySize`, at most half) and support. Under Meta-Embedding the
     /// generator takes a step on the established ads of the same sample. Then every block is re-adapted.
     func metaUpdate(world: World, base: GlobalModel, now: Double, stream: RandomStream) {
@@ -346,11 +350,20 @@ final class PersonalBlocks {
                     && rings.usableCount(owner: $0, now: now, windowHours: settings.windowHours) >= 2
             }
             if !eligible.isEmpty {
+                // Task weights: 1 each (uniform), or the ad's impressions (or their square root).
+                var cumulative: [Double] = []
+                if settings.taskSampling != .uniform {
+                    cumulative.reserveCapacity(eligible.count)
+                    for ad in eligible {
+                        let n = impressions[ad]
+                        cumulative.append((cumulative.last ?? 0) + (settings.taskSampling == .impressions ? n : n.squareRoot()))
+                    }
+                }
                 for _ in 0..<settings.metaIterations {
                     var tasks: [MetaTask] = []
                     var generatorTasks: [(features: [Double], first: Batch, second: Batch)] = []
                     for _ in 0..<settings.metaBatch {
-                        let ad = eligible[stream.integer(below: eligible.count)]
+                        let ad = eligible[cumulative.isEmpty ? stream.integer(below: eligible.count) : stream.index(cumulative: cumulative)]
                         let (support, query) = rings.task(owner: ad, now: now, windowHours: settings.windowHours,
                                                           querySize: settings.querySize, supportSize: settings.supportSize, stream: stream)
                         tasks.append(MetaTask(support: batch(support, ad: ad, world: world, base: base),
