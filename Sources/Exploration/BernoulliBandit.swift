@@ -114,8 +114,10 @@ public struct BernoulliBandit: Sendable {
             if stream.uniform() < eps { return candidates[stream.integer(below: candidates.count)] }
             return weighted { mean($0) }
         case .softmax:
+            // Weights relative to the largest, so the temperature keeps its scale (a mean's).
+            let top = weights.max() ?? 1, scale = top > 0 ? 1 / top : 1
             var scores = [Double](repeating: 0, count: candidates.count), best = -Double.infinity
-            for i in candidates.indices { scores[i] = mean(candidates[i]) * weights[i]; best = max(best, scores[i]) }
+            for i in candidates.indices { scores[i] = mean(candidates[i]) * weights[i] * scale; best = max(best, scores[i]) }
             var total = 0.0
             for s in scores { total += exp((s - best) / settings.temperature) }
             var u = stream.uniform() * total

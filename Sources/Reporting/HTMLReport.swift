@@ -39,7 +39,7 @@ public enum HTMLReport {
         }
         h += "</section>\n"
         if !findings.reference.isEmpty {
-            h += "<section id=\"reference\">\n<h2>Reference (not deployable)</h2>\n<p class=\"note\">The oracle ranker knows every ad's true click rate: the best a ranker could do, not a policy to ship.</p>\n<ul class=\"findings reference\">\n"
+            h += "<section id=\"reference\">\n<h2>Reference (not deployable)</h2>\n<p class=\"note\">The oracle ranker knows the true click and conversion rates and order values: the best a ranker could do, not a policy to ship.</p>\n<ul class=\"findings reference\">\n"
             for f in findings.reference { h += "<li>\(inline(f))</li>\n" }
             h += "</ul>\n</section>\n"
         }

@@ -45,7 +45,7 @@ public enum ReportText {
 
     public static let howToRead = [
         "**Verdict**: each deployable policy against the first policy listed (the baseline), paired on the same simulated traffic (common random numbers). A change is called better or worse only when its 95% interval excludes zero; otherwise it is **inconclusive**, with the replicates that would tell a change of the observed size from zero.",
-        "**Reference (not deployable)**: the oracle ranker knows every ad's true click rate; it shows how far a policy is from the best a ranker could do.",
+        "**Reference (not deployable)**: the oracle ranker knows the true click and conversion rates and order values; it shows how far a policy is from the best a ranker could do.",
         "**New advertisers** are inside the tiers: the tier columns add up to 100% of exposure, and `new` overlaps them.",
         "Definitions of every metric: the glossary. Data: `metrics.json` (all figures), `replicates.csv` (headline values per replicate), `advertisers.csv`, `timeseries.csv`, `ramp.csv`, `calibration.csv`.",
     ]

@@ -17,7 +17,7 @@ public enum SummaryMarkdown {
                 + findings.more.map { "- \($0)\n" }.joined() + "\n</details>\n"
         }
         if !findings.reference.isEmpty {
-            md += "\n## Reference (not deployable)\n\nThe oracle ranker knows every ad's true click rate: the best a ranker could do, not a policy to ship.\n\n"
+            md += "\n## Reference (not deployable)\n\nThe oracle ranker knows the true click and conversion rates and order values: the best a ranker could do, not a policy to ship.\n\n"
                 + findings.reference.map { "- \($0)\n" }.joined()
         }
         for section in sections {

@@ -89,8 +89,11 @@ enum PolicyReader {
                                 slot: slot, pool: pool,
                                 pricing: r.choice(m, "pricing", default: ExplorerPricing.reserve),
                                 graduation: graduation,
-                                objective: m.has("objective") ? r.choice(m, "objective", default: ExplorerObjective.clicks) : nil)
+                                objective: m.has("objective") ? explorerObjective(r.choice(m, "objective", default: ExplorerObjective.clicks)) : nil)
     }
+
+    /// An explorer objective as stored: `clicks`, the default, as nil (the same run, the same fingerprint).
+    static func explorerObjective(_ o: ExplorerObjective) -> ExplorerObjective? { o == .clicks ? nil : o }
 
     /// `fairness: none` or `{kind: exposure-floor | fairco | tier-calibrated, …}`.
     static func readFairness(_ f: Fields, tiers: [String], _ r: inout NodeReader) -> FairnessControl? {

@@ -45,7 +45,7 @@ extension MarketSimulation {
                 conversionTime = now + response.conversionDelay(request: requestId, ad: ad)
                 queue.schedule(at: conversionTime, .conversion(ad: Int32(ad), cohort: Int32(cohort), value: value))
             }
-            if learnsConversions {
+            if learnsConversions && logged {
                 ranker.recordClickOutcome(ad: ad, user: user, cohort: cohort, time: now, conversionTime: conversionTime, value: value)
             }
         }

@@ -9,9 +9,11 @@ import Stochastics
 /// features [u ⊙ x, x], the cohort one-hot and an ID bias per ad, trained on clicks (every click is
 /// observed: observation probability 1). Conversions arrive late, so the training data follow an
 /// elapsed-time rule: a click waits until it converts (a positive) or until `conversionWindowHours`
-/// have passed without a conversion (a negative); a conversion later than the window counts as a
-/// negative (under an exponential delay of mean m that is a share e^(−window/m) of conversions).
-/// Waiting clicks are never trained on, so the model is not biased toward "not yet converted".
+/// have passed: it is then a positive if its conversion arrived within the window, else a negative
+/// (a conversion later than the window counts as a negative: under an exponential delay of mean m,
+/// a share e^(−window/m) of conversions). Every click is labelled at the same age, so positives and
+/// negatives enter training together and the model is biased neither toward "not yet converted"
+/// nor, early in a run, toward the conversions that happened to arrive first.
 ///
 /// Order value per ad and cohort: (Σ observed values + s·prior) / (n + s), s = `valuePriorStrength`,
 /// prior = the advertiser's declared `valuePerConversion` × the cohort's ratio of observed to
@@ -155,13 +157,12 @@ final class ConversionModel {
         pendingUser.append(contentsOf: user)
     }
 
-    /// Whether pending click `i` has its label at `now`: converted (its conversion has arrived
-    /// within the window) or negative (the window has passed); nil while it waits.
+    /// Pending click `i`'s label at `now`: nil while its window is open; once it has closed,
+    /// whether its conversion arrived within the window.
     private func label(_ i: Int, at now: Double) -> Bool? {
         let window = settings.conversionWindowHours * 3600
-        let arrived = pendingConversion[i] <= now && pendingConversion[i] <= pendingTime[i] + window
-        if arrived { return true }
-        return now - pendingTime[i] >= window ? false : nil
+        guard now - pendingTime[i] >= window else { return nil }
+        return pendingConversion[i] <= pendingTime[i] + window
     }
 
     /// The model-update tick: one SGD pass, in a seeded shuffled order, over the clicks labelled by

@@ -85,7 +85,9 @@ final class PersonalBlocks {
 
     /// Bytes the blocks keep: scratch buffers (served rows, rings, adaptation scratch) and the
     /// per-ad bias and dirty flag (`RankerFootprint` is checked against it).
-    var bytes: Int { memory.bytes + rings.bytes + bias.count * MemoryLayout<Double>.stride + dirty.count * MemoryLayout<Bool>.stride }
+    var bytes: Int {
+        memory.bytes + rings.bytes + (bias.count + impressions.count) * MemoryLayout<Double>.stride + dirty.count * MemoryLayout<Bool>.stride
+    }
 
     /// Adds an impression to the ad's ring and marks the ad for re-adaptation.
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {

@@ -28,14 +28,19 @@ extension RunSummary {
     }
 
     /// The global-ranker policy a personal-block policy is compared with: the same retraining
-    /// interval, objective, explorer and fairness control if listed, else the first global policy.
+    /// interval, objective, explorer and fairness control — and the same features (tier) and
+    /// conversion model when such a policy is listed — else the first global policy.
     static func globalCounterpart(of policy: Policy, in scenario: Scenario) -> Int? {
         let globals = scenario.policies.indices.filter { scenario.policies[$0].ranker.kind == .global }
-        return globals.first {
-            let g = scenario.policies[$0]
-            return g.ranker.updateEveryHours == policy.ranker.updateEveryHours && g.objective == policy.objective
+        func sameSetting(_ g: Policy) -> Bool {
+            g.ranker.updateEveryHours == policy.ranker.updateEveryHours && g.objective == policy.objective
                 && g.explorer == policy.explorer && g.fairness == policy.fairness
-        } ?? globals.first
+        }
+        func sameModel(_ g: Policy) -> Bool {
+            g.ranker.tierFeatures == policy.ranker.tierFeatures && g.ranker.conversionModel == policy.ranker.conversionModel
+        }
+        return globals.first { sameSetting(scenario.policies[$0]) && sameModel(scenario.policies[$0]) }
+            ?? globals.first { sameSetting(scenario.policies[$0]) } ?? globals.first
     }
 }
 
