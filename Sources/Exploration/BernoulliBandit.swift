@@ -54,88 +54,62 @@ public struct BernoulliBandit: Sendable {
     /// Chooses one of `candidates` (arm indices); ties go to the earlier candidate.
     /// - Complexity: O(candidates) (KL-UCB: × its bisection steps).
     public func select(among candidates: UnsafeBufferPointer<Int>, _ stream: RandomStream) -> Int {
+        select(among: candidates, weighting: nil, stream)
+    }
+
+    /// Chooses one of `candidates` by its index times `weights[i]` (a value per success, e.g. an
+    /// order's value): Thompson's sample, the UCB indices, ε-greedy's and softmax's means (softmax's
+    /// relative to the largest weight, so the temperature keeps its scale), each multiplied by its
+    /// weight. With every weight 1 it is `select(among:_:)`, draw for draw.
+    public func select(among candidates: UnsafeBufferPointer<Int>, weights: UnsafeBufferPointer<Double>, _ stream: RandomStream) -> Int {
+        select(among: candidates, weighting: weights, stream)
+    }
+
+    /// Both selections: no weights is a weight of 1 for every candidate (×1 is exact, so the
+    /// unweighted choice is what it always was).
+    private func select(among candidates: UnsafeBufferPointer<Int>, weighting weights: UnsafeBufferPointer<Double>?,
+                        _ stream: RandomStream) -> Int {
+        func weight(_ i: Int) -> Double { weights?[i] ?? 1 }
         switch algorithm {
         case .epsilonGreedy:
             let k = Double(candidates.count)
             let eps = settings.decay ? min(settings.epsilon, 5 * k / max(total, 1)) : settings.epsilon
             if stream.uniform() < eps { return candidates[stream.integer(below: candidates.count)] }
-            return argmax(candidates) { mean($0) }
+            return argmax(candidates, weight) { mean($0) }
         case .softmax:
-            // Exponentiate relative to the best mean to avoid overflow.
-            let best = candidates.reduce(-Double.infinity) { max($0, mean($1)) }
-            var weights = 0.0
-            for a in candidates { weights += exp((mean(a) - best) / settings.temperature) }
-            var u = stream.uniform() * weights
-            for a in candidates {
-                u -= exp((mean(a) - best) / settings.temperature)
-                if u <= 0 { return a }
+            // Exponentiate relative to the best score to avoid overflow.
+            let top = weights?.max() ?? 1, scale = top > 0 ? 1 / top : 1
+            func score(_ i: Int) -> Double { mean(candidates[i]) * weight(i) * scale }
+            let best = candidates.indices.reduce(-Double.infinity) { max($0, score($1)) }
+            var total = 0.0
+            for i in candidates.indices { total += exp((score(i) - best) / settings.temperature) }
+            var u = stream.uniform() * total
+            for i in candidates.indices {
+                u -= exp((score(i) - best) / settings.temperature)
+                if u <= 0 { return candidates[i] }
             }
             return candidates[candidates.count - 1]
         case .thompson:
-            return argmax(candidates) { a in
+            return argmax(candidates, weight) { a in
                 stream.beta(1 + successes[a], 1 + max(0, trials[a] - successes[a]))
             }
         case .ucb1:
             if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
             let logT = log(max(total, 1))
-            return argmax(candidates) { mean($0) + (2 * logT / trials[$0]).squareRoot() }
+            return argmax(candidates, weight) { mean($0) + (2 * logT / trials[$0]).squareRoot() }
         case .klUCB:
             if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
             // Pinsker: KL(p, q) ≥ 2(p − q)², so the index is at most mean + √(ln t / 2n); arms whose
             // bound cannot beat the best index so far need no bisection.
             let logT = log(max(total, 1))
             var best = candidates[0], bestScore = -Double.infinity
-            for a in candidates {
-                let m = mean(a)
-                guard m + (logT / (2 * trials[a])).squareRoot() > bestScore else { continue }
-                let index = Self.klIndex(m, trials: trials[a], budget: logT)
+            for (i, a) in candidates.enumerated() {
+                let m = mean(a), w = weight(i)
+                guard (m + (logT / (2 * trials[a])).squareRoot()) * w > bestScore else { continue }
+                let index = Self.klIndex(m, trials: trials[a], budget: logT) * w
                 if index > bestScore { best = a; bestScore = index }
             }
             return best
-        }
-    }
-
-    /// Chooses one of `candidates` by its index times `weights[i]` (a value per success, e.g. an
-    /// order's value): Thompson's sample, the UCB indices, ε-greedy's and softmax's means, each
-    /// multiplied by its weight. With every weight 1 it is `select(among:_:)`.
-    public func select(among candidates: UnsafeBufferPointer<Int>, weights: UnsafeBufferPointer<Double>, _ stream: RandomStream) -> Int {
-        func weighted(_ index: (Int) -> Double) -> Int {
-            var best = 0, bestScore = -Double.infinity
-            for i in candidates.indices {
-                let s = index(candidates[i]) * weights[i]
-                if s > bestScore { best = i; bestScore = s }
-            }
-            return candidates[best]
-        }
-        switch algorithm {
-        case .epsilonGreedy:
-            let k = Double(candidates.count)
-            let eps = settings.decay ? min(settings.epsilon, 5 * k / max(total, 1)) : settings.epsilon
-            if stream.uniform() < eps { return candidates[stream.integer(below: candidates.count)] }
-            return weighted { mean($0) }
-        case .softmax:
-            // Weights relative to the largest, so the temperature keeps its scale (a mean's).
-            let top = weights.max() ?? 1, scale = top > 0 ? 1 / top : 1
-            var scores = [Double](repeating: 0, count: candidates.count), best = -Double.infinity
-            for i in candidates.indices { scores[i] = mean(candidates[i]) * weights[i] * scale; best = max(best, scores[i]) }
-            var total = 0.0
-            for s in scores { total += exp((s - best) / settings.temperature) }
-            var u = stream.uniform() * total
-            for i in candidates.indices {
-                u -= exp((scores[i] - best) / settings.temperature)
-                if u <= 0 { return candidates[i] }
-            }
-            return candidates[candidates.count - 1]
-        case .thompson:
-            return weighted { a in stream.beta(1 + successes[a], 1 + max(0, trials[a] - successes[a])) }
-        case .ucb1:
-            if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
-            let logT = log(max(total, 1))
-            return weighted { mean($0) + (2 * logT / trials[$0]).squareRoot() }
-        case .klUCB:
-            if let unplayed = candidates.first(where: { trials[$0] == 0 }) { return unplayed }
-            let logT = log(max(total, 1))
-            return weighted { Self.klIndex(mean($0), trials: trials[$0], budget: logT) }
         }
     }
 
@@ -155,10 +129,11 @@ public struct BernoulliBandit: Sendable {
         return lo
     }
 
-    private func argmax(_ candidates: UnsafeBufferPointer<Int>, _ score: (Int) -> Double) -> Int {
+    /// The candidate with the highest score(arm) × weight(place); ties go to the earlier one.
+    private func argmax(_ candidates: UnsafeBufferPointer<Int>, _ weight: (Int) -> Double, _ score: (Int) -> Double) -> Int {
         var best = candidates[0], bestScore = -Double.infinity
-        for a in candidates {
-            let s = score(a)
+        for (i, a) in candidates.enumerated() {
+            let s = score(a) * weight(i)
             if s > bestScore { best = a; bestScore = s }
         }
         return best

@@ -28,14 +28,14 @@ extension MarketSimulation {
         fairness.beginRequest(hour: hour)
         let measured = requestId % Self.meritSampling == 0
         rank(count: n, cohort: cohort, measured: measured, hour: hour)
-        setQuality(0..<n, objective: objective, cohort: cohort)
+        setQuality(0..<n, objective: objective)
         tallies.recordAuction(candidates: n)
         if F.reranks { fairness.rerank(request, count: n, world: world, ledger: disparity) }
         var exploredBid = 0.0
         if explored >= 0 { exploredBid = request.bids[explored]; request.bids[explored] = 0 }
         let filled = runAuction(count: n)
         var placed = place(filled: filled, explored: explored, exploredBid: exploredBid)
-        if F.floors { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, cohort: cohort, measured: measured) }
+        if F.floors { placed = enforceFloor(placed: placed, count: &n, hour: hour, objective: objective, measured: measured) }
         if K.isTuned && plan.prefetchRecords { prefetchImpressions(placed) }
         if !R.ranksOnTruth && !measured { K.trueRatesPlaced(request, placed: placed, response: response, ledger: ledger, plan: plan) }
         respond(placed: placed, cohort: cohort)
@@ -157,10 +157,10 @@ extension MarketSimulation {
 
     /// Auction quality of candidates `range` — what one click is worth to the objective — from
     /// their rates: one loop per objective, no per-candidate branch. A conversion is worth the
-    /// advertiser's declared `valuePerConversion` to a learned ranker, its learned expected order value
-    /// to one with a value model, and its true expected order value for the request's cohort to a
-    /// ranker on the truth.
-    mutating func setQuality(_ range: Range<Int>, objective: Objective, cohort: Int) {
+    /// ranker's expected order value when it predicts one (`Ranker.predictsValues`: the oracle's true
+    /// value for the cohort, a learned value model's estimate), else the advertiser's declared
+    /// `valuePerConversion`.
+    mutating func setQuality(_ range: Range<Int>, objective: Objective) {
         let quality = request.quality, predicted = request.predicted, cvr = request.predictedCVR
         switch objective {
         case .clicks:
@@ -168,12 +168,7 @@ extension MarketSimulation {
         case .conversions:
             for i in range { quality[i] = predicted[i] * cvr[i] }
         case .orderValue:
-            if R.ranksOnTruth {
-                for i in range {
-                    let adv = Int(world.positionAdvertiser[request.candidatePosition[i]])
-                    quality[i] = predicted[i] * cvr[i] * world.expectedOrderValue(advertiser: adv, cohort: cohort)
-                }
-            } else if rankerValues {
+            if rankerValues {
                 let value = request.predictedValue
                 for i in range { quality[i] = predicted[i] * cvr[i] * value[i] }
             } else {

@@ -40,9 +40,10 @@ extension MarketSimulation {
             guard clicked else { continue }
             queue.schedule(at: now, .click(ad: Int32(ad), position: Int32(position), price: request.placedPrice[r]))
             var conversionTime = Double.infinity, value = 0.0
-            if response.converts(request: requestId, ad: ad, probability: response.conversionProbability(position: position, user: user, cohort: cohort)) {
-                value = response.orderValue(request: requestId, ad: ad, advertiser: Int(world.positionAdvertiser[position]), cohort: cohort)
-                conversionTime = now + response.conversionDelay(request: requestId, ad: ad)
+            if let c = response.conversion(request: requestId, ad: ad, position: position, advertiser: Int(world.positionAdvertiser[position]),
+                                           user: user, cohort: cohort) {
+                conversionTime = now + c.delay
+                value = c.value
                 queue.schedule(at: conversionTime, .conversion(ad: Int32(ad), cohort: Int32(cohort), value: value))
             }
             if learnsConversions && logged {
@@ -57,12 +58,12 @@ extension MarketSimulation {
     func logImpression(placed r: Int, position: Int, ad: Int, tier: Int, isNew: Bool, clicked: Bool, cohort: Int) {
         guard let impressionLog else { return }
         let adv = Int(world.positionAdvertiser[position])
-        let converted = clicked && response.converts(request: requestId, ad: ad, probability:
-            response.conversionProbability(position: position, user: UnsafeBufferPointer(request.user), cohort: cohort))
+        let conversion = clicked
+            ? response.conversion(request: requestId, ad: ad, position: position, advertiser: adv, user: UnsafeBufferPointer(request.user), cohort: cohort)
+            : nil
         impressionLog.record(advertiser: adv, ad: ad, tier: tier, isNew: isNew, position: r + 1, clicked: clicked,
-                             price: request.placedPrice[r], converted: converted,
-                             value: converted ? response.orderValue(request: requestId, ad: ad, advertiser: adv, cohort: cohort) : world.valuePerConversion[adv],
-                             delay: converted ? response.conversionDelay(request: requestId, ad: ad) : .nan,
+                             price: request.placedPrice[r], converted: conversion != nil,
+                             value: conversion?.value ?? world.valuePerConversion[adv], delay: conversion?.delay ?? .nan,
                              explored: request.placedExplored[r])
     }
 

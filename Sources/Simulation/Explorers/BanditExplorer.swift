@@ -117,14 +117,11 @@ final class BanditExplorer: Explorer {
             m += 1
         }
         guard m > 0 else { return nil }
-        if objective == .orderValue {
-            return arms.withUnsafeBufferPointer { a in
-                weights.withUnsafeBufferPointer { w in
-                    bandit.select(among: UnsafeBufferPointer(rebasing: a[0..<m]), weights: UnsafeBufferPointer(rebasing: w[0..<m]), stream)
-                }
-            }
+        return arms.withUnsafeBufferPointer { a in
+            let offered = UnsafeBufferPointer(rebasing: a[0..<m])
+            guard objective == .orderValue else { return bandit.select(among: offered, stream) }
+            return weights.withUnsafeBufferPointer { bandit.select(among: offered, weights: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
         }
-        return arms.withUnsafeBufferPointer { bandit.select(among: UnsafeBufferPointer(rebasing: $0[0..<m]), stream) }
     }
 
     /// Asks for the per-ad state `recordImpression(ad:…)` will update for the placed ads (the

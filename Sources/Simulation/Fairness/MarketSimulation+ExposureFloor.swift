@@ -12,7 +12,7 @@ extension MarketSimulation {
     /// price (or the reserve), never above its own bid. When retrieval brought no usable group
     /// ad, one is fetched from the group's ads (the first with budget left in a keyed random
     /// window of at most 32), so the floor holds whenever the group can pay.
-    mutating func enforceFloor(placed: Int, count n: inout Int, hour: Int, objective: Objective, cohort: Int, measured: Bool) -> Int {
+    mutating func enforceFloor(placed: Int, count n: inout Int, hour: Int, objective: Objective, measured: Bool) -> Int {
         let g = fairness.floorGroup, tiers = disparity.tiers
         func inGroup(_ i: Int) -> Bool {
             let adv = Int(world.adAdvertiser[request.candidates[i]])
@@ -33,7 +33,7 @@ extension MarketSimulation {
             if best < 0, n < request.capacity, let ad = fetchFloorAd() {
                 best = admit(ad, count: &n)
                 rankLate(best, measured: measured, hour: hour)
-                setQuality(best..<(best + 1), objective: objective, cohort: cohort)
+                setQuality(best..<(best + 1), objective: objective)
                 if (0..<k).contains(where: { request.placedCandidate[$0] == best }) || request.bids[best] <= 0 { break }
             }
             guard best >= 0 else { break }

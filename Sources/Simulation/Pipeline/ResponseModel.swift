@@ -22,6 +22,17 @@ protocol ResponseModel {
     func conversionDelay(request: UInt64, ad: Int) -> Double
 }
 
+extension ResponseModel {
+    /// What follows a click by `user` (of `cohort`) on `ad` at retrieval `position` in request
+    /// `request`: its conversion's delay and order value, or nil when it does not convert.
+    @inline(__always)
+    func conversion(request: UInt64, ad: Int, position: Int, advertiser adv: Int, user: UnsafeBufferPointer<Double>,
+                    cohort: Int) -> (delay: Double, value: Double)? {
+        guard converts(request: request, ad: ad, probability: conversionProbability(position: position, user: user, cohort: cohort)) else { return nil }
+        return (conversionDelay(request: request, ad: ad), orderValue(request: request, ad: ad, advertiser: adv, cohort: cohort))
+    }
+}
+
 /// Purposes of counter-based uniforms, mixed into the ad counter so they never collide.
 enum UniformPurpose: UInt64 {
     case click = 0, conversion = 1, conversionDelay = 2, throttle = 3

@@ -205,6 +205,25 @@ final class ConversionModel {
     /// The conversion model's stream seed from the ranker's (so the click model's draws are unchanged).
     static func seed(_ rankerSeed: UInt64) -> UInt64 { splitMix64(rankerSeed ^ 0x6376_725f_6d6f_646c) }
 
+    /// The model a ranker with `settings` carries: nil unless `conversionModel` is `learned`.
+    static func make(world: World, settings: RankerSettings, cohorts: Int, rankerSeed: UInt64) -> ConversionModel? {
+        settings.conversionModel == .learned ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: seed(rankerSeed)) : nil
+    }
+
     /// Clicks waiting for their label (for tests).
     var waiting: Int { pendingTime.count }
+}
+
+/// A learned ranker that may carry a conversion model: the learner-feedback hooks it answers through
+/// that model (the rankers still call its `prepare`, `score` and `update` at their own points).
+protocol ConversionLearningRanker: Ranker {
+    var conversion: ConversionModel? { get }
+}
+
+extension ConversionLearningRanker {
+    var predictsValues: Bool { conversion != nil }
+    var learnsConversions: Bool { conversion != nil }
+    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {
+        conversion?.recordClick(ad: ad, user: user, cohort: cohort, time: time, conversionTime: conversionTime, value: value)
+    }
 }

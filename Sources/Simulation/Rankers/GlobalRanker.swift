@@ -4,7 +4,7 @@ import Stochastics
 
 /// The `global` ranker: one model for all (`GlobalModel`), retrained on the logged feedback at
 /// every model-update tick.
-final class GlobalRanker: Ranker {
+final class GlobalRanker: ConversionLearningRanker {
     let model: GlobalModel
     let world: World
     let servedRows: ServedRows?
@@ -15,8 +15,7 @@ final class GlobalRanker: Ranker {
         self.world = world
         model = GlobalModel(world: world, settings: settings, seed: seed, servesRows: true)
         servedRows = model.servedRows
-        conversion = settings.conversionModel == .learned
-            ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: ConversionModel.seed(seed)) : nil
+        conversion = ConversionModel.make(world: world, settings: settings, cohorts: cohorts, rankerSeed: seed)
     }
 
     func prepare(user: UnsafeBufferPointer<Double>, cohort: Int) {
@@ -29,12 +28,6 @@ final class GlobalRanker: Ranker {
         K.linearScores(request, range, served: servedRows!, vector: UnsafePointer(model.folded.baseAddress!), length: model.dimension,
                        intercept: model.requestIntercept)
         if let conversion { conversion.score(request, range, rows: servedRows!) }
-    }
-
-    var predictsValues: Bool { conversion != nil }
-    var learnsConversions: Bool { conversion != nil }
-    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {
-        conversion?.recordClick(ad: ad, user: user, cohort: cohort, time: time, conversionTime: conversionTime, value: value)
     }
 
     func recordImpression(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool,

@@ -1,7 +1,7 @@
 import Marketplace
 
-/// The `oracle` ranker: ranks on the true click and conversion rates (a reference no platform
-/// can deploy), and learns nothing.
+/// The `oracle` ranker: ranks on the true click and conversion rates and order values (a reference
+/// no platform can deploy), and learns nothing.
 final class OracleRanker: Ranker {
     static var ranksOnTruth: Bool { true }
     static var learns: Bool { false }
@@ -21,6 +21,10 @@ final class OracleRanker: Ranker {
         for i in range {
             request.predicted[i] = request.trueRate[i]
             request.predictedCVR[i] = world.conversionProbability(position: request.candidatePosition[i], user: user, cohort: cohort)
+            request.predictedValue[i] = world.expectedOrderValue(advertiser: Int(world.positionAdvertiser[request.candidatePosition[i]]), cohort: cohort)
         }
     }
+
+    /// The true expected order value for the request's cohort.
+    var predictsValues: Bool { true }
 }

@@ -9,7 +9,7 @@ import Stochastics
 /// Serving reads one contiguous ad-side vector per candidate, [β_ad + c, x (d), q = p ⊙ x (d)],
 /// dotted with the request's [g (d), u (d)], where g folds the global model's and the shared
 /// correction's weights (and the cohort block's) into the user.
-final class PersonalBlockRanker: Ranker {
+final class PersonalBlockRanker: ConversionLearningRanker {
     let base: GlobalModel
     let personal: PersonalBlocks
     let world: World
@@ -27,8 +27,7 @@ final class PersonalBlockRanker: Ranker {
         servedRows = ServedRows(rows: UnsafePointer(personal.served.baseAddress!), stride: personal.servedStride,
                                 rates: UnsafePointer(base.cvrCache.baseAddress!))
         adaptEveryHours = settings.meta.adaptEveryHours
-        conversion = settings.conversionModel == .learned
-            ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: ConversionModel.seed(seed)) : nil
+        conversion = ConversionModel.make(world: world, settings: settings, cohorts: cohorts, rankerSeed: seed)
         // The established ads' history is the first meta-training set.
         personal.metaUpdate(world: world, base: base, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6d65_7461)))
     }
@@ -53,12 +52,6 @@ final class PersonalBlockRanker: Ranker {
         K.linearScores(request, range, served: servedRows!, vector: UnsafePointer(base.folded.baseAddress!), length: 2 * base.dimension,
                        intercept: base.requestIntercept)
         if let conversion { conversion.score(request, range, rows: servedRows!) }
-    }
-
-    var predictsValues: Bool { conversion != nil }
-    var learnsConversions: Bool { conversion != nil }
-    func recordClickOutcome(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, time: Double, conversionTime: Double, value: Double) {
-        conversion?.recordClick(ad: ad, user: user, cohort: cohort, time: time, conversionTime: conversionTime, value: value)
     }
 
     func recordImpression(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool,
