@@ -38,9 +38,30 @@ public struct World: Sendable {
     public internal(set) var isNew: [Bool] = []
     public internal(set) var firstAd: [Int32] = []
     public internal(set) var adCount: [Int32] = []
+    public internal(set) var firstAdgroup: [Int32] = []
+    public internal(set) var adgroupCount: [Int32] = []
+
+    // MARK: - Adgroups (an advertiser's marketing purposes: one per ad unless the tier says otherwise)
+    public internal(set) var adgroupAdvertiser: [Int32] = []
+    /// Each adgroup's ads: `adgroupAdCount` of them from `adgroupFirstAd` (an advertiser's ads are
+    /// split into its adgroups in order).
+    public internal(set) var adgroupFirstAd: [Int32] = []
+    public internal(set) var adgroupAdCount: [Int32] = []
+    /// The cohort the adgroup targets (adgroup k of an advertiser: cohort k mod cohorts); its
+    /// objective is that cohort's.
+    public internal(set) var adgroupTarget: [Int32] = []
+    /// The adgroup's share of its advertiser's daily budget: its own daily cap is that share of
+    /// the advertiser's (1 when the tier sets no shares: the advertiser's cap alone binds).
+    public internal(set) var adgroupBudgetShare: [Double] = []
+    /// Whether any adgroup has a cap of its own (a share below 1).
+    public internal(set) var hasAdgroupBudgets = false
+    /// Whether the scenario declares adgroups (`adgroupsPerAdvertiser` on some tier): runs then
+    /// report delivery by adgroup objective.
+    public internal(set) var adgroupsDeclared = false
 
     // MARK: - Ads
     public internal(set) var adAdvertiser: [Int32] = []
+    public internal(set) var adAdgroup: [Int32] = []
     /// Observable ad features (ads × dimension).
     public internal(set) var adFeatures: [Double] = []
     /// Hidden per-ad offset on the click logit.
@@ -85,6 +106,9 @@ public struct World: Sendable {
     /// Values per position in `truth`: d + 1.
     public var truthStride: Int { dimension + 1 }
     public var adCountTotal: Int { adAdvertiser.count }
+    public var adgroupCountTotal: Int { adgroupAdvertiser.count }
+    /// Whether every adgroup holds exactly one ad (adgroup g is then ad g).
+    public var adgroupsAreAds: Bool { adgroupCountTotal == adCountTotal }
     /// Number of advertisers present at the start of the run.
     public var initialAdvertiserCount: Int { isNew.firstIndex(of: true) ?? isNew.count }
     /// Number of ads of the advertisers present at the start (their ads come first).

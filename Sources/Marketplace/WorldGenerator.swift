@@ -15,7 +15,7 @@ public enum WorldGenerator {
         let worldStream = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "world"))
         for (t, tier) in scenario.tiers.enumerated() {
             for _ in 0..<tier.count {
-                addAdvertiser(&world, tier: tier, tierIndex: t, entry: 0, isNew: false, scenario.truth, worldStream)
+                addAdvertiser(&world, tier: tier, tierIndex: t, entry: 0, isNew: false, scenario.truth, cohorts: scenario.cohorts.count, worldStream)
             }
         }
         let entrants = RandomStream(seed: deriveSeed(scenario.seed, replicate: replicate, stream: "entrants"))
@@ -30,10 +30,12 @@ public enum WorldGenerator {
             for time in times {
                 let mixIndex = entrants.index(cumulative: cumulative)
                 let t = scenario.tierIndex(scenario.newAdvertisers.tierMix[mixIndex].tier)!
-                addAdvertiser(&world, tier: scenario.tiers[t], tierIndex: t, entry: time, isNew: true, scenario.truth, entrants)
+                addAdvertiser(&world, tier: scenario.tiers[t], tierIndex: t, entry: time, isNew: true, scenario.truth,
+                              cohorts: scenario.cohorts.count, entrants)
             }
         }
         setConversionModel(&world, scenario, replicate: replicate)
+        world.adgroupsDeclared = scenario.tiers.contains { $0.adgroupsPerAdvertiser > 0 }
         // Retrieval order: the initial ads shuffled, entrants appended as they enter.
         var initialAds = Array(0..<Int32(world.initialAdCount))
         for i in stride(from: initialAds.count - 1, to: 0, by: -1) {
@@ -65,7 +67,7 @@ public enum WorldGenerator {
     }
 
     private static func addAdvertiser(_ w: inout World, tier: Tier, tierIndex: Int, entry: Double, isNew: Bool,
-                                      _ truth: GroundTruth, _ s: RandomStream) {
+                                      _ truth: GroundTruth, cohorts: Int, _ s: RandomStream) {
         let d = w.dimension
         w.advertiserTier.append(Int32(tierIndex))
         // Money is capped at 10¹² so that totals over any world stay finite (a heavy Pareto
@@ -87,6 +89,30 @@ public enum WorldGenerator {
             w.adAdvertiser.append(adv)
             for _ in 0..<d { w.adFeatures.append(s.gaussian(sigma: scale)) }
             w.adLogit.append(truth.noise * s.gaussian())
+        }
+        addAdgroups(&w, tier: tier, advertiser: adv, cohorts: cohorts)
+    }
+
+    /// Splits the advertiser's ads (just added) into `tier.adgroups` adgroups in order, as evenly
+    /// as possible (the first `ads mod groups` adgroups take one ad more); adgroup k targets
+    /// cohort k mod `cohorts`. Draws nothing.
+    private static func addAdgroups(_ w: inout World, tier: Tier, advertiser adv: Int32, cohorts: Int) {
+        let groups = tier.adgroups, ads = tier.adsPerAdvertiser
+        var ad = Int(w.firstAd[Int(adv)])
+        w.firstAdgroup.append(Int32(w.adgroupAdvertiser.count))
+        w.adgroupCount.append(Int32(groups))
+        for k in 0..<groups {
+            let size = ads / groups + (k < ads % groups ? 1 : 0)
+            let g = Int32(w.adgroupAdvertiser.count)
+            w.adgroupAdvertiser.append(adv)
+            w.adgroupFirstAd.append(Int32(ad))
+            w.adgroupAdCount.append(Int32(size))
+            w.adgroupTarget.append(Int32(k % max(cohorts, 1)))
+            let share = tier.adgroupBudgetShares.isEmpty ? 1 : tier.adgroupBudgetShares[k]
+            w.adgroupBudgetShare.append(share)
+            if share < 1 { w.hasAdgroupBudgets = true }
+            for _ in 0..<size { w.adAdgroup.append(g) }
+            ad += size
         }
     }
 }

@@ -55,6 +55,7 @@ public enum ReportSections {
                 }
             }))
         }
+        if let adgroups = adgroupTable(d) { tables.append(adgroups) }
         var figures: [ReportFigure] = []
         let compared = d.summary.policies.dropFirst().filter { $0.vsBaseline != nil }
         if !compared.isEmpty {
@@ -69,6 +70,23 @@ public enum ReportSections {
         return ReportSection(id: "overview", title: "Revenue, welfare and fairness",
                              lead: "Platform revenue is what advertisers were charged (\(period(d))); advertiser welfare is the value of their conversions minus that spend. Gini (0 = equal) and Jain (1 = equal) measure how evenly exposure is spread across advertisers. The chart shows each policy's change against \(base), paired per replicate.",
                              figures: figures, tables: tables)
+    }
+
+    /// Delivery by adgroup objective (nil unless the scenario declares adgroups): per targeted
+    /// cohort, conversions · order value, the share of impressions reaching the target, and spend
+    /// delivery against the adgroups' own caps when they have them.
+    static func adgroupTable(_ d: ReportData) -> ReportTable? {
+        let targets = d.summary.policies.first?.adgroups?.keys.sorted() ?? []
+        guard !targets.isEmpty else { return nil }
+        return ReportTable(header: ["policy"] + targets.map { "adgroups targeting \($0): conversions · order value · on target · delivery" },
+                           rows: d.summary.policies.map { p in
+            [p.name] + targets.map { t in
+                p.adgroups?[t].map { a in
+                    "\(Format.moneyEstimate(a.conversions)) · \(Format.moneyEstimate(a.orderValue)) · \(Format.percentEstimate(a.onTargetShare))"
+                        + (a.spendDelivery.map { " · \(Format.percentEstimate($0))" } ?? " · –") + " (\(a.objective))"
+                } ?? "–"
+            }
+        })
     }
 
     static func spendDelivery(_ d: ReportData) -> ReportSection {

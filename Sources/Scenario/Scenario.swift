@@ -119,6 +119,13 @@ public struct Tier: Sendable, Equatable {
     public var name: String
     public var count: Int
     public var adsPerAdvertiser: Int
+    /// Adgroups per advertiser (1…`adsPerAdvertiser`; 0 when unset: one per ad). An advertiser's ads
+    /// are split into its adgroups in order, as evenly as possible; adgroup k targets cohort
+    /// k mod (number of cohorts), whose objective is the adgroup's.
+    public var adgroupsPerAdvertiser = 0
+    /// Each adgroup's share of its advertiser's daily budget (normalised; empty: the adgroups
+    /// share the budget without caps of their own).
+    public var adgroupBudgetShares: [Double] = []
     /// Daily budget per advertiser.
     public var budget: Distribution
     /// Bid per click per advertiser.
@@ -133,6 +140,9 @@ public struct Tier: Sendable, Equatable {
     public var conversionShift: Double
     /// How the tier's advertisers bid (policies may override it per tier).
     public var bidding: Bidding = .fixedCPC
+
+    /// Adgroups per advertiser: `adgroupsPerAdvertiser`, or one per ad when unset.
+    public var adgroups: Int { adgroupsPerAdvertiser > 0 ? adgroupsPerAdvertiser : adsPerAdvertiser }
 }
 
 /// Advertisers entering during the run: the cold-start population.

@@ -3,7 +3,8 @@ import Yams
 /// Reads the `tiers` mapping, distributions and the `newAdvertisers` section.
 enum TierReader {
     static let tierKeys = ["count", "adsPerAdvertiser", "budget", "bid", "valuePerConversion",
-                           "historyImpressions", "qualityShift", "conversionShift", "bidding"]
+                           "historyImpressions", "qualityShift", "conversionShift", "bidding", "adgroupsPerAdvertiser",
+                           "adgroupBudgetShares"]
 
     static let defaultTiers: [Tier] = [
         Tier(name: "large", count: 20, adsPerAdvertiser: 4,
@@ -43,7 +44,7 @@ enum TierReader {
                 continue
             }
             guard let f = r.mapping(value, at: path, parentLine: lineOf(keyNode), keys: tierKeys) else { continue }
-            tiers.append(Tier(
+            var tier = Tier(
                 name: name,
                 count: r.int(f, "count", default: 10, min: 0, max: 10_000_000),
                 adsPerAdvertiser: r.int(f, "adsPerAdvertiser", default: 2, min: 1, max: 1000),
@@ -54,7 +55,9 @@ enum TierReader {
                                                  allowZero: true, max: maxHistory),
                 qualityShift: r.double(f, "qualityShift", default: 0, .range(-5, 5)),
                 conversionShift: r.double(f, "conversionShift", default: 0, .range(-5, 5)),
-                bidding: f["bidding"].map { BiddingReader.read($0, at: f.path("bidding"), &r) } ?? .fixedCPC))
+                bidding: f["bidding"].map { BiddingReader.read($0, at: f.path("bidding"), &r) } ?? .fixedCPC)
+            readAdgroups(f, into: &tier, &r)
+            tiers.append(tier)
         }
         let totalAds = tiers.reduce(0) { $0 + $1.count * $1.adsPerAdvertiser }
         if totalAds > maxAds {
@@ -64,6 +67,29 @@ enum TierReader {
             r.fail("tiers", "at least one tier needs a positive count", line: lineOf(node))
         }
         return tiers.isEmpty ? defaultTiers : tiers
+    }
+
+    /// `adgroupsPerAdvertiser` (1…adsPerAdvertiser) and `adgroupBudgetShares` (one positive number
+    /// per adgroup, normalised to sum to 1).
+    static func readAdgroups(_ f: Fields, into tier: inout Tier, _ r: inout NodeReader) {
+        if f["adgroupsPerAdvertiser"] != nil {
+            tier.adgroupsPerAdvertiser = r.int(f, "adgroupsPerAdvertiser", default: tier.adsPerAdvertiser, min: 1, max: 1000)
+            if tier.adgroupsPerAdvertiser > tier.adsPerAdvertiser {
+                r.fail(f.path("adgroupsPerAdvertiser"), "\(tier.adgroupsPerAdvertiser) adgroups for \(tier.adsPerAdvertiser) ads per advertiser; "
+                       + "every adgroup needs at least one ad", line: lineOf(f["adgroupsPerAdvertiser"]!))
+                tier.adgroupsPerAdvertiser = tier.adsPerAdvertiser
+            }
+        }
+        guard let node = f["adgroupBudgetShares"] else { return }
+        let shares = r.doubles(f, "adgroupBudgetShares", default: [], Bounds(min: 0, max: 1e6, minExclusive: true))
+        guard case .sequence(let items) = node, !shares.isEmpty || items.isEmpty else { return }
+        if shares.count != tier.adgroups {
+            r.fail(f.path("adgroupBudgetShares"), "\(shares.count) shares for \(tier.adgroups) adgroups per advertiser; give one per adgroup",
+                   line: lineOf(node))
+            return
+        }
+        let total = shares.reduce(0, +)
+        tier.adgroupBudgetShares = shares.map { $0 / total }
     }
 
     /// A number (constant) or `{distribution: lognormal|pareto|uniform|gamma|constant, …}`.

@@ -245,8 +245,9 @@ struct FastPathTests {
         let now = simulation.horizon
         var adaptedWithData = 0
         for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
-            personal.adapt(ad: ad, world: world, base: base, now: now)
-            let reference = personal.referenceBlock(ad: ad, world: world, base: base, now: now)
+            let g = personal.adgroup(of: ad)
+            personal.adapt(adgroup: g, world: world, base: base, now: now)
+            let reference = personal.referenceBlock(adgroup: g, world: world, base: base, now: now)
             let served = personal.servedBlock(ad: ad, world: world)
             #expect(served.bias == reference.last!, "ad \(ad): bias \(served.bias) vs \(reference.last!)")
             for k in 0..<world.dimension {

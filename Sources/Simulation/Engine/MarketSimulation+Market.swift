@@ -22,7 +22,9 @@ extension MarketSimulation {
             }
             guard accounts[r].entered else { continue }
             tallies.recordOverspend(-accounts[r].remaining)
-            tallies.recordBudget(advertiser: adv, cap: ledger.openBudget(rank: r, share: share))
+            let cap = ledger.openBudget(rank: r, share: share)
+            tallies.recordBudget(advertiser: adv, cap: cap)
+            tallies.adgroups?.recordBudget(rank: r, dayCap: cap)
         }
     }
 
@@ -38,7 +40,10 @@ extension MarketSimulation {
         activeAds += Int(world.adCount[adv])
         ranker.enter(advertiser: adv, now: queue.now)
         let dayEnd = min((Double(Int(queue.now / 86_400)) + 1) * 86_400, horizon)
-        tallies.recordBudget(advertiser: adv, cap: ledger.openBudget(rank: r, share: arrivals.share(from: queue.now, to: dayEnd)))
+        let cap = ledger.openBudget(rank: r, share: arrivals.share(from: queue.now, to: dayEnd))
+        tallies.recordBudget(advertiser: adv, cap: cap)
+        tallies.adgroups?.recordBudget(rank: r, dayCap: cap)
+        tallies.adgroups?.recordEntry(rank: r)
     }
 
     /// The pacing tick: the bidders' controllers compare the interval's spend with its share of

@@ -57,7 +57,7 @@ extension MarketSimulation {
             if impressionLog != nil { logExploration(chosen: nil, attempted: false) }
             return -1
         }
-        let ad = explorer.choose(world: world, accounts: ledger.accounts)
+        let ad = explorer.choose(world: world, ledger: ledger)
         if impressionLog != nil { logExploration(chosen: ad, attempted: true) }
         guard let ad else { return -1 }
         return admit(ad, count: &n)
@@ -81,7 +81,7 @@ extension MarketSimulation {
         guard attempted else { log.regularPropensity = explorer.hasPool ? 1 - rate : 1; return }
         guard let ad = chosen else { log.regularPropensity = 1; return }
         log.regularPropensity = rate
-        log.exploredPropensity = rate * explorer.selectionProbability(of: ad, world: world, accounts: ledger.accounts,
+        log.exploredPropensity = rate * explorer.selectionProbability(of: ad, world: world, ledger: ledger,
                                                                       draws: ImpressionLog.draws, stream: propensityStream!)
     }
 
@@ -201,7 +201,7 @@ extension MarketSimulation {
         }
         request.candidates[position] = ad
         request.candidatePosition[position] = Int(world.adPosition[ad])
-        request.bids[position] = ledger.accounts[a].auctionBid
+        request.bids[position] = min(ledger.accounts[a].auctionBid, ledger.adgroupLeft(position: Int(world.adPosition[ad])))
         return position
     }
 

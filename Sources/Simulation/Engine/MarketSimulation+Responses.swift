@@ -78,7 +78,7 @@ extension MarketSimulation {
     /// has just read that entry) and carries the tier and the new-advertiser flag.
     mutating func handleClick(ad: Int, position: Int, price: Double) {
         let a = ledger.rank(position: position)
-        ledger.charge(rank: a, price: price)
+        ledger.charge(rank: a, position: position, price: price)
         bidders.charged(rank: a, ledger: ledger)
         let account = ledger.accounts[a]
         tallies.recordClick(Click(rank: a, ad: ad, tier: Int(account.tier), isNew: account.isNew,

@@ -116,7 +116,9 @@ struct MarketSimulation<R: Ranker, X: Explorer, F: FairnessStage, K: Kernel> {
         }
         tallies = RunTallies(world: WorldShape(advertisers: world.advertiserCount, accounts: world.rankAdvertiser.count,
                                                ads: world.adCountTotal, tiers: world.tierNames.count),
-                             cohorts: scenario.cohorts.count, hours: hours, memory: memory)
+                             cohorts: scenario.cohorts.count, hours: hours,
+                             adgroups: AdgroupTallies(world: world, cohorts: scenario.cohorts.count), memory: memory)
+        for adv in 0..<world.initialAdvertiserCount { tallies.adgroups?.recordEntry(rank: world.rank(of: adv)) }
         activeAds = world.initialAdCount
         request = RequestScratch(dimension: world.dimension, maxCandidates: scenario.placement.maxCandidates,
                                  slots: scenario.placement.slots, groups: world.tierNames.count + 1, memory: memory)

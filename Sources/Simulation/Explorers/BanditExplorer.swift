@@ -87,31 +87,31 @@ final class BanditExplorer: Explorer {
     /// Whether `ad` was ever eligible for the pool: the denominator of the graduation rate.
     func eligible(_ ad: Int, _ world: World) -> Bool { graduated[ad] || matchesPool(ad, world) }
 
-    /// The bandit's choice among (a window of) the pool ads whose advertiser can still pay today,
+    /// The bandit's choice among (a window of) the pool ads whose advertiser (and adgroup) can still pay today,
     /// or nil when there is none.
-    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int? {
-        choose(world: world, accounts: accounts, stream: stream)
+    func choose(world: World, ledger: Ledger) -> Int? {
+        choose(world: world, ledger: ledger, stream: stream)
     }
 
     var hasPool: Bool { !pool.isEmpty }
 
-    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double {
+    func selectionProbability(of ad: Int, world: World, ledger: Ledger, draws: Int, stream: RandomStream) -> Double {
         // The choice actually made is one draw from the same distribution: counted, it keeps the
         // estimate above 0 (an importance weight must be finite).
         var hits = 1
-        for _ in 0..<max(0, draws) where choose(world: world, accounts: accounts, stream: stream) == ad { hits += 1 }
+        for _ in 0..<max(0, draws) where choose(world: world, ledger: ledger, stream: stream) == ad { hits += 1 }
         return Double(hits) / Double(max(0, draws) + 1)
     }
 
     /// `choose` with the random numbers of `stream`.
-    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>, stream: RandomStream) -> Int? {
+    func choose(world: World, ledger: Ledger, stream: RandomStream) -> Int? {
         guard !pool.isEmpty else { return nil }
         let window = min(pool.count, Self.choiceLimit)
         let start = pool.count > window ? stream.integer(below: pool.count) : 0
         var m = 0
         for j in 0..<window {
             let ad = pool[(start + j) % pool.count], adv = Int(world.adAdvertiser[ad])
-            guard accounts[world.rank(of: adv)].canPay else { continue }
+            guard ledger.canPay(rank: world.rank(of: adv), position: Int(world.adPosition[ad])) else { continue }
             arms[m] = ad
             if objective == .orderValue { weights[m] = world.valuePerConversion[adv] }
             m += 1

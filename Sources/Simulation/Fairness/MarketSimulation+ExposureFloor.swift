@@ -59,7 +59,9 @@ extension MarketSimulation {
         let start = Int(uniforms.uniform(requestId, floorCounter) * Double(pool.count))
         for j in 0..<min(pool.count, 32) {
             let ad = pool[(start + j) % pool.count], a = world.rank(of: Int(world.adAdvertiser[ad]))
-            if ledger.accounts[a].entered && ledger.offers[a].seenAt != requestId && ledger.accounts[a].canPay { return ad }
+            if ledger.accounts[a].entered && ledger.offers[a].seenAt != requestId && ledger.canPay(rank: a, position: Int(world.adPosition[ad])) {
+                return ad
+            }
         }
         return nil
     }

@@ -98,7 +98,7 @@ struct Autobidders {
             let a = ledger.rank(position: request.candidatePosition[i])
             let account = ledger.accounts[a]
             guard account.autobids else { continue }
-            let bid = min(request.predictedCVR[i] * account.pacedBid, account.remaining)
+            let bid = min(request.predictedCVR[i] * account.pacedBid, account.remaining, ledger.adgroupLeft(position: request.candidatePosition[i]))
             request.bids[i] = bid
             candidacies[Int(account.tier)] += 1
             bidSum[Int(account.tier)] += bid

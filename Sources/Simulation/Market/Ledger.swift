@@ -16,6 +16,8 @@ struct Ledger {
     let positionRanks: UnsafeMutableBufferPointer<Int32>, positionAds: UnsafeMutableBufferPointer<Int32>
     /// Whether the true model drifts (otherwise every account's drift stays 0).
     let drifts: Bool
+    /// Per-adgroup caps inside the accounts' (nil when no adgroup has a cap of its own).
+    let adgroups: AdgroupBudgets?
 
     init(world: World, drifts: Bool, memory: ScratchMemory) {
         accounts = memory.buffer(copying: world.rankAdvertiser.map { Account(world: world, advertiser: Int($0)) })
@@ -23,6 +25,7 @@ struct Ledger {
         positionRanks = memory.buffer(copying: world.positionRank)
         positionAds = memory.buffer(copying: world.retrievalOrder)
         self.drifts = drifts
+        adgroups = AdgroupBudgets(world: world, memory: memory)
     }
 
     /// The account rank of the ad at retrieval `position`.
@@ -38,16 +41,27 @@ struct Ledger {
         accounts[r].spentToday = 0
         accounts[r].dayCap = accounts[r].dailyBudget * share
         refreshOffer(r)
+        adgroups?.open(rank: r, dayCap: accounts[r].dayCap)
         return accounts[r].dayCap
     }
 
-    /// Charges account `r` `price` for a click.
+    /// Charges account `r` `price` for a click on the ad at retrieval `position` (and its adgroup).
     @inline(__always)
-    func charge(rank r: Int, price: Double) {
+    func charge(rank r: Int, position: Int, price: Double) {
         accounts[r].spentToday += price
         refreshOffer(r)
         accounts[r].periodSpend += price
+        adgroups?.charge(position: position, price: price)
     }
+
+    /// What the ad at retrieval `position` may bid at most: its adgroup's budget left today
+    /// (infinite without adgroup caps; the account's cap is in its offer already).
+    @inline(__always)
+    func adgroupLeft(position: Int) -> Double { adgroups?.left(position: position) ?? .infinity }
+
+    /// Whether the ad at retrieval `position` can be paid for today: its account and its adgroup.
+    @inline(__always)
+    func canPay(rank r: Int, position: Int) -> Bool { accounts[r].canPay && adgroupLeft(position: position) > 0 }
 
     /// The click-logit drift of the advertiser of the ad at retrieval `position`: its account's
     /// when the truth drifts, else the 0 every account holds then (without reading the account).

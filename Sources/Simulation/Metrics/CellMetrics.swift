@@ -79,6 +79,8 @@ public struct CellMetrics: Sendable {
     public internal(set) var dynamics: DynamicsSeries?
     /// The autobidders' end state and bid landscape (nil when nobody autobids).
     public internal(set) var autobidding: AutobidOutcome?
+    /// Delivery by adgroup objective (nil unless the scenario declares adgroups).
+    public internal(set) var adgroups: AdgroupTallies?
 
     init(advertisers: Int, ads: Int, tiers: Int, hours: Int, cohorts: Int) {
         adRegularImpressions = Array(repeating: 0, count: ads)

@@ -38,8 +38,11 @@ struct RunTallies: MetricsSink {
     private(set) var largestPrice = 0.0
     /// Events the engine processed (counted by the engine's loop).
     var events = 0
+    /// Delivery by adgroup objective (nil unless the scenario declares adgroups).
+    var adgroups: AdgroupTallies?
 
-    init(world: WorldShape, cohorts: Int, hours: Int, memory: ScratchMemory) {
+    init(world: WorldShape, cohorts: Int, hours: Int, adgroups: AdgroupTallies?, memory: ScratchMemory) {
+        self.adgroups = adgroups
         tierCount = world.tiers
         hourCount = hours
         tallies = memory.buffer(world.accounts, filledWith: Tally())
@@ -91,6 +94,7 @@ struct RunTallies: MetricsSink {
             rampImpressions[min(i.hoursSinceEntry, rampImpressions.count - 1)] += 1
         }
         if i.clicked { hourly.cohortClicks[i.cohort] += 1 }
+        if adgroups != nil { adgroups!.recordImpression(ad: i.ad, cohort: i.cohort) }
     }
 
     @inline(__always)
@@ -105,6 +109,7 @@ struct RunTallies: MetricsSink {
             rampSpend[age] += c.price
         }
         hourly.add(c.price, to: hourly.spend, hour: c.hour, tier: c.tier, isNew: c.isNew)
+        if adgroups != nil { adgroups!.recordClick(ad: c.ad, price: c.price) }
     }
 
     mutating func recordConversion(ad: Int, advertiser adv: Int, cohort: Int, value v: Double, time: Double) {
@@ -113,6 +118,7 @@ struct RunTallies: MetricsSink {
         cohortConversions[cohort] += 1
         if adFirstConversion[ad].isNaN { adFirstConversion[ad] = time }
         cohortValue[cohort] += v
+        adgroups?.recordConversion(ad: ad, value: v)
     }
 
     mutating func recordBudget(advertiser adv: Int, cap: Double) { budget[adv] += cap }
@@ -155,6 +161,7 @@ struct RunTallies: MetricsSink {
         m.requests = requests; m.auctions = auctions; m.candidatesScored = candidatesScored; m.events = events
         m.exploredImpressions = exploredImpressions; m.expectedClicks = expectedClicks
         m.largestOverspend = largestOverspend; m.largestPrice = largestPrice
+        m.adgroups = adgroups
         return m
     }
 }

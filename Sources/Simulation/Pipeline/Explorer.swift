@@ -6,7 +6,7 @@ import Stochastics
 /// its pool, whether or not retrieval found it, and it learns from every impression and click.
 ///
 /// The contract: `choose` is called only in explored requests and returns an ad whose
-/// advertiser can pay today (or nil); it may draw only from the explorer's own stream. The
+/// advertiser (and adgroup) can pay today (or nil); it may draw only from the explorer's own stream. The
 /// engine places the chosen ad at `slot` (or the first free slot above it) at the `pricing` rule.
 protocol Explorer: AnyObject {
     /// Whether the explorer ever claims a slot (false: the engine skips the stage).
@@ -17,7 +17,7 @@ protocol Explorer: AnyObject {
     var slot: Int { get }
     var pricing: ExplorerPricing { get }
     /// The ad to show, or nil when no pool ad can be shown.
-    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int?
+    func choose(world: World, ledger: Ledger) -> Int?
     /// An advertiser entered: its ads may join the pool.
     func enter(advertiser: Int, _ world: World)
     /// An impression of `ad` (explored or not) examined with probability `examination`.
@@ -34,7 +34,7 @@ protocol Explorer: AnyObject {
     /// The share of `draws` repetitions of `choose`, on the current state and with `stream`'s
     /// numbers instead of the explorer's own, that pick `ad` — the choice just made counted as one
     /// more draw, so the estimate is (hits + 1)/(draws + 1) > 0 (the impression log's propensity).
-    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double
+    func selectionProbability(of ad: Int, world: World, ledger: Ledger, draws: Int, stream: RandomStream) -> Double
 }
 
 /// No explorer: every request goes to the auction alone.
@@ -43,7 +43,7 @@ final class NoExplorer: Explorer {
     var rate: Double { 0 }
     var slot: Int { 1 }
     var pricing: ExplorerPricing { .reserve }
-    func choose(world: World, accounts: UnsafeMutableBufferPointer<Account>) -> Int? { nil }
+    func choose(world: World, ledger: Ledger) -> Int? { nil }
     func enter(advertiser: Int, _ world: World) {}
     func recordImpression(ad: Int, examination: Double) {}
     func recordClick(ad: Int) {}
@@ -51,5 +51,5 @@ final class NoExplorer: Explorer {
     func prefetchImpressions(_ request: RequestScratch, placed: Int) {}
     func discovery(world: World, entered: (Int) -> Bool) -> (graduations: Double, poolAds: Double) { (0, 0) }
     var hasPool: Bool { false }
-    func selectionProbability(of ad: Int, world: World, accounts: UnsafeMutableBufferPointer<Account>, draws: Int, stream: RandomStream) -> Double { 0 }
+    func selectionProbability(of ad: Int, world: World, ledger: Ledger, draws: Int, stream: RandomStream) -> Double { 0 }
 }

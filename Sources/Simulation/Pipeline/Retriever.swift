@@ -52,7 +52,8 @@ extension Retriever {
     }
 
     /// Takes the ad at retrieval `position` as candidate `n` (and counts it) if its advertiser can
-    /// pay, has no candidate in this request yet and, under throttling, takes part.
+    /// pay, has no candidate in this request yet and, under throttling, takes part — and, under
+    /// adgroup caps, its adgroup can pay (its bid capped at what the adgroup has left).
     @inline(__always)
     static func consider<B: Bidder>(_ position: Int, _ request: RequestScratch, _ context: RetrievalContext, bidders: B,
                                     world: World, count n: inout Int) {
@@ -60,6 +61,12 @@ extension Retriever {
         let a = ledger.rank(position: position)
         let offer = ledger.offers[a]
         if offer.seenAt == context.requestId || offer.bid < 0 { return }
+        var bid = offer.bid
+        if let adgroups = ledger.adgroups {
+            let left = adgroups.left(position: position)
+            if left <= 0 { return }
+            bid = min(bid, left)
+        }
         if bidders.throttling {
             let adv = Int(world.positionAdvertiser[position])
             let u = context.uniforms.uniform(context.requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue)
@@ -68,7 +75,7 @@ extension Retriever {
         ledger.offers[a].seenAt = context.requestId
         request.candidates[n] = Int(ledger.positionAds[position])
         request.candidatePosition[n] = position
-        request.bids[n] = offer.bid
+        request.bids[n] = bid
         n += 1
     }
 }

@@ -3,20 +3,22 @@ import Marketplace
 import Scenario
 import Stochastics
 
-/// The per-ad half of a `meta` or `finetune` ranker (`PersonalBlockRanker`): a personal block per ad on top of the global
-/// model, adapted in a few SGD steps from that ad's recent impressions.
+/// The per-adgroup half of a `meta` or `finetune` ranker (`PersonalBlockRanker`): a personal block
+/// per adgroup on top of the global model, adapted in a few SGD steps from the adgroup's recent
+/// impressions.
 ///
-/// Each ad is a task (an adgroup of one creative in the generated world). The task model is a
+/// Each adgroup is a task (one per ad unless the scenario sets `adgroupsPerAdvertiser`); its ads
+/// share the block, and each keeps its own features and global ID bias. The task model is a
 /// position-debiased logistic model whose offset is the global model's logit:
 /// z = base(u, ad) + [shared correction: w′ᵢ·(u⊙x) + w′ₐ·x + b′] + [personal: p·(u⊙x) + c],
 /// parameters laid out as [w′ᵢ (d), w′ₐ (d), b′, p (d, `last-layer` only), c]. The inner loop adapts
 /// only the personal block; a `meta` ranker meta-trains the whole vector (the shared correction and
 /// the personal block's starting point, plus per-parameter step sizes under Meta-SGD) over
-/// sampled ads at every model-update tick. A `finetune` ranker adapts from zero with a fixed step
+/// sampled adgroups at every model-update tick. A `finetune` ranker adapts from zero with a fixed step
 /// and never meta-trains.
 ///
 /// Serving reads one contiguous ad-side vector per candidate, cached between adaptations:
-/// [β_ad + c, x (d), q = p ⊙ x (d)], dotted with the request's [g (d), u (d)] — one 2d-length dot
+/// [β_ad + c_g, x (d), q = p_g ⊙ x (d)] for an ad of adgroup g, dotted with the request's [g (d), u (d)] — one 2d-length dot
 /// product, no allocation, one memory region per ad.
 final class PersonalBlocks {
     let settings: MetaRankerSettings
@@ -27,23 +29,28 @@ final class PersonalBlocks {
     let shared: Int
     private(set) var learner: MetaLearner<LinearModel>
     private(set) var generator: EmbeddingGenerator?
-    /// Each ad's adapted bias c.
+    /// Each adgroup's adapted bias c.
     private(set) var bias: [Double]
+    /// Cohorts, for the ring tags: a row's tag is cohort + cohorts × (the ad's place in its adgroup).
+    let cohortCount: Int
     /// Served per ad, `servedStride` values: β_ad + c, x, q = p ⊙ x (q = 0 for a `bias` block), stored
     /// at the ad's retrieval position (`World.adPosition`) so a request's candidates are read in order.
     /// Owned by `memory`: its address is fixed for the blocks' life (`GlobalRanker.servedRows`).
     let served: UnsafeMutableBufferPointer<Double>
     let servedStride: Int
-    /// Each ad's latest support + query impressions, tagged with the user's cohort.
+    /// Each adgroup's latest support + query impressions, tagged with the user's cohort and the ad.
     private let rings: ImpressionRings
     /// Per-cohort blocks (cohorts as tasks), when the settings ask for them.
     private(set) var cohorts: CohortBlocks?
-    /// Whether the ad has impressions since its last adaptation.
+    /// Whether the adgroup has impressions since its last adaptation.
     private var dirty: [Bool]
-    /// Impressions recorded per ad (history and run), kept only when tasks are sampled by them.
+    /// Impressions recorded per adgroup (history and run), kept only when tasks are sampled by them.
     private var impressions: [Double]
-    /// Scratch of `adaptFresh` and `adaptAll`: the ads to re-adapt, in ad order (`adaptListed`).
-    private var dirtyAds: [Int32] = []
+    /// Scratch of `adaptFresh` and `adaptAll`: the adgroups to re-adapt, in order (`adaptListed`).
+    private var dirtyGroups: [Int32] = []
+    /// The world's `adAdgroup`, `adgroupFirstAd` and `adgroupAdCount`, and whether each adgroup is one ad.
+    private let adAdgroup: [Int32], groupFirstAd: [Int32], groupAdCount: [Int32]
+    let singletons: Bool
     /// Scratch of one ad's adaptation (see `adapt(ad:world:base:now:)`), owned by `memory`.
     private let adaptation: AdaptationScratch
     private let memory = ScratchMemory()
@@ -63,16 +70,21 @@ final class PersonalBlocks {
             generator = EmbeddingGenerator(featureWidth: world.coldStartFeatureCount, warmLearningRate: settings.innerLearningRate,
                                            learningRate: settings.outerLearningRate)
         }
-        let ads = world.adCountTotal
-        bias = Array(repeating: 0, count: ads)
+        let ads = world.adCountTotal, groups = world.adgroupCountTotal
+        self.cohortCount = max(cohortCount, 1)
+        adAdgroup = world.adAdgroup
+        groupFirstAd = world.adgroupFirstAd
+        groupAdCount = world.adgroupAdCount
+        singletons = world.adgroupsAreAds
+        bias = Array(repeating: 0, count: groups)
         servedStride = 2 * d + 1
         served = memory.buffer(ads * servedStride, filledWith: 0.0)
-        rings = ImpressionRings(owners: ads, capacity: settings.supportSize + settings.querySize, dimension: d)
+        rings = ImpressionRings(owners: groups, capacity: settings.supportSize + settings.querySize, dimension: d)
         if settings.cohortBlocks {
             cohorts = CohortBlocks(cohorts: cohortCount, dimension: d, settings: settings, metaTrained: metaTrained)
         }
-        dirty = Array(repeating: false, count: ads)
-        impressions = Array(repeating: 0, count: settings.taskSampling == .uniform ? 0 : ads)
+        dirty = Array(repeating: false, count: groups)
+        impressions = Array(repeating: 0, count: settings.taskSampling == .uniform ? 0 : groups)
         adaptation = AdaptationScratch(rows: settings.supportSize, width: width, memory: memory)
         let history = world.history
         history.user.withUnsafeBufferPointer { u in
@@ -83,32 +95,51 @@ final class PersonalBlocks {
         }
     }
 
-    /// Bytes the blocks keep: scratch buffers (served rows, rings, adaptation scratch) and the
-    /// per-ad bias and dirty flag (`RankerFootprint` is checked against it).
+    /// Bytes the blocks keep: scratch buffers (served rows, rings, adaptation scratch), the
+    /// per-adgroup bias and dirty flag, and the ad → adgroup tables when adgroups hold several ads
+    /// (`RankerFootprint` is checked against it).
     var bytes: Int {
         memory.bytes + rings.bytes + (bias.count + impressions.count) * MemoryLayout<Double>.stride + dirty.count * MemoryLayout<Bool>.stride
+            + (singletons ? 0 : (adAdgroup.count + groupFirstAd.count + groupAdCount.count) * MemoryLayout<Int32>.stride)
     }
 
-    /// Adds an impression to the ad's ring and marks the ad for re-adaptation.
+    /// The adgroup of `ad`: the task that owns its block.
+    @inline(__always)
+    func adgroup(of ad: Int) -> Int { singletons ? ad : Int(adAdgroup[ad]) }
+
+    /// The ad of ring row `row` of adgroup `g`, and the row's cohort (decoded from the row's tag).
+    @inline(__always)
+    private func rowAd(_ row: Int, adgroup g: Int) -> Int { singletons ? g : Int(groupFirstAd[g]) + rings.tag(row) / cohortCount }
+    @inline(__always)
+    private func rowCohort(_ row: Int) -> Int { singletons ? rings.tag(row) : rings.tag(row) % cohortCount }
+
+    /// The ads of adgroup `g`.
+    private func ads(of g: Int) -> Range<Int> {
+        singletons ? g..<(g + 1) : Int(groupFirstAd[g])..<Int(groupFirstAd[g] + groupAdCount[g])
+    }
+
+    /// Adds an impression to the ring of the ad's adgroup and marks the adgroup for re-adaptation.
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {
         cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
-        rings.record(owner: ad, user: user, tag: cohort, examination: examination, clicked: clicked, time: time)
-        dirty[ad] = true
-        if !impressions.isEmpty { impressions[ad] += 1 }
+        let g = adgroup(of: ad)
+        let tag = singletons ? cohort : cohort + cohortCount * (ad - Int(groupFirstAd[g]))
+        rings.record(owner: g, user: user, tag: tag, examination: examination, clicked: clicked, time: time)
+        dirty[g] = true
+        if !impressions.isEmpty { impressions[g] += 1 }
     }
 
-    /// Asks for what `record(ad:…)` reads first (the ad's ring position), a step ahead of
-    /// `prefetchRecord(ad:)`.
-    func prefetchRecordCounters(ad: Int) { rings.prefetchCounters(owner: ad) }
+    /// Asks for what `record(ad:…)` reads first (the ring position of the ad's adgroup), a step
+    /// ahead of `prefetchRecord(ad:)`.
+    func prefetchRecordCounters(ad: Int) { rings.prefetchCounters(owner: adgroup(of: ad)) }
 
     /// Asks for the ring lines `record(ad:…)` writes: an impression's record for a random ad
     /// otherwise waited on two or three cache misses (a fifth of `record`'s time on the ring
     /// position, most of the rest on the row's stores).
-    func prefetchRecord(ad: Int) { rings.prefetchNextRow(owner: ad) }
+    func prefetchRecord(ad: Int) { rings.prefetchNextRow(owner: adgroup(of: ad)) }
 
-    /// Personal logit of `ad` for `user`: c + q·u.
+    /// Personal logit of `ad` for `user`: c + q·u (c its adgroup's).
     func logit(ad: Int, user: UnsafeBufferPointer<Double>, world: World) -> Double {
-        var z = bias[ad]
+        var z = bias[adgroup(of: ad)]
         let q = Int(world.adPosition[ad]) * servedStride + 1 + d
         for k in 0..<d { z += served[q + k] * user[k] }
         return z
@@ -122,14 +153,14 @@ final class PersonalBlocks {
 
     // MARK: - Task data
 
-    /// Rows as a task-model batch whose offsets are the global model's logits.
-    private func batch(_ rows: [Int], ad: Int, world: World, base: GlobalModel, dropIDBias: Bool = false) -> Batch {
+    /// Adgroup `g`'s rows as a task-model batch whose offsets are the global model's logits (each
+    /// row with its own ad's features and logit).
+    private func batch(_ rows: [Int], adgroup g: Int, world: World, base: GlobalModel, dropIDBias: Bool = false) -> Batch {
         let m = shared + width
         var inputs = [Double](repeating: 0, count: rows.count * m)
         var offsets = [Double](), targets = [Double](), observation = [Double]()
-        let xBase = ad * d
         for (i, row) in rows.enumerated() {
-            let user = rings.user(row)
+            let user = rings.user(row), ad = rowAd(row, adgroup: g), xBase = ad * d
             for k in 0..<d {
                 let x = world.adFeatures[xBase + k]
                 inputs[i * m + k] = user[k] * x
@@ -139,7 +170,7 @@ final class PersonalBlocks {
             inputs[i * m + 2 * d] = 1
             inputs[i * m + m - 1] = 1
             offsets.append(base.baseLogit(ad: ad, user: user, world: world) - (dropIDBias ? base.idBias(ad: ad) : 0)
-                           + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0))
+                           + (cohorts?.logit(cohort: rowCohort(row), ad: ad, user: user, world: world) ?? 0))
             targets.append(rings.clicked(row) ? 1 : 0)
             observation.append(rings.examination(row))
         }
@@ -148,35 +179,45 @@ final class PersonalBlocks {
 
     // MARK: - Adaptation and meta-training
 
-    /// Re-adapts one ad's block on its latest `supportSize` rows from the learned start and updates
-    /// the served cache. (Under Meta-Embedding a new advertiser's ad starts the same way: the
-    /// generator sets its global ID bias once, at entry — see `enter` — not its block.)
+    /// Re-adapts one adgroup's block on its latest `supportSize` rows from the learned start and
+    /// updates its ads' served rows. (Under Meta-Embedding a new advertiser's adgroup starts the
+    /// same way: the generator sets its ads' global ID biases once, at entry — see `enter` — not its block.)
     ///
     /// The task model's inner steps specialised to this model: the shared part of each row's
     /// output is constant while only the personal block moves, so it is summed once, and only the
     /// personal block's gradient is formed (the loss itself is never needed). Allocation-free, and
     /// the same arithmetic in the same order as `MetaLearner.adapt` on `batch(…)` — the served
     /// blocks are identical to the generic path's.
-    func adapt(ad: Int, world: World, base: GlobalModel, now: Double) {
+    func adapt(adgroup g: Int, world: World, base: GlobalModel, now: Double) {
         guard tuned else {
-            referenceBlock(ad: ad, world: world, base: base, now: now).withUnsafeBufferPointer {
-                setServed(ad: ad, block: $0, world: world, base: base)
+            referenceBlock(adgroup: g, world: world, base: base, now: now).withUnsafeBufferPointer {
+                setServed(adgroup: g, block: $0, world: world, base: base)
             }
             return
         }
-        let a = adaptation, xBase = ad * d
+        let a = adaptation
         let θ = learner.parameters, α = learner.stepSizes
-        let n = rings.latestRows(owner: ad, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
+        let n = rings.latestRows(owner: g, now: now, windowHours: settings.windowHours, limit: settings.supportSize, into: a.rows)
         for k in 0..<width { a.block[k] = θ[shared + k] }
         if n > 0 {
             θ.withUnsafeBufferPointer { θ in
                 world.adFeatures.withUnsafeBufferPointer { features in
-                    let x = features.baseAddress! + xBase
-                    // Four rows at a time where the rows' terms need no cohort block (each lane the
-                    // scalar row's operations in the scalar's order, so the same bits), then one by one.
                     var i = 0
-                    if cohorts == nil { while i + 4 <= n { setUpRows4(from: i, ad: ad, x: x, θ: θ, base: base); i += 4 } }
-                    while i < n { setUpRow(i, ad: ad, x: x, θ: θ, world: world, base: base); i += 1 }
+                    if singletons {
+                        // One ad: four rows at a time where the rows' terms need no cohort block (each
+                        // lane the scalar row's operations in the scalar's order, so the same bits),
+                        // then one by one.
+                        let x = features.baseAddress! + g * d
+                        if cohorts == nil { while i + 4 <= n { setUpRows4(from: i, ad: g, x: x, θ: θ, base: base); i += 4 } }
+                        while i < n { setUpRow(i, ad: g, x: x, θ: θ, world: world, base: base); i += 1 }
+                    } else {
+                        // Several ads: each row with its own ad's features and logit.
+                        while i < n {
+                            let ad = rowAd(a.rows[i], adgroup: g)
+                            setUpRow(i, ad: ad, x: features.baseAddress! + ad * d, θ: θ, world: world, base: base)
+                            i += 1
+                        }
+                    }
                 }
             }
             let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
@@ -192,7 +233,7 @@ final class PersonalBlocks {
                 for k in 0..<width { a.block[k] -= stepScale * α[shared + k] * a.gradient[k] }
             }
         }
-        setServed(ad: ad, block: UnsafeBufferPointer(a.block), world: world, base: base)
+        setServed(adgroup: g, block: UnsafeBufferPointer(a.block), world: world, base: base)
     }
 
     /// Row `i` of an adaptation (`adaptation.rows[i]`, a ring row of `ad`, whose features are
@@ -211,7 +252,7 @@ final class PersonalBlocks {
         a.inputs[i * width + width - 1] = 1
         for k in 0..<width { a.columns[k * a.rows.count + i] = a.inputs[i * width + k] }
         a.offset[i] = base.baseLogit(ad: ad, user: user, world: world)
-            + (cohorts?.logit(cohort: rings.tag(row), ad: ad, user: user, world: world) ?? 0)
+            + (cohorts?.logit(cohort: rowCohort(row), ad: ad, user: user, world: world) ?? 0)
         a.positive[i] = rings.clicked(row)
         a.observation[i] = rings.examination(row)
     }
@@ -251,64 +292,68 @@ final class PersonalBlocks {
         }
     }
 
-    /// The ad's block as the generic learner computes it — `MetaLearner.adapt` on the task batch —
-    /// which `adapt(ad:world:base:now:)` must reproduce exactly: [p (last-layer only), c].
-    func referenceBlock(ad: Int, world: World, base: GlobalModel, now: Double) -> [Double] {
-        let rows = rings.rows(owner: ad, now: now, windowHours: settings.windowHours)
+    /// The adgroup's block as the generic learner computes it — `MetaLearner.adapt` on the task
+    /// batch — which `adapt(adgroup:world:base:now:)` must reproduce exactly: [p (last-layer only), c].
+    func referenceBlock(adgroup g: Int, world: World, base: GlobalModel, now: Double) -> [Double] {
+        let rows = rings.rows(owner: g, now: now, windowHours: settings.windowHours)
         let support = Array(rows.suffix(settings.supportSize))
         let θ = learner.parameters
-        let φ = support.isEmpty ? θ : learner.adapt(batch(support, ad: ad, world: world, base: base), steps: settings.innerSteps,
+        let φ = support.isEmpty ? θ : learner.adapt(batch(support, adgroup: g, world: world, base: base), steps: settings.innerSteps,
                                                     from: θ, stepScale: stepScale(rows: support.count))
         return Array(φ[shared..<(shared + width)])
     }
 
-    /// The served (cached) form of the ad's block: its bias c and q = p ⊙ x.
+    /// The served (cached) form of the ad's block: its adgroup's bias c and q = p ⊙ x.
     func servedBlock(ad: Int, world: World) -> (bias: Double, q: [Double]) {
         let o = Int(world.adPosition[ad]) * servedStride
-        return (bias[ad], Array(served[(o + 1 + d)..<(o + 1 + 2 * d)]))
+        return (bias[adgroup(of: ad)], Array(served[(o + 1 + d)..<(o + 1 + 2 * d)]))
     }
 
     /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
     private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
-    /// Caches an adapted personal block (width values: p then c) as the ad's served vector.
-    private func setServed(ad: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) {
-        let c = block[width - 1], o = Int(world.adPosition[ad]) * servedStride
-        bias[ad] = c
-        served[o] = base.servedBias(ad: ad) + c
-        for k in 0..<d {
-            let x = world.adFeatures[ad * d + k]
-            served[o + 1 + k] = x
-            served[o + 1 + d + k] = width > 1 ? block[k] * x : 0
+    /// Caches an adapted personal block (width values: p then c) as the served vectors of the
+    /// adgroup's ads.
+    private func setServed(adgroup g: Int, block: UnsafeBufferPointer<Double>, world: World, base: GlobalModel) {
+        let c = block[width - 1]
+        bias[g] = c
+        for ad in ads(of: g) {
+            let o = Int(world.adPosition[ad]) * servedStride
+            served[o] = base.servedBias(ad: ad) + c
+            for k in 0..<d {
+                let x = world.adFeatures[ad * d + k]
+                served[o + 1 + k] = x
+                served[o + 1 + d + k] = width > 1 ? block[k] * x : 0
+            }
         }
     }
 
-    /// Re-adapts the ads with impressions since their last adaptation, and the cohort blocks
+    /// Re-adapts the adgroups with impressions since their last adaptation, and the cohort blocks
     /// (the online step).
     ///
-    /// In ad order rather than the order of their first fresh impression: each adaptation only
-    /// reads its own ad's ring and writes its own block, so the order changes no result, and in ad
-    /// order the rings (one after another in memory, a page or so each) are read front to back.
+    /// In adgroup order rather than the order of their first fresh impression: each adaptation only
+    /// reads its own adgroup's ring and writes its own block, so the order changes no result, and in
+    /// that order the rings (one after another in memory, a page or so each) are read front to back.
     func adaptFresh(world: World, base: GlobalModel, now: Double) {
-        dirtyAds.removeAll(keepingCapacity: true)
-        for ad in 0..<dirty.count where dirty[ad] { dirtyAds.append(Int32(ad)) }
+        dirtyGroups.removeAll(keepingCapacity: true)
+        for g in 0..<dirty.count where dirty[g] { dirtyGroups.append(Int32(g)) }
         adaptListed(world: world, base: base, now: now)
         cohorts?.adapt(world: world, now: now) { self.logitWithoutCohort(ad: $0, user: $1, world: world, base: base) }
     }
 
-    /// Re-adapts the ads in `dirtyAds`, in that order, clears their flags and empties the list.
-    /// The ring position of the ad two ahead and the latest rows of the next one are asked for
-    /// while one adapts: each adaptation otherwise starts on misses in its ad's ring.
+    /// Re-adapts the adgroups in `dirtyGroups`, in that order, clears their flags and empties the
+    /// list. The ring position of the adgroup two ahead and the latest rows of the next one are
+    /// asked for while one adapts: each adaptation otherwise starts on misses in its ring.
     private func adaptListed(world: World, base: GlobalModel, now: Double) {
-        let listed = dirtyAds.count
+        let listed = dirtyGroups.count
         for k in 0..<listed {
-            if tuned && k + 2 < listed { rings.prefetchCounters(owner: Int(dirtyAds[k + 2])) }
-            if tuned && k + 1 < listed { rings.prefetchLatest(owner: Int(dirtyAds[k + 1]), rows: settings.supportSize) }
-            let ad = Int(dirtyAds[k])
-            adapt(ad: ad, world: world, base: base, now: now)
-            dirty[ad] = false
+            if tuned && k + 2 < listed { rings.prefetchCounters(owner: Int(dirtyGroups[k + 2])) }
+            if tuned && k + 1 < listed { rings.prefetchLatest(owner: Int(dirtyGroups[k + 1]), rows: settings.supportSize) }
+            let g = Int(dirtyGroups[k])
+            adapt(adgroup: g, world: world, base: base, now: now)
+            dirty[g] = false
         }
-        dirtyAds.removeAll(keepingCapacity: true)
+        dirtyGroups.removeAll(keepingCapacity: true)
     }
 
     /// Everything but the cohort block: the global logit, the shared correction and the ad's block.
@@ -319,36 +364,40 @@ final class PersonalBlocks {
         return z
     }
 
-    /// Re-adapts every ad whose advertiser has entered by `now` (after the starting point changed).
+    /// Re-adapts every adgroup whose advertiser has entered by `now` (after the starting point changed).
     func adaptAll(world: World, base: GlobalModel, now: Double) {
-        dirtyAds.removeAll(keepingCapacity: true)
-        for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now { dirtyAds.append(Int32(ad)) }
+        dirtyGroups.removeAll(keepingCapacity: true)
+        for g in 0..<world.adgroupCountTotal where world.entryTime[Int(world.adgroupAdvertiser[g])] <= now { dirtyGroups.append(Int32(g)) }
         adaptListed(world: world, base: base, now: now)
     }
 
-    /// Gives an entering advertiser's ads their starting blocks. Under Meta-Embedding, a new
+    /// Gives an entering advertiser's adgroups their starting blocks. Under Meta-Embedding, a new
     /// advertiser's ads first get their global ID bias β from the generator (Pan et al.: the
     /// generated embedding initialises the ID embedding, which is then learned as usual), once;
-    /// their blocks start from the learned start like every other ad's, so the ad's effect is
+    /// their blocks start from the learned start like every other adgroup's, so the ad's effect is
     /// carried by β alone and never twice.
     func enter(advertiser adv: Int, world: World, base: GlobalModel, now: Double) {
-        let first = Int(world.firstAd[adv])
-        for ad in first..<(first + Int(world.adCount[adv])) {
-            if let generator, world.isNew[adv] {
-                base.initialiseIDBias(ad: ad, to: generator.embedding(world.coldStartFeatures(ad: ad)), world: world)
+        let firstGroup = Int(world.firstAdgroup[adv])
+        for g in firstGroup..<(firstGroup + Int(world.adgroupCount[adv])) {
+            for ad in ads(of: g) {
+                if let generator, world.isNew[adv] {
+                    base.initialiseIDBias(ad: ad, to: generator.embedding(world.coldStartFeatures(ad: ad)), world: world)
+                }
             }
-            adapt(ad: ad, world: world, base: base, now: now)
+            adapt(adgroup: g, world: world, base: base, now: now)
         }
     }
 
-    /// A model-update tick: `metaIterations` outer updates over ads sampled (with replacement, alike
-    /// or by impressions: `taskSampling`) among those with at least two usable impressions; each sampled ad's rows are shuffled and
-    /// split into query (up to `querySize`, at most half) and support. Under Meta-Embedding the
-    /// generator takes a step on the established ads of the same sample. Then every block is re-adapted.
+    /// A model-update tick: `metaIterations` outer updates over adgroups sampled (with replacement,
+    /// alike or by impressions: `taskSampling`) among those with at least two usable impressions;
+    /// each sampled adgroup's rows are shuffled and split into query (up to `querySize`, at most
+    /// half) and support. Under Meta-Embedding the generator takes a step on the established ads of
+    /// the same sample (of an adgroup of several ads, on the rows of the ad of its first support
+    /// row: the generator predicts one ad's ID bias). Then every block is re-adapted.
     func metaUpdate(world: World, base: GlobalModel, now: Double, stream: RandomStream) {
         if metaTrained && settings.metaIterations > 0 {
-            let eligible = (0..<world.adCountTotal).filter {
-                world.entryTime[Int(world.adAdvertiser[$0])] <= now
+            let eligible = (0..<world.adgroupCountTotal).filter {
+                world.entryTime[Int(world.adgroupAdvertiser[$0])] <= now
                     && rings.usableCount(owner: $0, now: now, windowHours: settings.windowHours) >= 2
             }
             if !eligible.isEmpty {
@@ -356,8 +405,8 @@ final class PersonalBlocks {
                 var cumulative: [Double] = []
                 if settings.taskSampling != .uniform {
                     cumulative.reserveCapacity(eligible.count)
-                    for ad in eligible {
-                        let n = impressions[ad]
+                    for g in eligible {
+                        let n = impressions[g]
                         cumulative.append((cumulative.last ?? 0) + (settings.taskSampling == .impressions ? n : n.squareRoot()))
                     }
                 }
@@ -365,15 +414,22 @@ final class PersonalBlocks {
                     var tasks: [MetaTask] = []
                     var generatorTasks: [(features: [Double], first: Batch, second: Batch)] = []
                     for _ in 0..<settings.metaBatch {
-                        let ad = eligible[cumulative.isEmpty ? stream.integer(below: eligible.count) : stream.index(cumulative: cumulative)]
-                        let (support, query) = rings.task(owner: ad, now: now, windowHours: settings.windowHours,
+                        let g = eligible[cumulative.isEmpty ? stream.integer(below: eligible.count) : stream.index(cumulative: cumulative)]
+                        let (support, query) = rings.task(owner: g, now: now, windowHours: settings.windowHours,
                                                           querySize: settings.querySize, supportSize: settings.supportSize, stream: stream)
-                        tasks.append(MetaTask(support: batch(support, ad: ad, world: world, base: base),
-                                              query: batch(query, ad: ad, world: world, base: base), stepScale: stepScale(rows: support.count)))
-                        if generator != nil, !world.isNew[Int(world.adAdvertiser[ad])] {
-                            generatorTasks.append((world.coldStartFeatures(ad: ad),
-                                                   generatorBatch(support, ad: ad, world: world, base: base),
-                                                   generatorBatch(query, ad: ad, world: world, base: base)))
+                        tasks.append(MetaTask(support: batch(support, adgroup: g, world: world, base: base),
+                                              query: batch(query, adgroup: g, world: world, base: base), stepScale: stepScale(rows: support.count)))
+                        if generator != nil, !world.isNew[Int(world.adgroupAdvertiser[g])] {
+                            // The generator predicts one ad's ID bias: in an adgroup of several ads,
+                            // the rows of the ad of the first support row.
+                            let ad = singletons ? g : rowAd(support.first ?? query[0], adgroup: g)
+                            let own = { (rows: [Int]) in self.singletons ? rows : rows.filter { self.rowAd($0, adgroup: g) == ad } }
+                            let (ownSupport, ownQuery) = (own(support), own(query))
+                            if !ownQuery.isEmpty {
+                                generatorTasks.append((world.coldStartFeatures(ad: ad),
+                                                       generatorBatch(ownSupport, adgroup: g, world: world, base: base),
+                                                       generatorBatch(ownQuery, adgroup: g, world: world, base: base)))
+                            }
                         }
                     }
                     learner.step(tasks)
@@ -389,8 +445,8 @@ final class PersonalBlocks {
 
     /// Rows scored as a brand-new ad is at entry, before its ID bias: no ID bias, the learned start
     /// block (c included), for the generator — whose output then stands in for the ID bias.
-    private func generatorBatch(_ rows: [Int], ad: Int, world: World, base: GlobalModel) -> Batch {
-        let b = batch(rows, ad: ad, world: world, base: base, dropIDBias: true)
+    private func generatorBatch(_ rows: [Int], adgroup g: Int, world: World, base: GlobalModel) -> Batch {
+        let b = batch(rows, adgroup: g, world: world, base: base, dropIDBias: true)
         let θ = learner.parameters
         let offsets = zip(learner.model.outputs(θ, on: b), b.offset!).map { $0 + $1 }
         return EmbeddingGenerator.batch(offsets: offsets, targets: b.targets, observation: b.observation)

@@ -36,4 +36,7 @@ public struct PolicySummary: Sendable, Codable {
     public var dynamics: DynamicsSummary? = nil
     /// What a `meta` or `finetune` ranker's personal blocks cost to deploy (absent for the others).
     public var footprint: RankerFootprint? = nil
+    /// Delivery by adgroup objective, keyed by the targeted cohort (absent unless the scenario
+    /// declares adgroups).
+    public var adgroups: [String: AdgroupSummary]? = nil
 }

@@ -5,10 +5,12 @@ import Stochastics
 /// they sit on (metrics.json `policies[].footprint`): the brief's "a thousand models to deploy".
 ///
 /// Counted from the data structures, not measured: per ad (each ad is one task — an adgroup of one
-/// creative — until adgroups exist), the personal parameters, the values served per candidate, the
-/// bytes the ranker keeps (the served row, the adapted bias, the ring of the latest support + query
-/// impressions it re-adapts on, its dirty flag) and the multiply-adds of scoring one candidate. The
-/// global model's per-ad ID bias is shared by both and not counted; its served row is the comparison.
+/// creative — unless the scenario declares adgroups), the personal parameters, the values served
+/// per candidate, the bytes the ranker keeps (the served row, the adapted bias, the ring of the
+/// latest support + query impressions it re-adapts on, its dirty flag) and the multiply-adds of
+/// scoring one candidate. With declared adgroups the task is the adgroup (`perAdgroup`): an ad then
+/// keeps only its served row and its adgroup number, and has no personal parameters of its own.
+/// The global model's per-ad ID bias is shared by both and not counted; its served row is the comparison.
 public struct RankerFootprint: Sendable, Codable, Equatable {
     /// Personal parameters per ad (d + 1 for `last-layer`, 1 for `bias`) and in all (× ads).
     public var personalParametersPerAd: Int
@@ -26,9 +28,12 @@ public struct RankerFootprint: Sendable, Codable, Equatable {
     public var bytesPerAd: Int
     public var globalBytesPerAd: Int
     public var totalBytes: Estimate
+    /// The task's share when the scenario declares adgroups (absent otherwise: each ad is its task).
+    public var perAdgroup: AdgroupFootprint? = nil
 
-    /// The footprint of `settings` in worlds of latent dimension `d`, with `ads` ads per replicate.
-    public init(settings: MetaRankerSettings, dimension d: Int, ads: [Double], cohorts: Int) {
+    /// The footprint of `settings` in worlds of latent dimension `d`, with `ads` ads per replicate
+    /// and, when the scenario declares adgroups, `adgroups` adgroups per replicate.
+    public init(settings: MetaRankerSettings, dimension d: Int, ads: [Double], adgroups: [Double]? = nil, cohorts: Int) {
         let width = settings.personalBlock == .lastLayer ? d + 1 : 1
         let ring = settings.supportSize + settings.querySize
         personalParametersPerAd = width
@@ -45,7 +50,29 @@ public struct RankerFootprint: Sendable, Codable, Equatable {
         // Cohort blocks: d + 1 values per cohort and a ring per cohort.
         let cohortBytes = settings.cohortBlocks ? Double(cohorts * (8 * (d + 1) + ring * 8 * (d + 4) + 8)) : 0
         totalBytes = Statistics.estimate(ads.map { $0 * Double(perAd) + cohortBytes })
+        if let adgroups {
+            // A task's state moves to its adgroup (bias, ring, counters, flag, its first ad and ad
+            // count); an ad keeps its served row and its adgroup number.
+            // (The tables exist only when some adgroup holds several ads.)
+            let tables = zip(ads, adgroups).contains { $0 != $1 }
+            let task = perAd - 8 * (2 * d + 1) + (tables ? 2 * 4 : 0)
+            personalParametersPerAd = 0
+            personalParameters = Statistics.estimate(adgroups.map { $0 * Double(width) })
+            bytesPerAd = 8 * (2 * d + 1) + (tables ? 4 : 0)
+            totalBytes = Statistics.estimate(zip(ads, adgroups).map { $0 * Double(bytesPerAd) + $1 * Double(task) + cohortBytes })
+            perAdgroup = AdgroupFootprint(adgroups: Statistics.estimate(adgroups), personalParameters: width, bytes: task)
+        }
     }
+}
+
+/// A personal-block task's share of the footprint when the task is an adgroup.
+public struct AdgroupFootprint: Sendable, Codable, Equatable {
+    /// Adgroups per replicate (entrants' included).
+    public var adgroups: Estimate
+    /// Personal parameters and bytes kept per adgroup (the adapted block, the impression ring, its
+    /// counters and flag, its first ad and ad count).
+    public var personalParameters: Int
+    public var bytes: Int
 }
 
 extension PolicyRuns {
@@ -53,7 +80,9 @@ extension PolicyRuns {
     func footprint(_ p: Int) -> RankerFootprint? {
         let ranker = scenario.policies[p].ranker
         guard ranker.kind == .meta || ranker.kind == .finetune else { return nil }
+        let adgroups = byPolicy[p].map { $0.metrics.adgroups.map { $0.adgroups.reduce(0, +) } }
         return RankerFootprint(settings: ranker.meta, dimension: scenario.truth.latentDimension,
-                               ads: byPolicy[p].map { Double($0.metrics.adRegularImpressions.count) }, cohorts: scenario.cohorts.count)
+                               ads: byPolicy[p].map { Double($0.metrics.adRegularImpressions.count) },
+                               adgroups: adgroups.contains(nil) ? nil : adgroups.map { $0! }, cohorts: scenario.cohorts.count)
     }
 }

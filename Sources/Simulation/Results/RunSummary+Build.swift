@@ -101,7 +101,7 @@ struct PolicyRuns {
             },
             tiers: tiers(p), cohorts: cohorts(p), fairness: fairness(p),
             vsBaseline: p > 0 ? baselineComparison(p) : nil, rankerComparison: rankerComparison(p),
-            autobidding: autobidding(p), dynamics: dynamics(p), footprint: footprint(p))
+            autobidding: autobidding(p), dynamics: dynamics(p), footprint: footprint(p), adgroups: adgroups(p))
     }
 
     func tiers(_ p: Int) -> [String: TierSummary] {

@@ -21,12 +21,13 @@ public struct ScenarioFingerprint: Sendable, Codable, Equatable {
     }
 
     /// The scenario's description without the settings later versions added at their defaults
-    /// (fixed-CPC bidding, no overrides, no advertiser dynamics, no tier features, the click-only conversion and order-value model), so a scenario that does not use
+    /// (fixed-CPC bidding, no overrides, one adgroup per ad, no advertiser dynamics, no tier features, the click-only conversion and order-value model), so a scenario that does not use
     /// them keeps the fingerprint it had before they existed.
     static func text(_ s: Scenario) -> String {
         String(describing: s)
             .replacingOccurrences(of: ", bidding: \(String(reflecting: Bidding.fixedCPC)))", with: ")")
             .replacingOccurrences(of: ", bidding: [:])", with: ")")
+            .replacingOccurrences(of: ", adgroupsPerAdvertiser: 0, adgroupBudgetShares: []", with: "")
             .replacingOccurrences(of: ", advertiserDynamics: nil)", with: ")")
             .replacingOccurrences(of: ", conversionModel: \(String(reflecting: ConversionModelKind.counts)), conversionWindowHours: 24.0", with: "")
             .replacingOccurrences(of: ", tierFeatures: false)", with: ")")
