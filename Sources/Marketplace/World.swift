@@ -47,8 +47,9 @@ public struct World: Sendable {
     /// split into its adgroups in order).
     public internal(set) var adgroupFirstAd: [Int32] = []
     public internal(set) var adgroupAdCount: [Int32] = []
-    /// The cohort the adgroup targets (adgroup k of an advertiser: cohort k mod cohorts); its
-    /// objective is that cohort's.
+    /// The cohort the adgroup targets (adgroup k of an advertiser: cohort k mod cohorts; −1 in a
+    /// tier that does not declare adgroups); it is reported under that cohort's objective. A
+    /// purpose, not a filter: the adgroup's ads compete for every user.
     public internal(set) var adgroupTarget: [Int32] = []
     /// The adgroup's share of its advertiser's daily budget: its own daily cap is that share of
     /// the advertiser's (1 when the tier sets no shares: the advertiser's cap alone binds).

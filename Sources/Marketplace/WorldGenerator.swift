@@ -95,7 +95,7 @@ public enum WorldGenerator {
 
     /// Splits the advertiser's ads (just added) into `tier.adgroups` adgroups in order, as evenly
     /// as possible (the first `ads mod groups` adgroups take one ad more); adgroup k targets
-    /// cohort k mod `cohorts`. Draws nothing.
+    /// cohort k mod `cohorts` when the tier declares adgroups (else none: −1). Draws nothing.
     private static func addAdgroups(_ w: inout World, tier: Tier, advertiser adv: Int32, cohorts: Int) {
         let groups = tier.adgroups, ads = tier.adsPerAdvertiser
         var ad = Int(w.firstAd[Int(adv)])
@@ -107,7 +107,7 @@ public enum WorldGenerator {
             w.adgroupAdvertiser.append(adv)
             w.adgroupFirstAd.append(Int32(ad))
             w.adgroupAdCount.append(Int32(size))
-            w.adgroupTarget.append(Int32(k % max(cohorts, 1)))
+            w.adgroupTarget.append(tier.adgroupsPerAdvertiser > 0 ? Int32(k % max(cohorts, 1)) : -1)
             let share = tier.adgroupBudgetShares.isEmpty ? 1 : tier.adgroupBudgetShares[k]
             w.adgroupBudgetShare.append(share)
             if share < 1 { w.hasAdgroupBudgets = true }

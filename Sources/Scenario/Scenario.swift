@@ -121,7 +121,7 @@ public struct Tier: Sendable, Equatable {
     public var adsPerAdvertiser: Int
     /// Adgroups per advertiser (1…`adsPerAdvertiser`; 0 when unset: one per ad). An advertiser's ads
     /// are split into its adgroups in order, as evenly as possible; adgroup k targets cohort
-    /// k mod (number of cohorts), whose objective is the adgroup's.
+    /// k mod (number of cohorts) and is reported under its objective (targeting does not restrict delivery).
     public var adgroupsPerAdvertiser = 0
     /// Each adgroup's share of its advertiser's daily budget (normalised; empty: the adgroups
     /// share the budget without caps of their own).

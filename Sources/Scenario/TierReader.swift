@@ -81,6 +81,10 @@ enum TierReader {
             }
         }
         guard let node = f["adgroupBudgetShares"] else { return }
+        if f["adgroupsPerAdvertiser"] == nil {
+            r.fail(f.path("adgroupBudgetShares"), "needs adgroupsPerAdvertiser (the adgroups the shares are for)", line: lineOf(node))
+            return
+        }
         let shares = r.doubles(f, "adgroupBudgetShares", default: [], Bounds(min: 0, max: 1e6, minExclusive: true))
         guard case .sequence(let items) = node, !shares.isEmpty || items.isEmpty else { return }
         if shares.count != tier.adgroups {

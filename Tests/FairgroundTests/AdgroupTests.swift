@@ -55,6 +55,8 @@ struct AdgroupTests {
         let negative = issues("tiers:\n  large:\n    adsPerAdvertiser: 4\n    adgroupsPerAdvertiser: 2\n    adgroupBudgetShares: [1, -2]\n")
         #expect(negative.contains { $0.path == "tiers.large.adgroupBudgetShares[1]" && $0.line == 5 })
         #expect(negative.count == 1, "one problem, reported once: \(negative)")
+        let orphan = issues("tiers:\n  large:\n    adsPerAdvertiser: 2\n    adgroupBudgetShares: [1, 1]\n")
+        #expect(orphan.contains { $0.path == "tiers.large.adgroupBudgetShares" && $0.line == 4 && $0.message.contains("needs adgroupsPerAdvertiser") })
     }
 
     /// An adgroup's ads bid at most what the adgroup has left, so no adgroup ever spends past its

@@ -52,7 +52,7 @@ extension MarketSimulation {
         return k
     }
 
-    /// An ad of the floor group whose advertiser can pay and has no candidate in this request yet.
+    /// An ad of the floor group whose advertiser (and adgroup) can pay and has no candidate in this request yet.
     mutating func fetchFloorAd() -> Int? {
         let pool = fairness.floorPool
         guard !pool.isEmpty else { return nil }

@@ -69,6 +69,7 @@ struct AdvertiserReviews {
             let rule = rules[Int(account.tier)]
             if settings.churns && uniforms.uniform(UInt64(adv), UInt64(reviews)) < rule.probability(delivery: delivery, roi: roi) {
                 tallies.recordBudget(advertiser: adv, cap: -open)
+                tallies.adgroups?.recordBudget(rank: r, dayCap: -open)
                 ledger.accounts[r].dailyBudget = 0
                 ledger.accounts[r].dayCap = ledger.accounts[r].spentToday
                 ledger.refreshOffer(r)

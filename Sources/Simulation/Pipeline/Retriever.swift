@@ -1,7 +1,7 @@
 import Marketplace
 import Stochastics
 
-/// The retrieval stage: the request's eligible candidates — ads whose advertiser can pay today,
+/// The retrieval stage: the request's eligible candidates — ads whose advertiser (and adgroup) can pay today,
 /// takes part (throttling), and has no candidate in the request yet — at most `maxCandidates`,
 /// scanning at most four times that many positions.
 ///
@@ -9,7 +9,7 @@ import Stochastics
 /// `start` (wrapping at the active ads); `popularity` retrieval draws each scanned position from
 /// the index built at the last model-update tick, ∝ logged impressions + 1, with the request's
 /// keyed uniforms. Candidates are written in scan order to `request.candidates`,
-/// `candidatePosition` and `bids` (the advertiser's offer); each taken advertiser's
+/// `candidatePosition` and `bids` (the advertiser's offer, capped at what the adgroup has left); each taken advertiser's
 /// `Offer.seenAt` is set to the request. Returns the candidate count.
 protocol Retriever {
     /// A retriever for `world` (`served`: the ranker's tables, which a tuned retriever asks for ahead).

@@ -3,10 +3,10 @@ import Scenario
 import Stochastics
 
 /// The `meta` and `finetune` rankers: the global model (`GlobalModel`) plus a personal block per
-/// ad (`PersonalBlocks`), meta-learned (`meta`) or fine-tuned from zero (`finetune`), and per
+/// adgroup (`PersonalBlocks`; one per ad unless the scenario declares adgroups), meta-learned (`meta`) or fine-tuned from zero (`finetune`), and per
 /// cohort when the settings ask for cohort blocks.
 ///
-/// Serving reads one contiguous ad-side vector per candidate, [β_ad + c, x (d), q = p ⊙ x (d)],
+/// Serving reads one contiguous ad-side vector per candidate, [β_ad + c_g, x (d), q = p_g ⊙ x (d)],
 /// dotted with the request's [g (d), u (d)], where g folds the global model's and the shared
 /// correction's weights (and the cohort block's) into the user.
 final class PersonalBlockRanker: ConversionLearningRanker {

@@ -16,8 +16,8 @@ public struct AdgroupSummary: Sendable, Codable {
     /// Order value of the adgroups' conversions.
     public var orderValue: Estimate
     public var spend: Estimate
-    /// Σ of the adgroups' own daily caps and spend ÷ that (present when the tiers set
-    /// `adgroupBudgetShares`; otherwise the adgroups share their advertiser's budget).
+    /// Σ of the adgroups' daily budgets (their share of the advertiser's, an even split where a
+    /// tier sets no shares) and spend ÷ that; present when some tier sets `adgroupBudgetShares`.
     public var budget: Estimate?
     public var spendDelivery: Estimate?
 }
@@ -27,7 +27,7 @@ extension PolicyRuns {
     func adgroups(_ p: Int) -> [String: AdgroupSummary]? {
         let runs = byPolicy[p].compactMap(\.metrics.adgroups)
         guard runs.count == byPolicy[p].count, let first = runs.first else { return nil }
-        let capped = scenario.tiers.contains { !$0.adgroupBudgetShares.isEmpty }
+        let capped = scenario.tiers.contains { $0.adgroupBudgetShares.count > 1 }
         let policy = scenario.policies[p], c = first.targets
         var out: [String: AdgroupSummary] = [:]
         for (t, cohort) in scenario.cohorts.enumerated() {

@@ -12,7 +12,8 @@ import Stochastics
 /// keeps only its served row and its adgroup number, and has no personal parameters of its own.
 /// The global model's per-ad ID bias is shared by both and not counted; its served row is the comparison.
 public struct RankerFootprint: Sendable, Codable, Equatable {
-    /// Personal parameters per ad (d + 1 for `last-layer`, 1 for `bias`) and in all (× ads).
+    /// Personal parameters per ad (d + 1 for `last-layer`, 1 for `bias`; 0 with declared adgroups,
+    /// whose blocks `perAdgroup` counts) and in all (× ads, or × adgroups).
     public var personalParametersPerAd: Int
     public var personalParameters: Estimate
     /// Values read per candidate at serving: the personal ranker's row (β + c, x, p ⊙ x: 2d + 1)
