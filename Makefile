@@ -39,7 +39,7 @@ test: build
 # kernel's unsafe buffers and exclusivity checks on, so an out-of-range access fails a test
 # instead of corrupting a result. About 3 minutes on 2 cores (the autobidding and churn paths run
 # here through the DifferentialTests variant; AdvertiserBehaviourTests only in the release pass).
-DEBUG_SUITES = DifferentialTests|CustomRankerTests|SimulationTests|FairnessTests|ExplorerMarketTests|MetaRankerTests|CohortBlockTests|FastPathTests|AdgroupTests
+DEBUG_SUITES = DifferentialTests|CustomRankerTests|SimulationTests|FairnessTests|ExplorerMarketTests|MetaRankerTests|CohortBlockTests|FastPathTests|AdgroupTests|LearnedConversionTests
 
 test-debug: setup-tests
 	$(SWIFT) build --build-tests

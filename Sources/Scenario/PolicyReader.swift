@@ -187,7 +187,7 @@ enum PolicyReader {
 
     static let metaKeys = ["method", "innerSteps", "innerLearningRate", "supportSize", "querySize", "personalBlock",
                            "coldStart", "metaIterations", "metaBatch", "outerLearningRate", "adaptEveryHours", "windowHours", "cohortBlocks",
-                           "taskSampling"]
+                           "taskSampling", "conversionBlocks"]
 
     /// The personal-block keys of a `meta` or `finetune` ranker; an error on any other kind.
     static func readMeta(_ m: Fields, _ r: inout NodeReader, into settings: inout RankerSettings) {
@@ -218,6 +218,11 @@ enum PolicyReader {
         if m.has("windowHours") { meta.windowHours = r.double(m, "windowHours", default: 168, Bounds(min: 0, max: 24 * 3650, minExclusive: true)) }
         meta.cohortBlocks = r.bool(m, "cohortBlocks", default: false)
         meta.taskSampling = r.choice(m, "taskSampling", default: TaskSampling.uniform)
+        meta.conversionBlocks = r.bool(m, "conversionBlocks", default: false)
+        if meta.conversionBlocks && settings.conversionModel != .learned {
+            r.fail(m.path("conversionBlocks"), "needs conversionModel: learned (the blocks sit on the learned conversion model)",
+                   line: m.line("conversionBlocks"))
+        }
         settings.meta = meta
     }
 }

@@ -274,8 +274,11 @@ public struct MetaRankerSettings: Sendable, Equatable {
     public var windowHours: Double?
     /// Also keep a personal block per user cohort (cohorts as tasks).
     public var cohortBlocks = false
-    /// How a meta-update samples its tasks (ads) among those with data.
+    /// How a meta-update samples its tasks (adgroups) among those with data.
     public var taskSampling = TaskSampling.uniform
+    /// Also keep a personal conversion block per adgroup on top of the learned conversion model,
+    /// meta-learned (or fine-tuned) the same way as the click blocks (`conversionModel: learned` only).
+    public var conversionBlocks = false
 
     public init() {}
 }

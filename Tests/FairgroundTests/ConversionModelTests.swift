@@ -170,6 +170,41 @@ struct LearnedConversionTests {
         #expect(e.mean < -4 * se, "log-loss learned − counts: \(e.mean) (SE \(se))")
     }
 
+    /// Personal conversion blocks against the shared conversion model alone, on fresh clicks from
+    /// the truth: each advertiser's own interaction weights enter its conversion logit (κ ×
+    /// Σ wₐₖuₖxₖ), which one shared model cannot represent and a last-layer block per adgroup can.
+    /// Both trained on the same history (deep: 20,000 logged impressions per ad, about a thousand
+    /// clicks each), the blocks adapting on their adgroup's latest 200 labelled clicks. Paired over
+    /// 20,000 clicks; the blocks' log-loss must be lower by more than 3 standard errors (measured:
+    /// −0.0087, SE 0.0010; with the default 20 labelled clicks, −0.0007, SE 0.0013 — no gain: about
+    /// two conversions are too few to fit d + 1 parameters, see docs/simulation-model.md).
+    @Test func conversionBlocksAgainstTheSharedModel() throws {
+        var scenario = try Self.scenario()
+        scenario.policies[0].ranker.kind = .meta
+        scenario.policies[0].ranker.meta.supportSize = 200
+        scenario.policies[0].ranker.meta.querySize = 100
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let shared = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
+        scenario.policies[0].ranker.meta.conversionBlocks = true
+        let personal = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
+        let users = UserSampler(scenario), s = RandomStream(seed: 78)
+        var user = [Double](repeating: 0, count: world.dimension)
+        var differences: [Double] = []
+        for _ in 0..<20_000 {
+            let cohort = user.withUnsafeMutableBufferPointer { users.draw(s, into: $0) }
+            let ad = s.integer(below: world.adCountTotal), position = Int(world.adPosition[ad])
+            let p = user.withUnsafeBufferPointer { world.conversionProbability(position: position, user: $0, cohort: cohort) }
+            let y = s.uniform() < p
+            user.withUnsafeBufferPointer { shared.prepare(user: $0, cohort: cohort); personal.prepare(user: $0, cohort: cohort) }
+            func loss(_ q: Double) -> Double { y ? -log(q) : -log(1 - q) }
+            differences.append(loss(personal.rate(ad: ad, world: world)) - loss(shared.rate(ad: ad, world: world)))
+        }
+        let e = Statistics.estimate(differences)
+        let se = (e.ci95[1] - e.ci95[0]) / (2 * 1.96)
+        print("conversion blocks − shared model, log-loss per click: \(e.mean) (SE \(se))")
+        #expect(e.mean < -3 * se, "log-loss with blocks − without: \(e.mean) (SE \(se))")
+    }
+
     /// What `score` serves (position-ordered tables, x from the served rows, four logistics at a
     /// time) is what `rate` computes from the model directly, bit for bit; the order value is the
     /// declared value before any conversion is seen (the cohort ratio starts at 1).
@@ -189,6 +224,27 @@ struct LearnedConversionTests {
             let declared = world.valuePerConversion[Int(world.adAdvertiser[ad])]
             #expect(abs(request.predictedValue[ad] - declared) <= 1e-12 * declared)   // (0 + 5·v)/5, to rounding
         }
+        withExtendedLifetime(memory) {}
+    }
+
+    /// With personal conversion blocks per adgroup the served rates are still the model's, bit for
+    /// bit (β + c from the position table, q = p ⊙ x dotted with the user), and the blocks moved.
+    @Test func servedRatesWithConversionBlocksAreTheModelsRates() throws {
+        var scenario = try Self.scenario()
+        scenario.policies[0].ranker.kind = .meta
+        scenario.policies[0].ranker.meta.conversionBlocks = true
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let model = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
+        let blocks = try #require(model.blocks)
+        #expect((0..<world.adgroupCountTotal).contains { blocks.bias(adgroup: $0) != 0 && blocks.weight(adgroup: $0, 0) != 0 })
+        let global = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
+        let memory = ScratchMemory()
+        let request = RequestScratch(dimension: world.dimension, maxCandidates: 40, slots: 3, groups: 2, memory: memory)
+        for ad in 0..<world.adCountTotal { request.candidates[ad] = ad; request.candidatePosition[ad] = Int(world.adPosition[ad]) }
+        for k in 0..<world.dimension { request.user[k] = 0.3 * Double(k) - 0.4 }
+        model.prepare(user: UnsafeBufferPointer(request.user), cohort: 0)
+        model.score(request, 0..<world.adCountTotal, rows: global.servedRows)
+        for ad in 0..<world.adCountTotal { #expect(request.predictedCVR[ad] == model.rate(ad: ad, world: world), "ad \(ad)") }
         withExtendedLifetime(memory) {}
     }
 

@@ -37,3 +37,31 @@ struct FootprintTests {
         }
     }
 }
+
+/// The memory check before a run counts the rankers' per-ad state (issue 19).
+@Suite("Memory estimate: the rankers' state")
+struct RankerMemoryEstimateTests {
+    /// A meta policy adds at least its stated footprint to a cell's estimate; a learned conversion
+    /// model with conversion blocks adds more again. 10⁵ ads, so the footprint is ~400 MB.
+    @Test func personalBlocksAndConversionModelsAreCounted() throws {
+        func scenario(_ ranker: String) throws -> Scenario {
+            try ScenarioLoader.parse(yaml: """
+                tiers:
+                  small: {count: 100000, adsPerAdvertiser: 1, historyImpressions: 0}
+                cohorts:
+                  - {name: a, share: 0.5}
+                  - {name: b, share: 0.5}
+                replicates: 1
+                policies:
+                  - {name: p, ranker: \(ranker)}
+                """, file: "memory.yaml")
+        }
+        let global = MemoryEstimate.bytes(try scenario("global"), jobs: 1)
+        let metaScenario = try scenario("{kind: meta}")
+        let meta = MemoryEstimate.bytes(metaScenario, jobs: 1)
+        let footprint = RankerFootprint(settings: metaScenario.policies[0].ranker.meta, dimension: 8, ads: [100_000], cohorts: 2)
+        #expect(meta - global >= footprint.totalBytes.mean && footprint.totalBytes.mean > 3e8, "meta adds \(meta - global)")
+        let blocks = MemoryEstimate.bytes(try scenario("{kind: meta, conversionModel: learned, conversionBlocks: true}"), jobs: 1)
+        #expect(blocks - meta > 100_000 * 40 * 8 * 12, "a ring of 40 labelled clicks per adgroup: \(blocks - meta)")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Scenario
+import Stochastics
 
 /// What a run will need in memory, estimated from the scenario before any world is generated.
 ///
@@ -7,7 +8,9 @@ import Scenario
 /// user features, slot examination, click, conversion and cohort (`18 + 8·latentDimension`
 /// bytes), and the rankers' training passes need about as much again; measured peaks were within
 /// 0.9–1.15 of this estimate (10⁵–10⁶ ads). Each of the `min(jobs, cells)` cells running at once
-/// holds its own world and log; finished cells keep their per-advertiser results until the end.
+/// holds its own world and log, plus its ranker's per-ad state (`rankerBytes`: the largest of the
+/// scenario's policies, since any may run at once); finished cells keep their per-advertiser
+/// results until the end.
 public enum MemoryEstimate {
     /// History impressions per ad are capped at this (WorldGenerator); heavy-tailed
     /// distributions are estimated by their mean below the cap.
@@ -16,10 +19,11 @@ public enum MemoryEstimate {
     /// Estimated peak bytes of `Runner.run(scenario, jobs:)`.
     public static func bytes(_ scenario: Scenario, jobs: Int) -> Double {
         let d = Double(scenario.truth.latentDimension)
-        var ads = 0.0, history = 0.0, advertisers = 0.0
+        var ads = 0.0, history = 0.0, advertisers = 0.0, adgroups = 0.0
         for tier in scenario.tiers {
             let tierAds = Double(tier.count) * Double(tier.adsPerAdvertiser)
             ads += tierAds
+            adgroups += Double(tier.count) * Double(tier.adgroups)
             advertisers += Double(tier.count)
             history += tierAds * cappedMean(tier.historyImpressions, cap: maxHistoryPerAd)
         }
@@ -27,13 +31,37 @@ public enum MemoryEstimate {
         for mix in scenario.newAdvertisers.tierMix {
             guard let t = scenario.tierIndex(mix.tier) else { continue }
             ads += entrants * mix.weight * Double(scenario.tiers[t].adsPerAdvertiser)
+            adgroups += entrants * mix.weight * Double(scenario.tiers[t].adgroups)
             advertisers += entrants * mix.weight
         }
-        let perCell = 2.5 * history * (18 + 8 * d) + ads * (40 * d + 400) + advertisers * (8 * d + 600)
+        let ranker = scenario.policies.map { rankerBytes($0.ranker, scenario: scenario, ads: ads, adgroups: adgroups) }.max() ?? 0
+        let perCell = 2.5 * history * (18 + 8 * d) + ads * (40 * d + 400) + advertisers * (8 * d + 600) + ranker
         let cells = Double(scenario.policies.count) * Double(scenario.replicates)
         let concurrent = min(Double(max(jobs, 1)), cells)
         let results = cells * advertisers * 250
         return 64 * 1_048_576 + concurrent * perCell + results
+    }
+
+    /// A ranker's per-ad and per-adgroup state beyond the global model: personal blocks (their
+    /// `RankerFootprint`) and the learned conversion model (per ad: ID bias, served bias, and per
+    /// cohort the served and observed order values and counts; with conversion blocks, a ring of
+    /// labelled clicks per adgroup like the click blocks').
+    static func rankerBytes(_ ranker: RankerSettings, scenario: Scenario, ads: Double, adgroups: Double) -> Double {
+        let d = scenario.truth.latentDimension, cohorts = Double(scenario.cohorts.count)
+        var bytes = 0.0
+        if ranker.kind == .meta || ranker.kind == .finetune {
+            let declared = scenario.tiers.contains { $0.adgroupsPerAdvertiser > 0 }
+            bytes += RankerFootprint(settings: ranker.meta, dimension: d, ads: [ads], adgroups: declared ? [adgroups] : nil,
+                                     cohorts: scenario.cohorts.count).totalBytes.mean
+        }
+        if ranker.conversionModel == .learned {
+            bytes += ads * 8 * (4 + 3 * cohorts)
+            if ranker.meta.conversionBlocks && (ranker.kind == .meta || ranker.kind == .finetune) {
+                let ring = Double(ranker.meta.supportSize + ranker.meta.querySize)
+                bytes += adgroups * (ring * 8 * Double(d + 4) + 8 * Double(d + 1) + 8)
+            }
+        }
+        return bytes
     }
 
     /// E[min(X, cap)] for the history distribution (finite for Pareto with shape ≤ 1 too).

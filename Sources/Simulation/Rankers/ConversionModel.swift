@@ -44,6 +44,11 @@ final class ConversionModel {
     private let adPosition: [Int32]
     private var servedBias: [Double]
     private var servedValue: [Double]
+    /// Personal conversion blocks per adgroup (nil unless `conversionBlocks`), their served
+    /// q = p ⊙ x per position (d values; empty for `bias` blocks), and the prepared request's user.
+    let blocks: ConversionBlocks?
+    private var servedQ: [Double] = []
+    private var requestUser: [Double] = []
 
     /// Trains on the history's clicks (all of their conversions are known: the log is the past).
     init(world: World, settings: RankerSettings, cohorts: Int, seed: UInt64) {
@@ -67,6 +72,12 @@ final class ConversionModel {
         adPosition = world.adPosition
         servedBias = Array(repeating: 0, count: world.adCountTotal)
         servedValue = Array(repeating: 0, count: world.adCountTotal * cohorts)
+        let personal = settings.meta.conversionBlocks && (settings.kind == .meta || settings.kind == .finetune)
+        blocks = personal ? ConversionBlocks(world: world, settings: settings, cohorts: cohorts) : nil
+        if let blocks, blocks.width > 1 {
+            servedQ = Array(repeating: 0, count: world.adCountTotal * world.dimension)
+            requestUser = Array(repeating: 0, count: world.dimension)
+        }
         let rows = (0..<history.count).filter { history.clicked[$0] }
         let stream = RandomStream(seed: seed)
         var order = rows
@@ -79,14 +90,40 @@ final class ConversionModel {
                 }
             }
         }
-        refreshServed()
+        if let blocks {
+            history.user.withUnsafeBufferPointer { u in
+                for row in rows {
+                    blocks.record(ad: Int(history.ad[row]), user: UnsafeBufferPointer(rebasing: u[(row * dimension)..<((row + 1) * dimension)]),
+                                  cohort: Int(history.cohort[row]), converted: history.converted[row], time: -.infinity)
+                }
+            }
+            blocks.update(world: world, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6376_725f_626c)), base: { self.baseLogit(ad: $0, user: $1, cohort: $2, world: world) })
+        }
+        refreshServed(world: world)
     }
 
-    /// Rebuilds the position-ordered β and order-value tables from the model and the value sums.
-    private func refreshServed() {
+    /// The shared model's conversion logit (without the personal block) for `ad`, `user` and `cohort`.
+    private func baseLogit(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, world: World) -> Double {
+        let d = dimension
+        return model.weights.withUnsafeBufferPointer { w in
+            var z = model.intercept + w[2 * d + cohort] + model.entityBias[ad]
+            for k in 0..<d { z += (w[k] * user[k] + w[d + k]) * world.adFeatures[ad * d + k] }
+            return z
+        }
+    }
+
+    /// Rebuilds the position-ordered tables from the model, the blocks and the value sums: β (+ the
+    /// adgroup's block bias c), q = p ⊙ x of the adgroup's block, and the order values.
+    private func refreshServed(world: World) {
+        let d = dimension
         for ad in adPosition.indices {
             let p = Int(adPosition[ad])
             servedBias[p] = model.entityBias[ad]
+            if let blocks {
+                let g = Int(world.adAdgroup[ad])
+                servedBias[p] = model.entityBias[ad] + blocks.bias(adgroup: g)
+                if !servedQ.isEmpty { for k in 0..<d { servedQ[p * d + k] = blocks.weight(adgroup: g, k) * world.adFeatures[ad * d + k] } }
+            }
             for c in 0..<cohorts { servedValue[p * cohorts + c] = orderValue(ad: ad, cohort: c) }
         }
     }
@@ -114,13 +151,21 @@ final class ConversionModel {
             requestIntercept = model.intercept + w[2 * d + cohort]
         }
         requestCohort = cohort
+        if !requestUser.isEmpty { for k in 0..<d { requestUser[k] = user[k] } }
     }
 
-    /// The prepared request's pCVR for `ad` (what `score` serves, computed from the model directly).
+    /// The prepared request's pCVR for `ad` (what `score` serves, computed from the model and the
+    /// blocks directly).
     func rate(ad: Int, world: World) -> Double {
         let d = dimension
-        let z = world.adFeatures.withUnsafeBufferPointer { x in
-            folded.withUnsafeBufferPointer { h in (requestIntercept + model.entityBias[ad]) + dot(x.baseAddress! + ad * d, h.baseAddress!, count: d) }
+        let g = world.adAdgroup[ad]
+        let β = blocks.map { model.entityBias[ad] + $0.bias(adgroup: Int(g)) } ?? model.entityBias[ad]
+        var z = world.adFeatures.withUnsafeBufferPointer { x in
+            folded.withUnsafeBufferPointer { h in (requestIntercept + β) + dot(x.baseAddress! + ad * d, h.baseAddress!, count: d) }
+        }
+        if let blocks, !requestUser.isEmpty {
+            let q = (0..<d).map { blocks.weight(adgroup: Int(g), $0) * world.adFeatures[ad * d + $0] }
+            z += q.withUnsafeBufferPointer { q in requestUser.withUnsafeBufferPointer { dot(q.baseAddress!, $0.baseAddress!, count: d) } }
         }
         return VectorLogistic.logistic(z)
     }
@@ -142,6 +187,13 @@ final class ConversionModel {
                 let p = request.candidatePosition[i]
                 cvr[i] = (requestIntercept + servedBias[p]) + dot(rows.rows + p * rows.stride + 1, h.baseAddress!, count: d)
                 value[i] = servedValue[p * cohorts + c]
+            }
+        }
+        if !servedQ.isEmpty {
+            servedQ.withUnsafeBufferPointer { q in
+                requestUser.withUnsafeBufferPointer { u in
+                    for i in range { cvr[i] += dot(q.baseAddress! + request.candidatePosition[i] * d, u.baseAddress!, count: d) }
+                }
             }
         }
         VectorLogistic.apply(UnsafeMutableBufferPointer(rebasing: cvr[range]))
@@ -179,6 +231,10 @@ final class ConversionModel {
             pendingUser.withUnsafeBufferPointer { u in
                 step(ad: ad, user: UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)]), cohort: c, converted: converted, world: world)
             }
+            pendingUser.withUnsafeBufferPointer { u in
+                blocks?.record(ad: ad, user: UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)]), cohort: c, converted: converted,
+                               time: pendingTime[row])
+            }
             if converted {
                 valueSum[ad * cohorts + c] += pendingValue[row]
                 valueCount[ad * cohorts + c] += 1
@@ -186,7 +242,9 @@ final class ConversionModel {
                 cohortDeclared[c] += declared[ad]
             }
         }
-        refreshServed()
+        blocks?.update(world: world, now: now, stream: RandomStream(seed: splitMix64(seed ^ 0x6376_725f_626c)),
+                       base: { self.baseLogit(ad: $0, user: $1, cohort: $2, world: world) })
+        refreshServed(world: world)
         // Keep the clicks still waiting, in their order.
         var done = [Bool](repeating: false, count: pendingTime.count)
         for (row, _) in labelled { done[row] = true }

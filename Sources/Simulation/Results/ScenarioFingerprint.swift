@@ -32,6 +32,7 @@ public struct ScenarioFingerprint: Sendable, Codable, Equatable {
             .replacingOccurrences(of: ", conversionModel: \(String(reflecting: ConversionModelKind.counts)), conversionWindowHours: 24.0", with: "")
             .replacingOccurrences(of: ", tierFeatures: false)", with: ")")
             .replacingOccurrences(of: ", objective: nil)", with: ")")
+            .replacingOccurrences(of: ", conversionBlocks: false", with: "")
             .replacingOccurrences(of: ", taskSampling: \(String(reflecting: TaskSampling.uniform)))", with: ")")
             .replacingOccurrences(of: ", conversionShift: 0.0, orderValueScale: 1.0)", with: ")")
             .replacingOccurrences(of: ", conversionInteraction: 0.0, orderValueSigma: 0.0, orderValueDeviation: 0.0)", with: ")")
