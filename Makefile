@@ -37,7 +37,7 @@ test: build
 
 # The simulation suites once more in a debug build (.build/debug): bounds checks on the tuned
 # kernel's unsafe buffers and exclusivity checks on, so an out-of-range access fails a test
-# instead of corrupting a result. About 3 minutes on 2 cores (the autobidding and churn paths run
+# instead of corrupting a result. About 4 minutes on 2 cores (the autobidding and churn paths run
 # here through the DifferentialTests variant; AdvertiserBehaviourTests only in the release pass).
 DEBUG_SUITES = DifferentialTests|CustomRankerTests|SimulationTests|FairnessTests|ExplorerMarketTests|MetaRankerTests|CohortBlockTests|FastPathTests|AdgroupTests|LearnedConversionTests
 

@@ -140,3 +140,54 @@ struct AdgroupTests {
         #expect(perAdgroup.personalParameters == a.dimension + 1 && stated.personalParametersPerAd == 0)
     }
 }
+
+/// Personal conversion blocks on adgroups of several ads (issue 19, item 3).
+@Suite("Adgroups: personal conversion blocks")
+struct AdgroupConversionBlockTests {
+    /// After labelled clicks arrive at run time, the served rates (position tables, q dotted with
+    /// the user) are still the model's, bit for bit, for every ad of every adgroup; and the ads of
+    /// an adgroup share its block.
+    @Test func servedRatesFollowTheBlocksAfterAnUpdate() throws {
+        var scenario = try ScenarioLoader.parse(yaml: AdgroupTests.yaml(), file: "adgroups.yaml")
+        scenario.policies[0].ranker.kind = .meta
+        scenario.policies[0].ranker.conversionModel = .learned
+        scenario.policies[0].ranker.meta.conversionBlocks = true
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let model = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
+        let blocks = try #require(model.blocks)
+        let before = (0..<world.adgroupCountTotal).map { blocks.bias(adgroup: $0) }
+        let s = RandomStream(seed: 5)
+        var user = [Double](repeating: 0, count: world.dimension)
+        for i in 0..<3000 {
+            for k in 0..<world.dimension { user[k] = s.gaussian() }
+            let ad = s.integer(below: world.initialAdCount)
+            user.withUnsafeBufferPointer {
+                model.recordClick(ad: ad, user: $0, cohort: i % 2, time: Double(i), conversionTime: s.uniform() < 0.3 ? Double(i) + 60 : .infinity, value: 10)
+            }
+        }
+        model.update(now: 25 * 3600, world: world, seed: 9)
+        #expect(model.waiting == 0)
+        #expect((0..<world.adgroupCountTotal).contains { blocks.bias(adgroup: $0) != before[$0] }, "the update moved the blocks")
+        let global = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
+        let memory = ScratchMemory()
+        let request = RequestScratch(dimension: world.dimension, maxCandidates: world.adCountTotal, slots: 2, groups: 3, memory: memory)
+        for ad in 0..<world.adCountTotal { request.candidates[ad] = ad; request.candidatePosition[ad] = Int(world.adPosition[ad]) }
+        for k in 0..<world.dimension { request.user[k] = 0.2 * Double(k) - 0.3 }
+        model.prepare(user: UnsafeBufferPointer(request.user), cohort: 1)
+        model.score(request, 0..<world.adCountTotal, rows: global.servedRows)
+        for ad in 0..<world.adCountTotal { #expect(request.predictedCVR[ad] == model.rate(ad: ad, world: world), "ad \(ad)") }
+        withExtendedLifetime(memory) {}
+    }
+
+    @Test func conversionBlocksNeedALearnedConversionModelAndPersonalBlocks() throws {
+        func problems(_ ranker: String) -> [ScenarioIssue] {
+            do { _ = try ScenarioLoader.parse(yaml: "policies:\n  - {name: p, ranker: \(ranker)}\n"); return [] } catch {
+                guard case .invalid(_, let issues) = error else { return [] }
+                return issues
+            }
+        }
+        #expect(problems("{kind: meta, conversionBlocks: true}").contains { $0.path == "policies[0].ranker.conversionBlocks" && $0.message.contains("conversionModel: learned") })
+        #expect(problems("{kind: global, conversionModel: learned, conversionBlocks: true}").contains { $0.message.contains("meta or finetune") })
+        #expect(problems("{kind: finetune, conversionModel: learned, conversionBlocks: true}").isEmpty)
+    }
+}

@@ -36,6 +36,23 @@ struct FootprintTests {
             #expect(stated.multiplyAddsPerCandidate == 12 && stated.globalMultiplyAddsPerCandidate == 6)
         }
     }
+
+    /// With personal conversion blocks the stated bytes per ad cover them too: the click blocks'
+    /// allocation plus the conversion blocks' (ring, block) and their served q.
+    @Test func conversionBlocksAreInTheFootprint() throws {
+        let (scenario, a) = try Self.world(small: 10), (_, b) = try Self.world(small: 70)
+        var settings = scenario.policies[0].ranker
+        settings.conversionModel = .learned
+        settings.meta.conversionBlocks = true
+        let measured = { (w: World) in
+            PersonalBlocks(world: w, ranker: settings, cohorts: 1, tuned: true).bytes
+                + ConversionModel(world: w, settings: settings, cohorts: 1, seed: 1).personalBytes
+        }
+        let perAd = (measured(b) - measured(a)) / (b.adCountTotal - a.adCountTotal)
+        let stated = RankerFootprint(settings: settings.meta, dimension: 6, ads: [Double(a.adCountTotal)], cohorts: 1)
+        #expect(stated.bytesPerAd == perAd, "stated \(stated.bytesPerAd), allocated \(perAd) per ad")
+        #expect(stated.personalParametersPerAd == 14 && stated.servedValuesPerAd == 19 && stated.multiplyAddsPerCandidate == 18)
+    }
 }
 
 /// The memory check before a run counts the rankers' per-ad state (issue 19).

@@ -11,6 +11,7 @@ extension MarketSimulation {
             tallies.recordOverspend(-ledger.accounts[world.rank(of: adv)].remaining)
         }
         var metrics = tallies.finish(rankAdvertiser: world.rankAdvertiser)
+        metrics.adgroupCount = world.adgroupCountTotal
         finishDiscovery(&metrics)
         metrics.disparity = disparity.disparity(estimated: false)
         metrics.disparityEstimated = disparity.disparity(estimated: true)

@@ -42,10 +42,9 @@ public enum MemoryEstimate {
         return 64 * 1_048_576 + concurrent * perCell + results
     }
 
-    /// A ranker's per-ad and per-adgroup state beyond the global model: personal blocks (their
-    /// `RankerFootprint`) and the learned conversion model (per ad: ID bias, served bias, and per
-    /// cohort the served and observed order values and counts; with conversion blocks, a ring of
-    /// labelled clicks per adgroup like the click blocks').
+    /// A ranker's per-ad and per-adgroup state beyond the global model: personal blocks, click and
+    /// conversion (their `RankerFootprint`), and the learned conversion model (per ad: ID bias,
+    /// served bias, and per cohort the served and observed order values and counts).
     static func rankerBytes(_ ranker: RankerSettings, scenario: Scenario, ads: Double, adgroups: Double) -> Double {
         let d = scenario.truth.latentDimension, cohorts = Double(scenario.cohorts.count)
         var bytes = 0.0
@@ -56,10 +55,6 @@ public enum MemoryEstimate {
         }
         if ranker.conversionModel == .learned {
             bytes += ads * 8 * (4 + 3 * cohorts)
-            if ranker.meta.conversionBlocks && (ranker.kind == .meta || ranker.kind == .finetune) {
-                let ring = Double(ranker.meta.supportSize + ranker.meta.querySize)
-                bytes += adgroups * (ring * 8 * Double(d + 4) + 8 * Double(d + 1) + 8)
-            }
         }
         return bytes
     }

@@ -81,6 +81,8 @@ public struct CellMetrics: Sendable {
     public internal(set) var autobidding: AutobidOutcome?
     /// Delivery by adgroup objective (nil unless the scenario declares adgroups).
     public internal(set) var adgroups: AdgroupTallies?
+    /// Adgroups in the world (entrants' included; every ad's own when none are declared).
+    public internal(set) var adgroupCount = 0
 
     init(advertisers: Int, ads: Int, tiers: Int, hours: Int, cohorts: Int) {
         adRegularImpressions = Array(repeating: 0, count: ads)

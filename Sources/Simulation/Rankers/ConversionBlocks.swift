@@ -12,7 +12,9 @@ import Stochastics
 ///
 /// Data are clicks once labelled (the conversion model's elapsed-time rule): each adgroup keeps a
 /// ring of its latest `supportSize + querySize` of them (user, converted, cohort and ad, time),
-/// seeded from the history's clicks. Everything happens at the conversion model's update tick: it
+/// seeded from the history's clicks; `windowHours` counts from a click's label time. Tasks are
+/// sampled alike (`taskSampling` is the click blocks'), and Meta-Embedding's cold start applies to
+/// the click model's ID biases only. Everything happens at the conversion model's update tick: it
 /// records the newly labelled clicks, meta-trains (`metaIterations` outer steps of `metaBatch`
 /// adgroups, sampled alike among those with two or more labelled clicks), then re-adapts every
 /// adgroup on the new base. The conversion model serves the blocks from its position-ordered
@@ -44,7 +46,8 @@ final class ConversionBlocks {
         groupAdvertiser = world.adgroupAdvertiser
     }
 
-    /// A labelled click on `ad` by `user` of `cohort`, at (click) `time`.
+    /// A labelled click on `ad` by `user` of `cohort`, usable from `time` (its label's time; −∞ for
+    /// the history's).
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, converted: Bool, time: Double) {
         let g = Int(adAdgroup[ad])
         rings.record(owner: g, user: user, tag: cohort + cohorts * (ad - Int(groupFirstAd[g])), examination: 1, clicked: converted, time: time)
@@ -53,14 +56,6 @@ final class ConversionBlocks {
     /// The adgroup's bias c and its weight p_k (0 for a `bias` block).
     func bias(adgroup g: Int) -> Double { blocks[g * width + width - 1] }
     func weight(adgroup g: Int, _ k: Int) -> Double { width > 1 ? blocks[g * width + k] : 0 }
-
-    /// The block's logit for `ad` and `user`: c + Σₖ pₖ uₖ xₖ.
-    func logit(ad: Int, user: UnsafeBufferPointer<Double>, world: World) -> Double {
-        let g = Int(adAdgroup[ad])
-        var z = bias(adgroup: g)
-        for k in 0..<(width - 1) { z += blocks[g * width + k] * user[k] * world.adFeatures[ad * d + k] }
-        return z
-    }
 
     /// Rows of adgroup `g` as a batch on [u ⊙ x (last-layer), 1] with `base(ad, user, cohort)` — the
     /// shared conversion model's logit — as offset.

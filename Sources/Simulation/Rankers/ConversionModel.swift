@@ -223,6 +223,16 @@ final class ConversionModel {
         var labelled: [(row: Int, converted: Bool)] = []
         for i in pendingTime.indices { if let y = label(i, at: now) { labelled.append((i, y)) } }
         guard !labelled.isEmpty else { return }
+        // The personal blocks' rings take the newly labelled clicks in click order, stamped with
+        // the label's time (when they became usable), so "latest" means the latest labelled.
+        if let blocks {
+            pendingUser.withUnsafeBufferPointer { u in
+                for (row, converted) in labelled {
+                    blocks.record(ad: Int(pendingAd[row]), user: UnsafeBufferPointer(rebasing: u[(row * dimension)..<((row + 1) * dimension)]),
+                                  cohort: Int(pendingCohort[row]), converted: converted, time: now)
+                }
+            }
+        }
         let stream = RandomStream(seed: seed)
         for i in Swift.stride(from: labelled.count - 1, to: 0, by: -1) { labelled.swapAt(i, stream.integer(below: i + 1)) }
         let d = dimension
@@ -230,10 +240,6 @@ final class ConversionModel {
             let ad = Int(pendingAd[row]), c = Int(pendingCohort[row])
             pendingUser.withUnsafeBufferPointer { u in
                 step(ad: ad, user: UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)]), cohort: c, converted: converted, world: world)
-            }
-            pendingUser.withUnsafeBufferPointer { u in
-                blocks?.record(ad: ad, user: UnsafeBufferPointer(rebasing: u[(row * d)..<((row + 1) * d)]), cohort: c, converted: converted,
-                               time: pendingTime[row])
             }
             if converted {
                 valueSum[ad * cohorts + c] += pendingValue[row]
@@ -267,6 +273,9 @@ final class ConversionModel {
     static func make(world: World, settings: RankerSettings, cohorts: Int, rankerSeed: UInt64) -> ConversionModel? {
         settings.conversionModel == .learned ? ConversionModel(world: world, settings: settings, cohorts: cohorts, seed: seed(rankerSeed)) : nil
     }
+
+    /// Bytes of the personal conversion blocks and their served q (`RankerFootprint` is checked against it).
+    var personalBytes: Int { (blocks?.bytes ?? 0) + servedQ.count * MemoryLayout<Double>.stride }
 
     /// Clicks waiting for their label (for tests).
     var waiting: Int { pendingTime.count }

@@ -34,18 +34,27 @@ public struct RankerFootprint: Sendable, Codable, Equatable {
 
     /// The footprint of `settings` in worlds of latent dimension `d`, with `ads` ads per replicate
     /// and, when the scenario declares adgroups, `adgroups` adgroups per replicate.
+    ///
+    /// With `conversionBlocks` each task also has a personal conversion block (`width` more
+    /// parameters, its ring of labelled clicks and the block), and each ad with a `last-layer`
+    /// block serves d more values (q = p ⊙ x of the conversion block) at d more multiply-adds.
     public init(settings: MetaRankerSettings, dimension d: Int, ads: [Double], adgroups: [Double]? = nil, cohorts: Int) {
         let width = settings.personalBlock == .lastLayer ? d + 1 : 1
         let ring = settings.supportSize + settings.querySize
-        personalParametersPerAd = width
-        personalParameters = Statistics.estimate(ads.map { $0 * Double(width) })
-        servedValuesPerAd = 2 * d + 1
+        let cvr = settings.conversionBlocks, cvrServed = cvr && width > 1 ? d : 0
+        let parameters = width * (cvr ? 2 : 1)
+        personalParametersPerAd = parameters
+        personalParameters = Statistics.estimate(ads.map { $0 * Double(parameters) })
+        servedValuesPerAd = 2 * d + 1 + cvrServed
         globalServedValuesPerAd = d + 1
-        multiplyAddsPerCandidate = 2 * d
+        multiplyAddsPerCandidate = 2 * d + cvrServed
         globalMultiplyAddsPerCandidate = d
         // Served row and bias (8 bytes each value), ring records (d + 3 values) and times, the
-        // ring's two Int32 counters, the dirty flag.
-        let perAd = 8 * (2 * d + 1) + 8 + ring * 8 * (d + 3) + ring * 8 + 2 * 4 + 1
+        // ring's two Int32 counters, the dirty flag; a conversion block's ring, counters and block,
+        // and its served q.
+        let servedRow = 8 * (2 * d + 1 + cvrServed)
+        let cvrTask = cvr ? ring * 8 * (d + 4) + 2 * 4 + 8 * width : 0
+        let perAd = servedRow + 8 + ring * 8 * (d + 3) + ring * 8 + 2 * 4 + 1 + cvrTask
         bytesPerAd = perAd
         globalBytesPerAd = 8 * (d + 1)
         // Cohort blocks: d + 1 values per cohort and a ring per cohort.
@@ -56,12 +65,12 @@ public struct RankerFootprint: Sendable, Codable, Equatable {
             // count); an ad keeps its served row and its adgroup number.
             // (The tables exist only when some adgroup holds several ads.)
             let tables = zip(ads, adgroups).contains { $0 != $1 }
-            let task = perAd - 8 * (2 * d + 1) + (tables ? 2 * 4 : 0)
+            let task = perAd - servedRow + (tables ? 2 * 4 : 0)
             personalParametersPerAd = 0
-            personalParameters = Statistics.estimate(adgroups.map { $0 * Double(width) })
-            bytesPerAd = 8 * (2 * d + 1) + (tables ? 4 : 0)
+            personalParameters = Statistics.estimate(adgroups.map { $0 * Double(parameters) })
+            bytesPerAd = servedRow + (tables ? 4 : 0)
             totalBytes = Statistics.estimate(zip(ads, adgroups).map { $0 * Double(bytesPerAd) + $1 * Double(task) + cohortBytes })
-            perAdgroup = AdgroupFootprint(adgroups: Statistics.estimate(adgroups), personalParameters: width, bytes: task)
+            perAdgroup = AdgroupFootprint(adgroups: Statistics.estimate(adgroups), personalParameters: parameters, bytes: task)
         }
     }
 }
@@ -81,7 +90,7 @@ extension PolicyRuns {
     func footprint(_ p: Int) -> RankerFootprint? {
         let ranker = scenario.policies[p].ranker
         guard ranker.kind == .meta || ranker.kind == .finetune else { return nil }
-        let adgroups = byPolicy[p].map { $0.metrics.adgroups.map { $0.adgroups.reduce(0, +) } }
+        let adgroups = byPolicy[p].map { $0.metrics.adgroups != nil ? Double($0.metrics.adgroupCount) : nil }
         return RankerFootprint(settings: ranker.meta, dimension: scenario.truth.latentDimension,
                                ads: byPolicy[p].map { Double($0.metrics.adRegularImpressions.count) },
                                adgroups: adgroups.contains(nil) ? nil : adgroups.map { $0! }, cohorts: scenario.cohorts.count)
