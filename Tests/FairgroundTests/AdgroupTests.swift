@@ -97,13 +97,8 @@ struct AdgroupTests {
                       "{kind: finetune, personalBlock: bias}"])
     func adgroupBlocksMatchTheGenericLearner(ranker: String) throws {
         let scenario = try ScenarioLoader.parse(yaml: Self.yaml(policies: "  - {name: m, ranker: \(ranker)}\n"), file: "adgroups.yaml")
-        let world = WorldGenerator.generate(scenario, replicate: 0)
-        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
-                                         seed: deriveSeed(scenario.seed, replicate: 0, stream: "learning"), tuned: true)
-        var simulation = MarketSimulation<PersonalBlockRanker, NoExplorer, NoFairnessControl, TunedKernel>(
-            scenario: scenario, world: world, policyIndex: 0, replicate: 0, ranker: ranker, explorer: NoExplorer(), fairness: NoFairnessControl())
-        _ = simulation.run()
-        let personal = ranker.personal, base = ranker.base, now = simulation.horizon, d = world.dimension
+        let (world, ranker, now) = FastPathTests.runPersonalBlockRanker(scenario)
+        let personal = ranker.personal, base = ranker.base, d = world.dimension
         var adapted = 0
         for g in 0..<world.adgroupCountTotal where world.entryTime[Int(world.adgroupAdvertiser[g])] <= now {
             personal.adapt(adgroup: g, world: world, base: base, now: now)
@@ -168,15 +163,7 @@ struct AdgroupConversionBlockTests {
         model.update(now: 25 * 3600, world: world, seed: 9)
         #expect(model.waiting == 0)
         #expect((0..<world.adgroupCountTotal).contains { blocks.bias(adgroup: $0) != before[$0] }, "the update moved the blocks")
-        let global = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
-        let memory = ScratchMemory()
-        let request = RequestScratch(dimension: world.dimension, maxCandidates: world.adCountTotal, slots: 2, groups: 3, memory: memory)
-        for ad in 0..<world.adCountTotal { request.candidates[ad] = ad; request.candidatePosition[ad] = Int(world.adPosition[ad]) }
-        for k in 0..<world.dimension { request.user[k] = 0.2 * Double(k) - 0.3 }
-        model.prepare(user: UnsafeBufferPointer(request.user), cohort: 1)
-        model.score(request, 0..<world.adCountTotal, rows: global.servedRows)
-        for ad in 0..<world.adCountTotal { #expect(request.predictedCVR[ad] == model.rate(ad: ad, world: world), "ad \(ad)") }
-        withExtendedLifetime(memory) {}
+        LearnedConversionTests.expectServedRatesAreTheModels(model, world: world, settings: scenario.policies[0].ranker, cohort: 1)
     }
 
     @Test func conversionBlocksNeedALearnedConversionModelAndPersonalBlocks() throws {

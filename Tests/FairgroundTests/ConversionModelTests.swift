@@ -152,22 +152,9 @@ struct LearnedConversionTests {
         let world = WorldGenerator.generate(scenario, replicate: 0)
         let learned = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
         let counts = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
-        let users = UserSampler(scenario), s = RandomStream(seed: 77)
-        var user = [Double](repeating: 0, count: world.dimension)
-        var differences: [Double] = []
-        for _ in 0..<20_000 {
-            let cohort = user.withUnsafeMutableBufferPointer { users.draw(s, into: $0) }
-            let ad = s.integer(below: world.adCountTotal), position = Int(world.adPosition[ad])
-            let p = user.withUnsafeBufferPointer { world.conversionProbability(position: position, user: $0, cohort: cohort) }
-            let y = s.uniform() < p
-            user.withUnsafeBufferPointer { learned.prepare(user: $0, cohort: cohort) }
-            let a = learned.rate(ad: ad, world: world), b = counts.cvrCache[position]
-            func loss(_ q: Double) -> Double { y ? -log(q) : -log(1 - q) }
-            differences.append(loss(a) - loss(b))
-        }
-        let e = Statistics.estimate(differences)
-        let se = (e.ci95[1] - e.ci95[0]) / (2 * 1.96)
-        #expect(e.mean < -4 * se, "log-loss learned − counts: \(e.mean) (SE \(se))")
+        let (mean, se) = Self.pairedLogLoss(scenario, world, seed: 77, prepare: { learned.prepare(user: $0, cohort: $1) },
+                                            first: { ad, _ in learned.rate(ad: ad, world: world) }, second: { _, position in counts.cvrCache[position] })
+        #expect(mean < -4 * se, "log-loss learned − counts: \(mean) (SE \(se))")
     }
 
     /// Personal conversion blocks against the shared conversion model alone, on fresh clicks from
@@ -187,7 +174,19 @@ struct LearnedConversionTests {
         let shared = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
         scenario.policies[0].ranker.meta.conversionBlocks = true
         let personal = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
-        let users = UserSampler(scenario), s = RandomStream(seed: 78)
+        let (mean, se) = Self.pairedLogLoss(scenario, world, seed: 78,
+                                            prepare: { shared.prepare(user: $0, cohort: $1); personal.prepare(user: $0, cohort: $1) },
+                                            first: { ad, _ in personal.rate(ad: ad, world: world) }, second: { ad, _ in shared.rate(ad: ad, world: world) })
+        print("conversion blocks − shared model, log-loss per click: \(mean) (SE \(se))")
+        #expect(mean < -3 * se, "log-loss with blocks − without: \(mean) (SE \(se))")
+    }
+
+    /// Mean and standard error of the per-click log-loss difference `first` − `second` over 20,000
+    /// fresh clicks drawn from the truth (a random ad, a user of the scenario's cohort mix), after
+    /// `prepare(user, cohort)`; the rates get the ad and its retrieval position.
+    static func pairedLogLoss(_ scenario: Scenario, _ world: World, seed: UInt64, prepare: (UnsafeBufferPointer<Double>, Int) -> Void,
+                              first: (Int, Int) -> Double, second: (Int, Int) -> Double) -> (mean: Double, se: Double) {
+        let users = UserSampler(scenario), s = RandomStream(seed: seed)
         var user = [Double](repeating: 0, count: world.dimension)
         var differences: [Double] = []
         for _ in 0..<20_000 {
@@ -195,14 +194,12 @@ struct LearnedConversionTests {
             let ad = s.integer(below: world.adCountTotal), position = Int(world.adPosition[ad])
             let p = user.withUnsafeBufferPointer { world.conversionProbability(position: position, user: $0, cohort: cohort) }
             let y = s.uniform() < p
-            user.withUnsafeBufferPointer { shared.prepare(user: $0, cohort: cohort); personal.prepare(user: $0, cohort: cohort) }
+            user.withUnsafeBufferPointer { prepare($0, cohort) }
             func loss(_ q: Double) -> Double { y ? -log(q) : -log(1 - q) }
-            differences.append(loss(personal.rate(ad: ad, world: world)) - loss(shared.rate(ad: ad, world: world)))
+            differences.append(loss(first(ad, position)) - loss(second(ad, position)))
         }
         let e = Statistics.estimate(differences)
-        let se = (e.ci95[1] - e.ci95[0]) / (2 * 1.96)
-        print("conversion blocks − shared model, log-loss per click: \(e.mean) (SE \(se))")
-        #expect(e.mean < -3 * se, "log-loss with blocks − without: \(e.mean) (SE \(se))")
+        return (e.mean, (e.ci95[1] - e.ci95[0]) / (2 * 1.96))
     }
 
     /// What `score` serves (position-ordered tables, x from the served rows, four logistics at a
@@ -212,17 +209,26 @@ struct LearnedConversionTests {
         let scenario = try Self.scenario()
         let world = WorldGenerator.generate(scenario, replicate: 0)
         let model = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
-        let global = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
+        Self.expectServedRatesAreTheModels(model, world: world, settings: scenario.policies[0].ranker, cohort: 1) { request, ad in
+            let declared = world.valuePerConversion[Int(world.adAdvertiser[ad])]
+            #expect(abs(request.predictedValue[ad] - declared) <= 1e-12 * declared)   // (0 + 5·v)/5, to rounding
+        }
+    }
+
+    /// Scores every ad of `world` with `model` for one request (user uₖ = 0.3k − 0.4, `cohort`) and
+    /// expects each served pCVR to equal `model.rate`, bit for bit; `also` checks more per ad.
+    static func expectServedRatesAreTheModels(_ model: ConversionModel, world: World, settings: RankerSettings, cohort: Int,
+                                              also: (RequestScratch, Int) -> Void = { _, _ in }) {
+        let global = GlobalModel(world: world, settings: settings, seed: 3, servesRows: true)
         let memory = ScratchMemory()   // owns the request's buffers: kept alive to the end
-        let request = RequestScratch(dimension: world.dimension, maxCandidates: 40, slots: 3, groups: 2, memory: memory)
+        let request = RequestScratch(dimension: world.dimension, maxCandidates: world.adCountTotal, slots: 3, groups: 2, memory: memory)
         for ad in 0..<world.adCountTotal { request.candidates[ad] = ad; request.candidatePosition[ad] = Int(world.adPosition[ad]) }
         for k in 0..<world.dimension { request.user[k] = 0.3 * Double(k) - 0.4 }
-        model.prepare(user: UnsafeBufferPointer(request.user), cohort: 1)
+        model.prepare(user: UnsafeBufferPointer(request.user), cohort: cohort)
         model.score(request, 0..<world.adCountTotal, rows: global.servedRows)
         for ad in 0..<world.adCountTotal {
             #expect(request.predictedCVR[ad] == model.rate(ad: ad, world: world), "ad \(ad)")
-            let declared = world.valuePerConversion[Int(world.adAdvertiser[ad])]
-            #expect(abs(request.predictedValue[ad] - declared) <= 1e-12 * declared)   // (0 + 5·v)/5, to rounding
+            also(request, ad)
         }
         withExtendedLifetime(memory) {}
     }
@@ -237,15 +243,7 @@ struct LearnedConversionTests {
         let model = ConversionModel(world: world, settings: scenario.policies[0].ranker, cohorts: 2, seed: 3)
         let blocks = try #require(model.blocks)
         #expect((0..<world.adgroupCountTotal).contains { blocks.bias(adgroup: $0) != 0 && blocks.weight(adgroup: $0, 0) != 0 })
-        let global = GlobalModel(world: world, settings: scenario.policies[0].ranker, seed: 3, servesRows: true)
-        let memory = ScratchMemory()
-        let request = RequestScratch(dimension: world.dimension, maxCandidates: 40, slots: 3, groups: 2, memory: memory)
-        for ad in 0..<world.adCountTotal { request.candidates[ad] = ad; request.candidatePosition[ad] = Int(world.adPosition[ad]) }
-        for k in 0..<world.dimension { request.user[k] = 0.3 * Double(k) - 0.4 }
-        model.prepare(user: UnsafeBufferPointer(request.user), cohort: 0)
-        model.score(request, 0..<world.adCountTotal, rows: global.servedRows)
-        for ad in 0..<world.adCountTotal { #expect(request.predictedCVR[ad] == model.rate(ad: ad, world: world), "ad \(ad)") }
-        withExtendedLifetime(memory) {}
+        Self.expectServedRatesAreTheModels(model, world: world, settings: scenario.policies[0].ranker, cohort: 0)
     }
 
     /// The elapsed-time rule: a click is labelled only when its window closes — converted within it

@@ -224,6 +224,18 @@ extension MetaRankerTests {
 
 @Suite("Simulation: fast paths against their references")
 struct FastPathTests {
+    /// Runs the scenario's first policy (a `meta` or `finetune` ranker, tuned) on replicate 0 to the
+    /// horizon; returns the world, the ranker and the horizon.
+    static func runPersonalBlockRanker(_ scenario: Scenario) -> (World, PersonalBlockRanker, Double) {
+        let world = WorldGenerator.generate(scenario, replicate: 0)
+        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
+                                         seed: deriveSeed(scenario.seed, replicate: 0, stream: "learning"), tuned: true)
+        var simulation = MarketSimulation<PersonalBlockRanker, NoExplorer, NoFairnessControl, TunedKernel>(
+            scenario: scenario, world: world, policyIndex: 0, replicate: 0, ranker: ranker, explorer: NoExplorer(), fairness: NoFairnessControl())
+        _ = simulation.run()
+        return (world, ranker, simulation.horizon)
+    }
+
     /// After a run, every ad's block re-adapted by the specialised inner loop equals, bit for bit,
     /// the generic `MetaLearner.adapt` on the same task batch (both block kinds, with and without a
     /// time window and cold-start generator; rows set up four at a time, and one by one under
@@ -234,15 +246,8 @@ struct FastPathTests {
                       "{kind: meta, cohortBlocks: true, metaIterations: 20}",
                       "{kind: finetune}"])
     func specialisedAdaptationMatchesTheGenericLearner(ranker: String) throws {
-        let scenario = try MetaRankerTests.scenario("policies:\n  - {name: m, ranker: \(ranker)}\n")
-        let world = WorldGenerator.generate(scenario, replicate: 0)
-        let ranker = PersonalBlockRanker(world: world, settings: scenario.policies[0].ranker, cohorts: scenario.cohorts.count,
-                                         seed: deriveSeed(scenario.seed, replicate: 0, stream: "learning"), tuned: true)
-        var simulation = MarketSimulation<PersonalBlockRanker, NoExplorer, NoFairnessControl, TunedKernel>(
-            scenario: scenario, world: world, policyIndex: 0, replicate: 0, ranker: ranker, explorer: NoExplorer(), fairness: NoFairnessControl())
-        _ = simulation.run()
+        let (world, ranker, now) = Self.runPersonalBlockRanker(try MetaRankerTests.scenario("policies:\n  - {name: m, ranker: \(ranker)}\n"))
         let personal = ranker.personal, base = ranker.base
-        let now = simulation.horizon
         var adaptedWithData = 0
         for ad in 0..<world.adCountTotal where world.entryTime[Int(world.adAdvertiser[ad])] <= now {
             let g = personal.adgroup(of: ad)
