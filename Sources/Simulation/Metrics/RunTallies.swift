@@ -94,7 +94,7 @@ struct RunTallies: MetricsSink {
             rampImpressions[min(i.hoursSinceEntry, rampImpressions.count - 1)] += 1
         }
         if i.clicked { hourly.cohortClicks[i.cohort] += 1 }
-        if adgroups != nil { adgroups!.recordImpression(ad: i.ad, cohort: i.cohort) }
+        adgroups?.recordImpression(ad: i.ad, cohort: i.cohort)
     }
 
     @inline(__always)
@@ -109,7 +109,7 @@ struct RunTallies: MetricsSink {
             rampSpend[age] += c.price
         }
         hourly.add(c.price, to: hourly.spend, hour: c.hour, tier: c.tier, isNew: c.isNew)
-        if adgroups != nil { adgroups!.recordClick(ad: c.ad, price: c.price) }
+        adgroups?.recordClick(ad: c.ad, price: c.price)
     }
 
     mutating func recordConversion(ad: Int, advertiser adv: Int, cohort: Int, value v: Double, time: Double) {

@@ -61,12 +61,8 @@ extension Retriever {
         let a = ledger.rank(position: position)
         let offer = ledger.offers[a]
         if offer.seenAt == context.requestId || offer.bid < 0 { return }
-        var bid = offer.bid
-        if let adgroups = ledger.adgroups {
-            let left = adgroups.left(position: position)
-            if left <= 0 { return }
-            bid = min(bid, left)
-        }
+        let left = ledger.adgroupLeft(position: position)
+        if left <= 0 { return }
         if bidders.throttling {
             let adv = Int(world.positionAdvertiser[position])
             let u = context.uniforms.uniform(context.requestId, UInt64(adv) << 2 | UniformPurpose.throttle.rawValue)
@@ -75,7 +71,7 @@ extension Retriever {
         ledger.offers[a].seenAt = context.requestId
         request.candidates[n] = Int(ledger.positionAds[position])
         request.candidatePosition[n] = position
-        request.bids[n] = bid
+        request.bids[n] = min(offer.bid, left)
         n += 1
     }
 }

@@ -50,7 +50,8 @@ final class ConversionBlocks {
     /// the history's).
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, converted: Bool, time: Double) {
         let g = Int(adAdgroup[ad])
-        rings.record(owner: g, user: user, tag: cohort + cohorts * (ad - Int(groupFirstAd[g])), examination: 1, clicked: converted, time: time)
+        rings.record(owner: g, user: user, tag: AdgroupRowTag.encode(cohort: cohort, adIndex: ad - Int(groupFirstAd[g]), cohorts: cohorts),
+                     examination: 1, clicked: converted, time: time)
     }
 
     /// The adgroup's bias c and its weight p_k (0 for a `bias` block).
@@ -63,7 +64,8 @@ final class ConversionBlocks {
         var inputs: [Double] = [], offsets: [Double] = [], targets: [Double] = []
         inputs.reserveCapacity(rows.count * width)
         for row in rows {
-            let tag = rings.tag(row), ad = Int(groupFirstAd[g]) + tag / cohorts, cohort = tag % cohorts, user = rings.user(row)
+            let (index, cohort) = AdgroupRowTag.decode(rings.tag(row), cohorts: cohorts)
+            let ad = Int(groupFirstAd[g]) + index, user = rings.user(row)
             for k in 0..<(width - 1) { inputs.append(user[k] * world.adFeatures[ad * d + k]) }
             inputs.append(1)
             offsets.append(base(ad, user, cohort))
@@ -71,8 +73,6 @@ final class ConversionBlocks {
         }
         return Batch(width: width, inputs: inputs, targets: targets, observation: nil, offset: offsets)
     }
-
-    private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
     /// Meta-trains the start (a `meta` ranker), then re-adapts every adgroup on its latest labelled
     /// clicks (one without any, an entrant's, gets the start).
@@ -90,7 +90,7 @@ final class ConversionBlocks {
                         let (support, query) = rings.task(owner: g, now: now, windowHours: window, querySize: settings.querySize,
                                                           supportSize: settings.supportSize, stream: stream)
                         tasks.append(MetaTask(support: batch(support, adgroup: g, world: world, base: base),
-                                              query: batch(query, adgroup: g, world: world, base: base), stepScale: stepScale(rows: support.count)))
+                                              query: batch(query, adgroup: g, world: world, base: base), stepScale: settings.stepScale(rows: support.count)))
                     }
                     learner.step(tasks)
                 }
@@ -99,7 +99,7 @@ final class ConversionBlocks {
         for g in 0..<groupAdvertiser.count {
             let support = Array(rings.rows(owner: g, now: now, windowHours: window).suffix(settings.supportSize))
             let φ = support.isEmpty ? learner.parameters
-                : learner.adapt(batch(support, adgroup: g, world: world, base: base), steps: settings.innerSteps, stepScale: stepScale(rows: support.count))
+                : learner.adapt(batch(support, adgroup: g, world: world, base: base), steps: settings.innerSteps, stepScale: settings.stepScale(rows: support.count))
             for k in 0..<width { blocks[g * width + k] = φ[k] }
         }
     }

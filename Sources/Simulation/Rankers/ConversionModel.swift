@@ -97,9 +97,16 @@ final class ConversionModel {
                                   cohort: Int(history.cohort[row]), converted: history.converted[row], time: -.infinity)
                 }
             }
-            blocks.update(world: world, now: 0, stream: RandomStream(seed: splitMix64(seed ^ 0x6376_725f_626c)), base: { self.baseLogit(ad: $0, user: $1, cohort: $2, world: world) })
+            updateBlocks(world: world, now: 0, seed: seed)
         }
         refreshServed(world: world)
+    }
+
+    /// Meta-trains and re-adapts the personal conversion blocks on the current shared model (with
+    /// their own stream, derived from the tick's `seed`).
+    private func updateBlocks(world: World, now: Double, seed: UInt64) {
+        blocks?.update(world: world, now: now, stream: RandomStream(seed: splitMix64(seed ^ 0x6376_725f_626c)),
+                       base: { self.baseLogit(ad: $0, user: $1, cohort: $2, world: world) })
     }
 
     /// The shared model's conversion logit (without the personal block) for `ad`, `user` and `cohort`.
@@ -121,7 +128,7 @@ final class ConversionModel {
             servedBias[p] = model.entityBias[ad]
             if let blocks {
                 let g = Int(world.adAdgroup[ad])
-                servedBias[p] = model.entityBias[ad] + blocks.bias(adgroup: g)
+                servedBias[p] += blocks.bias(adgroup: g)
                 if !servedQ.isEmpty { for k in 0..<d { servedQ[p * d + k] = blocks.weight(adgroup: g, k) * world.adFeatures[ad * d + k] } }
             }
             for c in 0..<cohorts { servedValue[p * cohorts + c] = orderValue(ad: ad, cohort: c) }
@@ -248,8 +255,7 @@ final class ConversionModel {
                 cohortDeclared[c] += declared[ad]
             }
         }
-        blocks?.update(world: world, now: now, stream: RandomStream(seed: splitMix64(seed ^ 0x6376_725f_626c)),
-                       base: { self.baseLogit(ad: $0, user: $1, cohort: $2, world: world) })
+        updateBlocks(world: world, now: now, seed: seed)
         refreshServed(world: world)
         // Keep the clicks still waiting, in their order.
         var done = [Bool](repeating: false, count: pendingTime.count)

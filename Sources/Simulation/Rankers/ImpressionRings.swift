@@ -119,7 +119,19 @@ struct ImpressionRings {
     }
 }
 
+/// The tag of a row in an adgroup's ring: the impression's cohort and which of the adgroup's ads
+/// (its index from the adgroup's first ad), as cohort + cohorts × index — the cohort alone when
+/// every adgroup is one ad. Shared by the click blocks and the conversion blocks.
+enum AdgroupRowTag {
+    static func encode(cohort: Int, adIndex: Int, cohorts: Int) -> Int { cohort + cohorts * adIndex }
+    static func decode(_ tag: Int, cohorts: Int) -> (adIndex: Int, cohort: Int) { (tag / cohorts, tag % cohorts) }
+}
+
 extension MetaRankerSettings {
+    /// A task's inner step sizes scale with its evidence: support rows ÷ `supportSize` (1 with a
+    /// full support set).
+    func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(supportSize)) }
+
     /// The learner of a personal-block task model with `parameters` weights (all zero at first),
     /// adapting `adapted`: the scenario's meta-learning method for a `meta` ranker; for `finetune`
     /// one that only adapts (first-order MAML, never stepped).

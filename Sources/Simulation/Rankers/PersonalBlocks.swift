@@ -109,9 +109,11 @@ final class PersonalBlocks {
 
     /// The ad of ring row `row` of adgroup `g`, and the row's cohort (decoded from the row's tag).
     @inline(__always)
-    private func rowAd(_ row: Int, adgroup g: Int) -> Int { singletons ? g : Int(groupFirstAd[g]) + rings.tag(row) / cohortCount }
+    private func rowAd(_ row: Int, adgroup g: Int) -> Int {
+        singletons ? g : Int(groupFirstAd[g]) + AdgroupRowTag.decode(rings.tag(row), cohorts: cohortCount).adIndex
+    }
     @inline(__always)
-    private func rowCohort(_ row: Int) -> Int { singletons ? rings.tag(row) : rings.tag(row) % cohortCount }
+    private func rowCohort(_ row: Int) -> Int { singletons ? rings.tag(row) : AdgroupRowTag.decode(rings.tag(row), cohorts: cohortCount).cohort }
 
     /// The ads of adgroup `g`.
     private func ads(of g: Int) -> Range<Int> {
@@ -122,7 +124,7 @@ final class PersonalBlocks {
     func record(ad: Int, user: UnsafeBufferPointer<Double>, cohort: Int, examination: Double, clicked: Bool, time: Double) {
         cohorts?.record(cohort: cohort, ad: ad, user: user, examination: examination, clicked: clicked, time: time)
         let g = adgroup(of: ad)
-        let tag = singletons ? cohort : cohort + cohortCount * (ad - Int(groupFirstAd[g]))
+        let tag = singletons ? cohort : AdgroupRowTag.encode(cohort: cohort, adIndex: ad - Int(groupFirstAd[g]), cohorts: cohortCount)
         rings.record(owner: g, user: user, tag: tag, examination: examination, clicked: clicked, time: time)
         dirty[g] = true
         if !impressions.isEmpty { impressions[g] += 1 }
@@ -220,7 +222,7 @@ final class PersonalBlocks {
                     }
                 }
             }
-            let scale = 1 / Double(max(n, 1)), stepScale = stepScale(rows: n)
+            let scale = 1 / Double(max(n, 1)), stepScale = settings.stepScale(rows: n)
             for _ in 0..<settings.innerSteps {
                 // Every row's logit, then σ of all of them in one `VectorLogistic` pass (the bits
                 // `Double.sigmoid` gives one at a time), then the loss derivative, then the gradient.
@@ -299,7 +301,7 @@ final class PersonalBlocks {
         let support = Array(rows.suffix(settings.supportSize))
         let θ = learner.parameters
         let φ = support.isEmpty ? θ : learner.adapt(batch(support, adgroup: g, world: world, base: base), steps: settings.innerSteps,
-                                                    from: θ, stepScale: stepScale(rows: support.count))
+                                                    from: θ, stepScale: settings.stepScale(rows: support.count))
         return Array(φ[shared..<(shared + width)])
     }
 
@@ -309,8 +311,6 @@ final class PersonalBlocks {
         return (bias[adgroup(of: ad)], Array(served[(o + 1 + d)..<(o + 1 + 2 * d)]))
     }
 
-    /// Inner steps scale with the evidence: rows ÷ `supportSize` (1 with a full support set).
-    private func stepScale(rows: Int) -> Double { min(1, Double(rows) / Double(settings.supportSize)) }
 
     /// Caches an adapted personal block (width values: p then c) as the served vectors of the
     /// adgroup's ads.
@@ -418,7 +418,7 @@ final class PersonalBlocks {
                         let (support, query) = rings.task(owner: g, now: now, windowHours: settings.windowHours,
                                                           querySize: settings.querySize, supportSize: settings.supportSize, stream: stream)
                         tasks.append(MetaTask(support: batch(support, adgroup: g, world: world, base: base),
-                                              query: batch(query, adgroup: g, world: world, base: base), stepScale: stepScale(rows: support.count)))
+                                              query: batch(query, adgroup: g, world: world, base: base), stepScale: settings.stepScale(rows: support.count)))
                         if generator != nil, !world.isNew[Int(world.adgroupAdvertiser[g])] {
                             // The generator predicts one ad's ID bias: in an adgroup of several ads,
                             // the rows of the ad of the first support row.

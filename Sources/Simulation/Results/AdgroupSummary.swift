@@ -36,7 +36,7 @@ extension PolicyRuns {
                 objective: (policy.objective ?? cohort.objective).rawValue,
                 adgroups: Statistics.estimate(runs.map { $0.adgroups[t] }),
                 impressions: Statistics.estimate(shown),
-                onTargetShare: Statistics.estimate(zip(runs, shown).map { $1 > 0 ? $0.impressions[t * c + t] / $1 : .nan }.filter { !$0.isNaN }),
+                onTargetShare: Statistics.estimate(zip(runs, shown).map { $1 > 0 ? $0.impressions[t * c + t] / $1 : .nan }),   // (NaN: none shown; left out)
                 clicks: Statistics.estimate(runs.map { $0.clicks[t] }),
                 conversions: Statistics.estimate(runs.map { $0.conversions[t] }),
                 orderValue: Statistics.estimate(runs.map { $0.value[t] }),
